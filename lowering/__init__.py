@@ -1,0 +1,1 @@
+"""Conversions between levels, one file per pair, and the named pipelines."""

@@ -1,0 +1,1 @@
+"""Target description, assembler, simulators, interpreters, executable, reports."""

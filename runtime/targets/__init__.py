@@ -1,0 +1,1 @@
+"""Machine descriptions (TOML), one file per target."""

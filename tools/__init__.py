@@ -1,0 +1,1 @@
+"""Thin command-line tools: vexa-opt, vexa-translate, vexa-run."""

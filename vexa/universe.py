@@ -1,0 +1,36 @@
+"""The `xdsl.universe` plugin: every vexa dialect and pass, by name.
+
+Stock `xdsl-opt` discovers this through the `xdsl.universe` entry point in
+pyproject.toml; `vexa-opt` registers the same tables itself (guarded, so that
+loading both never registers a name twice).
+
+To add a dialect or a pass: add one line to the matching table below. Factories
+import lazily so that `xdsl-opt --help` stays fast.
+"""
+
+from collections.abc import Callable
+
+from xdsl.ir import Dialect
+from xdsl.passes import ModulePass
+from xdsl.universe import Universe
+
+
+def _nn() -> Dialect:
+    from vexa.dialects.nn import NN
+
+    return NN
+
+
+def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
+    """Dialect name -> factory."""
+    return {
+        "nn": _nn,
+    }
+
+
+def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """Pass name -> factory returning the pass class."""
+    return {}
+
+
+VEXA_UNIVERSE = Universe(all_dialects=get_all_dialects(), all_passes=get_all_passes())
