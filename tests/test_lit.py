@@ -43,6 +43,7 @@ def lit_results() -> dict[str, tuple[str, str]]:
     return results
 
 
+@pytest.mark.xdist_group("lit")
 @pytest.mark.parametrize("test", _discover())
 def test_lit(test: str, lit_results: dict[str, tuple[str, str]]) -> None:
     assert test in lit_results, f"lit did not run {test} (see `lit -v tests/filecheck`)"
