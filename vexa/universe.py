@@ -21,10 +21,17 @@ def _nn() -> Dialect:
     return NN
 
 
+def _tile() -> Dialect:
+    from vexa.dialects.tile import TILE
+
+    return TILE
+
+
 def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
     """Dialect name -> factory."""
     return {
         "nn": _nn,
+        "tile": _tile,
     }
 
 
