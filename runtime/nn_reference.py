@@ -637,8 +637,12 @@ def max_pool(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     k, strides, dil, pads, out, extra = _pool_geometry(x, attrs)
     xp = _pad_spatial(x, pads, _lowest(x.dtype), extra)
     win = _windows(xp, out, k, strides, dil)
-    nd = len(k)
-    return [win.max(axis=tuple(range(2 + nd, 2 + 2 * nd)))]
+    # one np.maximum per tap: numpy reduces a strided window view over many axes slowly
+    taps = iter(np.ndindex(*k))
+    acc = win[(Ellipsis, *next(taps))].copy()
+    for idx in taps:
+        np.maximum(acc, win[(Ellipsis, *idx)], out=acc)
+    return [acc]
 
 
 def _window_sum(xp: np.ndarray, out: Sequence[int], k: Sequence[int], strides: Sequence[int], dil: Sequence[int]) -> np.ndarray:
