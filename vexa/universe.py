@@ -35,9 +35,24 @@ def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
     }
 
 
+def _convert_nn_to_tile() -> type[ModulePass]:
+    from vexa.lowering.convert_nn_to_tile import ConvertNnToTilePass
+
+    return ConvertNnToTilePass
+
+
+def _tile_plan_memory() -> type[ModulePass]:
+    from vexa.passes.tile_plan_memory import TilePlanMemoryPass
+
+    return TilePlanMemoryPass
+
+
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> factory returning the pass class."""
-    return {}
+    return {
+        "convert-nn-to-tile": _convert_nn_to_tile,
+        "tile-plan-memory": _tile_plan_memory,
+    }
 
 
 VEXA_UNIVERSE = Universe(all_dialects=get_all_dialects(), all_passes=get_all_passes())
