@@ -766,15 +766,28 @@ def _int_mean(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 
 def _log_sum_exp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    m = x.max(axis=axes, keepdims=True)
+    m = x.max(axis=axes, keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0)
     return np.log(np.exp(x - m).sum(axis=axes)) + np.squeeze(m, axis=axes)
 
 
+def _highest(dtype: np.dtype) -> Any:
+    if dtype == np.bool_:
+        return True
+    if dtype.kind in "iu":
+        return np.iinfo(dtype).max
+    return np.inf
+
+
+def _lowest_value(dtype: np.dtype) -> Any:
+    return False if dtype == np.bool_ else _lowest(dtype)
+
+
+# an empty reduction yields the identity (ONNX >= 18): max -> lowest, min -> highest
 KERNELS["nn.reduce_sum"] = _reduce(lambda x, a: x.sum(axis=a))
 KERNELS["nn.reduce_mean"] = _reduce(_int_mean)
-KERNELS["nn.reduce_max"] = _reduce(lambda x, a: x.max(axis=a), wide=False)
-KERNELS["nn.reduce_min"] = _reduce(lambda x, a: x.min(axis=a), wide=False)
+KERNELS["nn.reduce_max"] = _reduce(lambda x, a: x.max(axis=a, initial=_lowest_value(x.dtype)), wide=False)
+KERNELS["nn.reduce_min"] = _reduce(lambda x, a: x.min(axis=a, initial=_highest(x.dtype)), wide=False)
 KERNELS["nn.reduce_prod"] = _reduce(lambda x, a: x.prod(axis=a))
 KERNELS["nn.reduce_l1"] = _reduce(lambda x, a: np.abs(x).sum(axis=a))
 KERNELS["nn.reduce_l2"] = _reduce(lambda x, a: np.sqrt((x.astype(np.float64) ** 2).sum(axis=a)))
@@ -955,7 +968,12 @@ def space_to_depth(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     assert x is not None
     bs = int(attrs["blocksize"])
     n, c, h, w = x.shape
-    t = x.reshape(n, c, h // bs, bs, w // bs, bs).transpose(0, 3, 5, 1, 2, 4)
+    t = x.reshape(n, c, h // bs, bs, w // bs, bs)
+    # `mode` is newer than the contract (opset 25); without it SpaceToDepth is DCR
+    if attrs.get("mode", "DCR") == "CRD":
+        t = t.transpose(0, 1, 3, 5, 2, 4)
+    else:
+        t = t.transpose(0, 3, 5, 1, 2, 4)
     return [t.reshape(n, c * bs * bs, h // bs, w // bs)]
 
 
@@ -1002,19 +1020,24 @@ def one_hot(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
 
 
 def _resize_coords(mode: str, out_len: int, in_len: int, scale: float) -> np.ndarray:
-    """Output pixel index -> input coordinate (ONNX Resize coordinate_transformation_mode)."""
+    """Output pixel index -> input coordinate (ONNX Resize coordinate_transformation_mode).
+
+    Like the ONNX reference, the resized length in the formulas is `in_len * scale`,
+    unfloored (equal to `out_len` when `sizes` was given, since then scale = out / in).
+    """
     xo = np.arange(out_len, dtype=np.float64)
+    length = in_len * scale
     if mode == "half_pixel":
         return (xo + 0.5) / scale - 0.5
     if mode == "half_pixel_symmetric":
-        adjustment = out_len / (scale * in_len)
+        adjustment = out_len / length
         center = in_len / 2
         offset = center * (1 - adjustment)
         return offset + (xo + 0.5) / scale - 0.5
     if mode == "pytorch_half_pixel":
-        return (xo + 0.5) / scale - 0.5 if out_len > 1 else np.zeros_like(xo)
+        return (xo + 0.5) / scale - 0.5 if length != 1 else np.full_like(xo, -0.5)
     if mode == "align_corners":
-        return xo * (in_len - 1) / (out_len - 1) if out_len > 1 else np.zeros_like(xo)
+        return xo * (in_len - 1) / (length - 1) if length != 1 else np.zeros_like(xo)
     if mode == "asymmetric":
         return xo / scale
     raise ValueError(f"unsupported coordinate_transformation_mode '{mode}'")
@@ -1101,3 +1124,19 @@ def top_k(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     order = np.argsort(keys, axis=axis, kind="stable")
     idx = np.take(order, np.arange(k), axis=axis)
     return [np.take_along_axis(x, idx, axis=axis), idx.astype(np.int64)]
+
+
+def _ieee(fn: Kernel) -> Kernel:
+    """Run a kernel with IEEE semantics and no numpy warnings: log(0) = -inf, 0/0 = nan,
+    as onnxruntime computes them silently."""
+
+    def run(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+        with np.errstate(all="ignore"):
+            return fn(inputs, attrs)
+
+    run.__doc__ = fn.__doc__
+    run.__name__ = getattr(fn, "__name__", "kernel")
+    return run
+
+
+KERNELS.update({name: _ieee(fn) for name, fn in KERNELS.items()})
