@@ -285,6 +285,11 @@ class ViewOp(IRDLOperation):
             )
 
 
+def _elem_bytes(typ: MemRefType) -> int:
+    et = typ.get_element_type()
+    return max(1, getattr(et, "bitwidth", 32) // 8)
+
+
 def _numel(typ: MemRefType) -> int:
     n = 1
     for d in typ.get_shape():
@@ -334,6 +339,26 @@ class KernelOp(IRDLOperation):
 
     def __init__(self, body: Region | Block) -> None:
         super().__init__(regions=[body if isinstance(body, Region) else Region(body)])
+
+    def verify_(self) -> None:
+        if self.vtcm_bytes is None:
+            return
+        budget = self.vtcm_bytes.value.data
+        for op in self.walk():
+            if isinstance(op, AllocOp) and op.offset is not None and space_of(op.result) == VTCM:
+                end = op.offset.value.data + _numel(op.result.type) * _elem_bytes(op.result.type)  # type: ignore[arg-type]
+                if end > budget:
+                    raise VerifyException(
+                        f"tile.kernel: expected vtcm buffers within {budget} bytes, got one ending at {end}"
+                    )
+        module = self.parent_op()
+        while module is not None and module.parent_op() is not None:
+            module = module.parent_op()
+        cap = module.attributes.get("tile.vtcm_capacity") if module is not None else None
+        if isinstance(cap, IntegerAttr) and budget > cap.value.data:
+            raise VerifyException(
+                f"tile.kernel: expected at most {cap.value.data} bytes of vtcm, got {budget}"
+            )
 
 
 @irdl_op_definition

@@ -1,0 +1,1434 @@
+"""convert-nn-to-tile: nn tensors -> tile kernels over planned buffers (L1 -> L2).
+
+    vexa-opt m.mlir -p 'convert-nn-to-tile{target=vx64 tile-co=16}'
+
+Input invariant: one `func.func` per function of static-shape f32 nn ops (docs/nn_ops.md).
+Output IR: no tensors. Function arguments are DRAM buffers: the graph inputs, then one
+buffer per graph output (destination-passing style: `{tile.output = "name"}`); weights
+are `tile.constant`; every intermediate value is a `tile.alloc` in DRAM; reshape-like ops
+are `tile.view`s (no copy); every compute op became one `tile.kernel`:
+
+    tile.kernel {                                 // VTCM buffers live only inside
+      prefetch tile 0 of every input (DMA DRAM -> VTCM slot 0)
+      tile.for %t = 0 to T step 1 iter_args(tokens) {   // flattened tile grid
+        scf.if t+1 < T { prefetch tile t+1 into slot (t+1)%2 }   // double buffering
+        wait tile t; compute on slot t%2 (tile.conv / tile.matmul / ...)
+        epilogue tile.map (bias, batch norm, residual add, relu fused)
+        DMA the result tile to DRAM; wait the previous tile's write-back
+      }
+    }
+
+Tiling: each op kind names its tiled dimensions; a cost model over the Target (vector
+lanes and registers for compute efficiency, VTCM size as the hard limit, DRAM bandwidth and
+DMA setup for transfer time) picks the sizes, and the pass options (`tile-m`, `tile-co`,
+...) force them. Fusion: a conv, matmul, pooling or elementwise kernel absorbs the chain of
+single-use elementwise ops that follows it (batch normalization after a conv becomes a
+per-channel scale and shift in the conv's epilogue, computed once at compile time when its
+parameters are constants). Ops this pass cannot lower are listed in one located error and
+the module is left unchanged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects import arith, func, math as mathd, scf
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    DenseResourceAttr,
+    DictionaryAttr,
+    Float32Type,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+    f32,
+    i1,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import DiagnosticException
+
+from vexa.dialects import tile
+from vexa.runtime.resources import ResourceTable, module_resources
+
+INDEX = IndexType()
+
+# --------------------------------------------------------------------------- target
+
+
+@dataclass(frozen=True)
+class TargetParams:
+    """What the cost model reads from the Target (runtime/target.py)."""
+
+    name: str
+    vlen_bytes: int
+    vregs: int
+    vtcm_bytes: int
+    dram_bytes_per_cycle: int
+    vtcm_bytes_per_cycle: int
+    dma_setup_cycles: int
+
+    @property
+    def lanes(self) -> int:
+        return self.vlen_bytes // 4
+
+
+_FALLBACK = {
+    "vx128": TargetParams("vx128", 128, 32, 4 * 1024 * 1024, 32, 256, 50),
+    "vx64": TargetParams("vx64", 64, 32, 256 * 1024, 16, 128, 50),
+}
+
+
+def target_params(name: str) -> TargetParams:
+    """Load a Target by name or TOML path; a bad name is a user error, not a traceback."""
+    try:
+        from vexa.runtime.target import load_target
+    except ImportError:  # target.py not installed yet: the DESIGN.md defaults
+        if name not in _FALLBACK:
+            raise DiagnosticException(f"convert-nn-to-tile: unknown target '{name}'") from None
+        return _FALLBACK[name]
+
+    try:
+        t = load_target(name)
+    except Exception as e:  # noqa: BLE001 - report any loader failure as one located line
+        raise DiagnosticException(f"convert-nn-to-tile: cannot load target '{name}': {e}") from e
+    return TargetParams(
+        name=str(getattr(t, "name", name)),
+        vlen_bytes=int(t.vlen_bytes),
+        vregs=int(t.vregs),
+        vtcm_bytes=int(t.vtcm_bytes),
+        dram_bytes_per_cycle=int(t.dram_bytes_per_cycle),
+        vtcm_bytes_per_cycle=int(getattr(t, "vtcm_bytes_per_cycle", 256)),
+        dma_setup_cycles=int(getattr(t, "dma_setup_cycles", 50)),
+    )
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _prop(op: Operation, name: str) -> Attribute | None:
+    return op.properties.get(name) or op.attributes.get(name)
+
+
+def _ints(op: Operation, name: str, default: Sequence[int] = ()) -> list[int]:
+    a = _prop(op, name)
+    if isinstance(a, DenseArrayBase):
+        return [int(v) for v in a.get_values()]
+    if isinstance(a, ArrayAttr):
+        return [int(v.value.data) for v in a.data]  # type: ignore[attr-defined]
+    return list(default)
+
+
+def _int(op: Operation, name: str, default: int = 0) -> int:
+    a = _prop(op, name)
+    return int(a.value.data) if isinstance(a, IntegerAttr) else default
+
+
+def _float(op: Operation, name: str, default: float = 0.0) -> float:
+    a = _prop(op, name)
+    if isinstance(a, FloatAttr):
+        return float(a.value.data)
+    if isinstance(a, IntegerAttr):
+        return float(a.value.data)
+    return default
+
+
+def _shape(v: SSAValue) -> tuple[int, ...]:
+    t = v.type
+    assert isinstance(t, TensorType | MemRefType)
+    return tuple(t.get_shape())
+
+
+def _loc_name(op: Operation) -> str:
+    text = str(op.location)
+    if text.startswith('loc("') and text.endswith('")'):
+        return text[5:-2]
+    return op.name
+
+
+def _cdiv(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+@dataclass(frozen=True)
+class Ax:
+    """An index expression: const + sum(coeff * (var // div)); var = ('o'|'r', dim)."""
+
+    terms: tuple[tuple[str, int, int, int], ...] = ()
+    const: int = 0
+
+
+def _o(d: int, coeff: int = 1, const: int = 0, div: int = 1) -> Ax:
+    return Ax((("o", d, coeff, div),), const)
+
+
+ZERO = Ax()
+
+
+@dataclass
+class In:
+    """One kernel input: a DRAM buffer whose window `sizes` at `offs` is copied to VTCM."""
+
+    src: SSAValue
+    sizes: tuple[int, ...]
+    offs: list[Ax]
+    pad: float | None = None  # fill value when the window may leave the buffer (padding)
+    phase: str = "main"  # "main": read by the compute op; "epi": by the epilogue
+
+
+@dataclass
+class Spec:
+    """A kernel before emission: tile grid, inputs, VTCM temporaries, compute and epilogue."""
+
+    out: SSAValue  # DRAM result buffer (possibly a view)
+    out_tile: tuple[int, ...]
+    red_extent: tuple[int, ...] = ()
+    red_tile: tuple[int, ...] = ()
+    ins: list[In] = field(default_factory=list)
+    temps: list[tuple[int, ...]] = field(default_factory=list)
+    compute: Callable[[KernelBuilder, list[SSAValue], list[SSAValue], SSAValue, SSAValue | None], None] | None = None
+    epilogue: Callable[[KernelBuilder, list[SSAValue], SSAValue], None] | None = None
+    work: float = 0.0  # vector-lane operations of the whole kernel (cost model)
+    red_inner: int = 1  # reduction length folded into each output (conv/matmul efficiency)
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        return _shape(self.out)
+
+    @property
+    def out_grid(self) -> tuple[int, ...]:
+        return tuple(_cdiv(s, t) for s, t in zip(self.out_shape, self.out_tile, strict=True))
+
+    @property
+    def red_grid(self) -> tuple[int, ...]:
+        return tuple(_cdiv(s, t) for s, t in zip(self.red_extent, self.red_tile, strict=True))
+
+    @property
+    def steps(self) -> int:
+        return math.prod(self.out_grid) * math.prod(self.red_grid)
+
+
+# --------------------------------------------------------------------------- kernel IR
+
+
+class KernelBuilder:
+    """Emits the ops of one tile.kernel; every op gets the source location."""
+
+    def __init__(self, loc: Attribute, params: TargetParams) -> None:
+        self.loc = loc
+        self.params = params
+        self.block = Block()
+        self.cur = self.block
+        self._consts: dict[int, SSAValue] = {}
+        self._head: list[Operation] = []  # allocs and index constants, kept at the top
+
+    def add(self, op: Operation) -> Operation:
+        op.location = self.loc  # type: ignore[assignment]
+        self.cur.add_op(op)
+        return op
+
+    def c(self, value: int) -> SSAValue:
+        if value not in self._consts:
+            op = arith.ConstantOp(IntegerAttr(value, INDEX))
+            op.location = self.loc  # type: ignore[assignment]
+            op.results[0].name_hint = f"c{value}" if value >= 0 else f"cm{-value}"
+            self._head.append(op)
+            self._consts[value] = op.results[0]
+        return self._consts[value]
+
+    def vtcm(self, shape: Sequence[int], hint: str) -> SSAValue:
+        op = tile.AllocOp(tile.buffer_type(shape, f32, tile.VTCM))
+        op.location = self.loc  # type: ignore[assignment]
+        op.result.name_hint = hint
+        self._head.append(op)
+        return op.result
+
+    def finish(self) -> tile.KernelOp:
+        for op in reversed(self._head):
+            first = self.block.first_op
+            if first is None:
+                self.block.add_op(op)
+            else:
+                self.block.insert_op_before(op, first)
+        k = tile.KernelOp(Region(self.block))
+        k.location = self.loc  # type: ignore[assignment]
+        return k
+
+    def binop(self, cls: type[Operation], a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(cls(a, b)).results[0]  # type: ignore[call-arg]
+
+    def cmp_lt(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.CmpiOp(a, b, "ult")).results[0]
+
+    def expr(self, e: Ax, vars: dict[tuple[str, int], SSAValue]) -> SSAValue:
+        acc: SSAValue | None = None
+        for kind, d, coeff, div in e.terms:
+            v = vars[(kind, d)]
+            if div != 1:
+                v = self.binop(arith.DivUIOp, v, self.c(div))
+            if coeff != 1:
+                v = self.binop(arith.MuliOp, v, self.c(coeff))
+            acc = v if acc is None else self.binop(arith.AddiOp, acc, v)
+        if acc is None:
+            return self.c(e.const)
+        if e.const:
+            acc = self.binop(arith.AddiOp, acc, self.c(e.const))
+        return acc
+
+    def nested(self, block: Block) -> _Nest:
+        return _Nest(self, block)
+
+
+class _Nest:
+    def __init__(self, kb: KernelBuilder, block: Block) -> None:
+        self.kb, self.block, self.saved = kb, block, kb.cur
+
+    def __enter__(self) -> Block:
+        self.kb.cur = self.block
+        return self.block
+
+    def __exit__(self, *exc: object) -> None:
+        self.kb.cur = self.saved
+
+
+def emit_kernel(spec: Spec, kb: KernelBuilder, double_buffer: bool) -> tile.KernelOp:
+    """Emit the software-pipelined loop nest of a Spec (see the module docstring)."""
+    out_shape, out_tile = spec.out_shape, spec.out_tile
+    og, rg = spec.out_grid, spec.red_grid
+    n_out, n_red = math.prod(og), math.prod(rg)
+    steps = n_out * n_red
+    pipelined = double_buffer and steps > 1
+    slots = 2 if pipelined else 1
+    # inputs loaded per step: "main" ones always; "epi" ones with main unless the
+    # reduction is tiled (then they load once per output tile, in the last step)
+    per_step, late, fixed = _partition(spec)
+    bufs: dict[int, list[SSAValue]] = {}
+    for k, inp in enumerate(spec.ins):
+        n = slots if inp in per_step else 1
+        bufs[k] = [kb.vtcm(inp.sizes, f"in{k}_{s}") for s in range(n)]
+    acc_slots = 2 if pipelined and n_out > 1 else 1
+    accs = [kb.vtcm(out_tile, f"acc{s}") for s in range(acc_slots)]
+    temps = [kb.vtcm(shape, f"tmp{k}") for k, shape in enumerate(spec.temps)]
+
+    def decompose(t: SSAValue) -> tuple[dict[tuple[str, int], SSAValue], SSAValue, SSAValue]:
+        """Tile starts of step t (reduction fastest, then the last output dim)."""
+        vars: dict[tuple[str, int], SSAValue] = {}
+        rem = t
+        red_lin = kb.c(0)
+        if n_red > 1:
+            red_lin = kb.binop(arith.RemUIOp, t, kb.c(n_red))
+            rem = kb.binop(arith.DivUIOp, t, kb.c(n_red))
+        out_lin = rem
+        for kind, grid, tiles, lin in (("r", rg, spec.red_tile, red_lin), ("o", og, out_tile, out_lin)):
+            left = lin
+            moving = [d for d in range(len(grid)) if grid[d] > 1]
+            for d in range(len(grid)):
+                vars[(kind, d)] = kb.c(0)
+            for d in reversed(moving):
+                if d == moving[0]:  # outermost moving dim: what is left is its index
+                    idx = left
+                else:
+                    idx = kb.binop(arith.RemUIOp, left, kb.c(grid[d]))
+                    left = kb.binop(arith.DivUIOp, left, kb.c(grid[d]))
+                vars[(kind, d)] = kb.binop(arith.MuliOp, idx, kb.c(tiles[d])) if tiles[d] != 1 else idx
+        return vars, red_lin, out_lin
+
+    def load(inp: In, buf: SSAValue, vars: dict[tuple[str, int], SSAValue]) -> SSAValue:
+        if inp.pad is not None:
+            kb.add(tile.FillOp(buf, inp.pad))
+        offs = [kb.expr(a, vars) for a in inp.offs]
+        zeros = [kb.c(0)] * len(inp.sizes)
+        return kb.add(tile.DmaStartOp(inp.src, offs, buf, zeros, inp.sizes)).results[0]
+
+    def pick(pair: list[SSAValue], parity: SSAValue | None) -> SSAValue:
+        if len(pair) == 1 or parity is None:
+            return pair[0]
+        return kb.add(arith.SelectOp(parity, pair[0], pair[1])).results[0]
+
+    def is_even(v: SSAValue) -> SSAValue:
+        r = kb.binop(arith.RemUIOp, v, kb.c(2))
+        return kb.add(arith.CmpiOp(r, kb.c(0), "eq")).results[0]
+
+    # stationary inputs: once, before the loop
+    zero_vars = {(k, d): kb.c(0) for k, n in (("o", len(og)), ("r", len(rg))) for d in range(n)}
+    fixed_toks = [load(i, bufs[spec.ins.index(i)][0], zero_vars) for i in fixed]
+    if fixed_toks:
+        kb.add(tile.DmaWaitOp(*fixed_toks))
+    init_toks: list[SSAValue] = []
+    if pipelined:
+        vars0, _, _ = decompose(kb.c(0))
+        init_toks = [load(i, bufs[spec.ins.index(i)][0], vars0) for i in per_step]
+    ready = kb.add(tile.ReadyOp()).results[0]
+    carried_init = init_toks + [ready]
+
+    body = Block(arg_types=[INDEX] + [tile.TokenType()] * len(carried_init))
+    loop = tile.ForOp(0, steps, 1, carried_init, body)
+    kb.add(loop)
+    t, *carried = body.args
+    t.name_hint = "t"
+    with kb.nested(body):
+        vars, red_lin, out_lin = decompose(t)
+        parity = is_even(t) if pipelined else None
+        if pipelined:
+            nxt = kb.binop(arith.AddiOp, t, kb.c(1))
+            cond = kb.cmp_lt(nxt, kb.c(steps))
+            then_b = Block()
+            with kb.nested(then_b):
+                nvars, _, _ = decompose(nxt)
+                npar = is_even(nxt)
+                toks = [load(i, pick(bufs[spec.ins.index(i)], npar), nvars) for i in per_step]
+                kb.add(scf.YieldOp(*toks))
+            else_b = Block()
+            with kb.nested(else_b):
+                kb.add(scf.YieldOp(*([ready] * len(per_step))))
+            pre = kb.add(scf.IfOp(cond, [tile.TokenType()] * len(per_step), [then_b], [else_b]))
+            next_toks = list(pre.results)
+            if carried[:-1]:
+                kb.add(tile.DmaWaitOp(*carried[:-1]))
+        else:
+            next_toks = []
+            toks = [load(i, bufs[spec.ins.index(i)][0], vars) for i in per_step]
+            if toks:
+                kb.add(tile.DmaWaitOp(*toks))
+        cur = {k: pick(bufs[k], parity) for k in bufs}
+        out_parity = None
+        if acc_slots == 2:
+            out_parity = parity if n_red == 1 else is_even(out_lin)
+        acc = pick(accs, out_parity)
+        main_bufs = [cur[k] for k, i in enumerate(spec.ins) if i.phase == "main"]
+        epi_idx = [k for k, i in enumerate(spec.ins) if i.phase == "epi"]
+        first = None
+        if n_red > 1:
+            first = kb.add(arith.CmpiOp(red_lin, kb.c(0), "eq")).results[0]
+        if spec.compute is not None:
+            spec.compute(kb, main_bufs, temps, acc, first)
+
+        def finish_tile() -> SSAValue:
+            if late:
+                ltoks = [load(i, cur[spec.ins.index(i)], vars) for i in late]
+                kb.add(tile.DmaWaitOp(*ltoks))
+            if spec.epilogue is not None:
+                spec.epilogue(kb, [cur[k] for k in epi_idx], acc)
+            ostarts = [vars[("o", d)] for d in range(len(out_shape))]
+            zeros = [kb.c(0)] * len(out_shape)
+            tok = kb.add(tile.DmaStartOp(acc, zeros, spec.out, ostarts, out_tile)).results[0]
+            if acc_slots == 2:
+                kb.add(tile.DmaWaitOp(carried[-1]))
+            else:
+                kb.add(tile.DmaWaitOp(tok))
+            return tok
+
+        if n_red > 1:
+            last = kb.add(arith.CmpiOp(red_lin, kb.c(n_red - 1), "eq")).results[0]
+            fin_b = Block()
+            with kb.nested(fin_b):
+                kb.add(scf.YieldOp(finish_tile()))
+            keep_b = Block()
+            with kb.nested(keep_b):
+                kb.add(scf.YieldOp(carried[-1]))
+            out_tok = kb.add(scf.IfOp(last, [tile.TokenType()], [fin_b], [keep_b])).results[0]
+        else:
+            out_tok = finish_tile()
+        kb.add(tile.YieldOp(*next_toks, out_tok))
+    kb.add(tile.DmaWaitOp(loop.res[-1]))
+    return kb.finish()
+
+
+# --------------------------------------------------------------------------- map bodies
+
+
+class MapBody:
+    """Builds the region of a tile.map: block arguments are deduplicated input buffers."""
+
+    def __init__(self) -> None:
+        self.inputs: list[SSAValue] = []
+        self.block = Block()
+        self.ops: list[Operation] = []
+
+    def arg(self, buf: SSAValue) -> SSAValue:
+        for k, v in enumerate(self.inputs):
+            if v is buf:
+                return self.block.args[k]
+        self.inputs.append(buf)
+        return self.block.insert_arg(f32, len(self.block.args))
+
+    def const(self, v: float) -> SSAValue:
+        return self.emit(arith.ConstantOp(FloatAttr(v, f32)))
+
+    def emit(self, op: Operation) -> SSAValue:
+        self.ops.append(op)
+        return op.results[0]
+
+    def build(self, kb: KernelBuilder, result: SSAValue, out: SSAValue) -> None:
+        for op in self.ops:
+            op.location = kb.loc  # type: ignore[assignment]
+            self.block.add_op(op)
+        y = tile.YieldOp(result)
+        y.location = kb.loc  # type: ignore[assignment]
+        self.block.add_op(y)
+        kb.add(tile.MapOp(self.inputs, out, self.block))
+
+
+# An elementwise step of a fused chain: given the map body, the chain value and the
+# VTCM buffers of the step's other operands (in operand order, chain slot = None),
+# emit the scalar code.
+def _ew_scalar(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
+    name = op.name
+    if name in ("nn.relu",):
+        return mb.emit(arith.MaximumfOp(xs[0], mb.const(0.0)))
+    if name in ("nn.dropout", "nn.identity"):
+        return xs[0]
+    if name == "nn.neg":
+        return mb.emit(arith.NegfOp(xs[0]))
+    if name == "nn.abs":
+        return mb.emit(mathd.AbsFOp(xs[0]))
+    if name == "nn.exp":
+        return mb.emit(mathd.ExpOp(xs[0]))
+    if name == "nn.sqrt":
+        return mb.emit(mathd.SqrtOp(xs[0]))
+    if name == "nn.tanh":
+        return mb.emit(mathd.TanhOp(xs[0]))
+    if name == "nn.sigmoid":
+        e = mb.emit(mathd.ExpOp(mb.emit(arith.NegfOp(xs[0]))))
+        return mb.emit(arith.DivfOp(mb.const(1.0), mb.emit(arith.AddfOp(mb.const(1.0), e))))
+    if name == "nn.leaky_relu":
+        a = _float(op, "alpha", 0.01)
+        neg = mb.emit(arith.MulfOp(xs[0], mb.const(a)))
+        pos = mb.emit(arith.CmpfOp(xs[0], mb.const(0.0), "ogt"))
+        return mb.emit(arith.SelectOp(pos, xs[0], neg))
+    if name == "nn.clip":
+        lo, hi = _float(op, "min", -math.inf), _float(op, "max", math.inf)
+        v = xs[0]
+        if lo != -math.inf:
+            v = mb.emit(arith.MaximumfOp(v, mb.const(lo)))
+        if hi != math.inf:
+            v = mb.emit(arith.MinimumfOp(v, mb.const(hi)))
+        return v
+    binary = {"nn.add": arith.AddfOp, "nn.sub": arith.SubfOp, "nn.mul": arith.MulfOp,
+              "nn.div": arith.DivfOp, "nn.sum": arith.AddfOp, "nn.max": arith.MaximumfOp,
+              "nn.min": arith.MinimumfOp}
+    if name in binary:
+        v = xs[0]
+        for x in xs[1:]:
+            v = mb.emit(binary[name](v, x))
+        return v
+    if name == "nn.batch_normalization":
+        # generic form, used when the parameters are not compile-time constants
+        x, scale, b, mean, var = xs
+        eps = _float(op, "epsilon", 1e-5)
+        inv = mb.emit(mathd.RsqrtOp(mb.emit(arith.AddfOp(var, mb.const(eps)))))
+        s = mb.emit(arith.MulfOp(scale, inv))
+        return mb.emit(arith.AddfOp(mb.emit(arith.MulfOp(mb.emit(arith.SubfOp(x, mean)), s)), b))
+    raise AssertionError(f"not elementwise: {name}")
+
+
+ELEMENTWISE = {
+    "nn.relu", "nn.dropout", "nn.identity", "nn.neg", "nn.abs", "nn.exp", "nn.sqrt",
+    "nn.tanh", "nn.sigmoid", "nn.leaky_relu", "nn.clip", "nn.add", "nn.sub", "nn.mul",
+    "nn.div", "nn.sum", "nn.max", "nn.min", "nn.batch_normalization",
+}
+VIEWS = {"nn.reshape", "nn.flatten", "nn.squeeze", "nn.unsqueeze"}
+PRODUCERS = {
+    "nn.conv", "nn.mat_mul", "nn.gemm", "nn.max_pool", "nn.average_pool",
+    "nn.global_average_pool", "nn.global_max_pool", "nn.softmax", "nn.layer_normalization",
+    "nn.lrn", "nn.transpose", "nn.concat",
+}
+SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant"}
+
+# --------------------------------------------------------------------------- cost model
+
+
+def _bytes(shape: Sequence[int]) -> int:
+    return 4 * math.prod(shape)
+
+
+def _align(n: int, a: int) -> int:
+    return _cdiv(n, a) * a
+
+
+def _partition(spec: Spec) -> tuple[list[In], list[In], list[In]]:
+    """(per-step, once-per-output-tile, stationary) inputs, as emit_kernel loads them.
+
+    An input is stationary when its window does not move: every index term refers to a
+    dimension with a single tile."""
+    n_red = math.prod(spec.red_grid)
+    grids = {"o": spec.out_grid, "r": spec.red_grid}
+
+    def moves(i: In) -> bool:
+        return any(grids[k][d] > 1 for a in i.offs for k, d, _, _ in a.terms)
+
+    fixed = [i for i in spec.ins if not moves(i)]
+    per_step = [i for i in spec.ins if moves(i) and (i.phase == "main" or n_red == 1)]
+    late = [i for i in spec.ins if moves(i) and i not in per_step]
+    return per_step, late, fixed
+
+
+def spec_vtcm_bytes(spec: Spec, params: TargetParams, double_buffer: bool) -> int:
+    """VTCM footprint of a kernel, buffers aligned like tile-plan-memory aligns them."""
+    a = params.vlen_bytes
+    pip = double_buffer and spec.steps > 1
+    per_step, _, _ = _partition(spec)
+    total = sum((2 if pip and i in per_step else 1) * _align(_bytes(i.sizes), a) for i in spec.ins)
+    total += (2 if pip and math.prod(spec.out_grid) > 1 else 1) * _align(_bytes(spec.out_tile), a)
+    total += sum(_align(_bytes(t), a) for t in spec.temps)
+    return total
+
+
+def spec_cost(spec: Spec, params: TargetParams, double_buffer: bool, block_dim: int | None) -> float:
+    """Estimated cycles: DMA time (bandwidth + per-transfer setup) against vector compute
+    time (lane utilisation of the innermost tile dim, register-block utilisation of
+    `block_dim`, per-step overhead); overlapped when double-buffered."""
+    steps, n_out = spec.steps, math.prod(spec.out_grid)
+    per_step, late, fixed = _partition(spec)
+    bw = min(params.dram_bytes_per_cycle, params.vtcm_bytes_per_cycle)
+    moved = steps * sum(_bytes(i.sizes) for i in per_step)
+    moved += n_out * (sum(_bytes(i.sizes) for i in late) + _bytes(spec.out_tile))
+    moved += sum(_bytes(i.sizes) for i in fixed)
+    transfers = steps * len(per_step) + n_out * (len(late) + 1) + len(fixed)
+    dma = moved / bw + transfers * params.dma_setup_cycles
+    lanes = params.lanes
+    inner = spec.out_tile[-1]
+    eff = inner / (_cdiv(inner, lanes) * lanes)
+    if block_dim is not None:
+        mr = max(1, params.vregs // 4)
+        m = spec.out_tile[block_dim]
+        eff *= m / (_cdiv(m, mr) * mr) if m >= mr else m / mr
+    shape = spec.out_shape
+    waste = math.prod(g * t for g, t in zip(spec.out_grid, spec.out_tile, strict=True)) / max(1, math.prod(shape))
+    compute = spec.work * waste / (lanes * eff) + steps * 40
+    if double_buffer and steps > 1:
+        return max(dma, compute) + min(dma, compute) / steps
+    return dma + compute
+
+
+def candidates(extent: int, forced: int = 0, limit: int = 12) -> list[int]:
+    """Tile sizes to try for one dimension: divisors and powers of two (and the extent)."""
+    if forced > 0:
+        return [min(forced, extent)]
+    c = {extent} | {d for d in range(1, extent + 1) if extent % d == 0 and d <= 4096}
+    c |= {1 << k for k in range(0, 20) if (1 << k) < extent}
+    vals = sorted(c)
+    if len(vals) > limit:  # keep the large end and a log-spaced sample of the rest
+        idx = sorted({round(i * (len(vals) - 1) / (limit - 1)) for i in range(limit)})
+        vals = [vals[i] for i in idx]
+    return vals
+
+
+def divisor_candidates(extent: int, forced: int = 0, limit: int = 8) -> list[int]:
+    """Reduction tiles must divide the extent (a partial reduction tile would sum garbage)."""
+    if forced > 0:
+        if extent % forced:
+            return [d for d in range(min(forced, extent), 0, -1) if extent % d == 0][:1]
+        return [forced]
+    vals = [d for d in range(1, extent + 1) if extent % d == 0]
+    return vals[-limit:]
+
+
+class TileChoiceError(Exception):
+    """No tile sizes fit the target's VTCM."""
+
+
+def choose(
+    build: Callable[[tuple[int, ...]], Spec | None],
+    dims: Sequence[Sequence[int]],
+    params: TargetParams,
+    double_buffer: bool,
+    block_dim: int | None = None,
+) -> Spec:
+    """The cheapest Spec over the cartesian product of candidate tile sizes that fits VTCM."""
+    best: tuple[float, Spec] | None = None
+    smallest = None
+    for combo in itertools.product(*dims):
+        spec = build(combo)
+        if spec is None:
+            continue
+        need = spec_vtcm_bytes(spec, params, double_buffer)
+        if need > params.vtcm_bytes:
+            smallest = need if smallest is None else min(smallest, need)
+            continue
+        cost = spec_cost(spec, params, double_buffer, block_dim)
+        if best is None or cost < best[0]:
+            best = (cost, spec)
+    if best is None:
+        raise TileChoiceError(
+            f"expected a tiling within {params.vtcm_bytes} bytes of VTCM, got at least "
+            f"{smallest} bytes for the smallest tiles"
+        )
+    return best[1]
+
+
+def fill_tile(shape: Sequence[int], budget: int, full: Sequence[int] = ()) -> tuple[int, ...]:
+    """Innermost-first tile of at most `budget` elements (dims in `full` stay whole)."""
+    t = [1] * len(shape)
+    for d in full:
+        t[d] = shape[d]
+    n = math.prod(t)
+    for d in reversed(range(len(shape))):
+        if d in full:
+            continue
+        if n * shape[d] <= budget:
+            t[d] = shape[d]
+            n *= shape[d]
+        else:
+            t[d] = max(1, budget // n)
+            break
+    return tuple(t)
+
+
+def budget_candidates(shape: Sequence[int], full: Sequence[int] = ()) -> list[tuple[int, ...]]:
+    total = math.prod(shape)
+    tiles = {fill_tile(shape, 1 << k, full) for k in range(6, 25) if (1 << (k - 1)) < total}
+    tiles.add(tuple(shape))
+    return sorted(tiles)
+
+
+# --------------------------------------------------------------------------- the function
+
+
+Step = tuple[Callable[[MapBody, SSAValue | None, list[SSAValue]], SSAValue], int]
+
+
+def make_epilogue(steps: list[Step], from_acc: bool) -> Callable[[KernelBuilder, list[SSAValue], SSAValue], None] | None:
+    """One tile.map computing the chain of scalar steps in place on the output tile."""
+    if not steps:
+        return None
+
+    def epilogue(kb: KernelBuilder, bufs: list[SSAValue], acc: SSAValue) -> None:
+        mb = MapBody()
+        x = mb.arg(acc) if from_acc else None
+        it = iter(bufs)
+        for fn, n in steps:
+            x = fn(mb, x, [mb.arg(next(it)) for _ in range(n)])
+        assert x is not None
+        mb.build(kb, x, acc)
+
+    return epilogue
+
+
+def _chain_step(op: Operation, pos: int | None) -> Step:
+    """Scalar step of elementwise op `op`; `pos` is the operand the chain flows through."""
+    n = len(op.operands) - (0 if pos is None else 1)
+
+    def fn(mb: MapBody, x: SSAValue | None, others: list[SSAValue]) -> SSAValue:
+        xs = list(others)
+        if pos is not None:
+            assert x is not None
+            xs.insert(pos, x)
+        return _ew_scalar(op, mb, xs)
+
+    return fn, n
+
+
+class FunctionLowering:
+    """Lowers one func.func: plans fusion groups, then emits buffers, views and kernels."""
+
+    def __init__(self, fn: func.FuncOp, params: TargetParams, table: ResourceTable, opts: ConvertNnToTilePass) -> None:
+        self.fn = fn
+        self.params = params
+        self.table = table
+        self.opts = opts
+        self.block = Block()
+        self.buf: dict[SSAValue, SSAValue] = {}
+        self._views: dict[tuple[SSAValue, tuple[int, ...]], SSAValue] = {}
+        self._allocs: set[SSAValue] = set()
+
+    # -- support ----------------------------------------------------------------------
+
+    @staticmethod
+    def unsupported_reason(op: Operation) -> str | None:
+        if op.name not in SUPPORTED:
+            return "no tile lowering for this op"
+        for v in list(op.operands) + list(op.results):
+            t = v.type
+            if not isinstance(t, TensorType) or t.get_element_type() != f32:
+                return f"expected f32 tensors, got {t}"
+        if op.name in ("nn.conv", "nn.max_pool", "nn.average_pool", "nn.lrn",
+                       "nn.global_average_pool", "nn.global_max_pool", "nn.batch_normalization"):
+            if len(_shape(op.operands[0])) != 4 and op.name != "nn.batch_normalization":
+                return f"expected a rank-4 NCHW input, got rank {len(_shape(op.operands[0]))}"
+            if op.name == "nn.batch_normalization" and len(_shape(op.operands[0])) < 2:
+                return "expected an input of rank >= 2"
+        if op.name in ("nn.mat_mul", "nn.gemm") and min(len(_shape(v)) for v in op.operands[:2]) < 1:
+            return "expected operands of rank >= 1"
+        if op.name == "nn.softmax" and len(_shape(op.operands[0])) == 0:
+            return "expected an input of rank >= 1"
+        return None
+
+    # -- emission helpers -------------------------------------------------------------
+
+    def emit(self, op: Operation, loc: Attribute) -> Operation:
+        op.location = loc  # type: ignore[assignment]
+        self.block.add_op(op)
+        return op
+
+    def value(self, v: SSAValue) -> SSAValue:
+        """The buffer of an nn value (constants become tile.constant on first use)."""
+        if v in self.buf:
+            return self.buf[v]
+        owner = v.owner
+        assert isinstance(owner, Operation) and owner.name == "nn.constant", owner
+        attr = _prop(owner, "value")
+        assert isinstance(attr, DenseResourceAttr | DenseIntOrFPElementsAttr)
+        typ = tile.buffer_type(_shape(v), f32, tile.DRAM)
+        c = self.emit(tile.ConstantOp(attr, typ), owner.location)
+        if v.name_hint:
+            c.results[0].name_hint = v.name_hint
+        self.buf[v] = c.results[0]
+        return c.results[0]
+
+    def view(self, buf: SSAValue, shape: Sequence[int], loc: Attribute) -> SSAValue:
+        shape = tuple(shape)
+        if _shape(buf) == shape:
+            return buf
+        key = (buf, shape)
+        if key not in self._views:
+            typ = tile.buffer_type(shape, f32, tile.space_of(buf) or tile.DRAM)
+            self._views[key] = self.emit(tile.ViewOp(buf, typ), loc).results[0]
+        return self._views[key]
+
+    def alloc(self, v: SSAValue, loc: Attribute) -> SSAValue:
+        a = self.emit(tile.AllocOp(tile.buffer_type(_shape(v), f32, tile.DRAM)), loc)
+        if v.name_hint:
+            a.results[0].name_hint = v.name_hint
+        self._allocs.add(a.results[0])
+        self.buf[v] = a.results[0]
+        return a.results[0]
+
+    def const_array(self, v: SSAValue) -> np.ndarray | None:
+        """Compile-time value of an nn.constant operand, None when unknown."""
+        owner = v.owner
+        if not isinstance(owner, Operation) or owner.name != "nn.constant":
+            return None
+        attr = _prop(owner, "value")
+        shape = _shape(v)
+        if isinstance(attr, DenseResourceAttr):
+            name = attr.resource_handle.data
+            if name not in self.table:
+                return None
+            return np.asarray(self.table[name], np.float32).reshape(shape)
+        if isinstance(attr, DenseIntOrFPElementsAttr):
+            from vexa.runtime.nn_interpreter import dense_to_numpy
+
+            return dense_to_numpy(attr).astype(np.float32).reshape(shape)
+        return None
+
+    def new_constant(self, base: str, arr: np.ndarray, loc: Attribute) -> SSAValue:
+        name = self.table.unique_name(base)
+        self.table[name] = np.ascontiguousarray(arr, np.float32)
+        attr = DenseResourceAttr.from_params(name, TensorType(f32, list(arr.shape)))
+        c = self.emit(tile.ConstantOp(attr, tile.buffer_type(arr.shape, f32, tile.DRAM)), loc)
+        return c.results[0]
+
+    # -- fusion plan --------------------------------------------------------------------
+
+    def plan_groups(self, ops: list[Operation]) -> dict[Operation, list[Operation]]:
+        """Map the last op of each kernel group to the group (producer + elementwise chain)."""
+        groups: dict[Operation, list[Operation]] = {}
+        taken: set[Operation] = set()
+        for op in ops:
+            if op in taken or op.name not in PRODUCERS | ELEMENTWISE:
+                continue
+            group = [op]
+            taken.add(op)
+            if self.opts.fuse and op.name != "nn.concat":
+                cur = op.results[0]
+                while len(list(cur.uses)) == 1:
+                    user = next(iter(cur.uses)).operation
+                    if user.name not in ELEMENTWISE or user in taken or user.parent is not op.parent:
+                        break
+                    if _shape(user.results[0]) != _shape(cur):
+                        break
+                    if op.name == "nn.mat_mul" and min(len(_shape(v)) for v in op.operands) < 2:
+                        break  # 1-D promotion: the result is a view of the matrix product
+                    group.append(user)
+                    taken.add(user)
+                    cur = user.results[0]
+            groups[group[-1]] = group
+        return groups
+
+    def chain_steps(self, chain: list[Operation], prev: SSAValue, out_shape: tuple[int, ...], loc: Attribute) -> tuple[list[Step], list[In]]:
+        """Epilogue steps and inputs of the elementwise chain that follows a producer."""
+        steps: list[Step] = []
+        ins: list[In] = []
+        for op in chain:
+            pos = next(i for i, v in enumerate(op.operands) if v is prev)
+            folded = self.folded_bn(op, pos, out_shape, loc) if op.name == "nn.batch_normalization" else None
+            if folded is not None:
+                s, t = folded
+                ins += [self.ew_in(s, out_shape), self.ew_in(t, out_shape)]
+                steps.append((lambda mb, x, b: mb.emit(arith.AddfOp(mb.emit(arith.MulfOp(x, b[0])), b[1])), 2))
+            else:
+                for i, v in enumerate(op.operands):
+                    if i != pos:
+                        ins.append(self.ew_in(self.operand_buf(op, i, out_shape, loc), out_shape))
+                steps.append(_chain_step(op, pos))
+            prev = op.results[0]
+        return steps, ins
+
+    def operand_buf(self, op: Operation, i: int, out_shape: tuple[int, ...], loc: Attribute) -> SSAValue:
+        """Buffer of operand i viewed at the output rank (batch-norm params along dim 1)."""
+        v = op.operands[i]
+        buf = self.value(v)
+        shape = _shape(v)
+        rank = len(out_shape)
+        if op.name == "nn.batch_normalization" and i > 0:
+            full = [1] * rank
+            full[1] = shape[0]
+            return self.view(buf, full, loc)
+        return self.view(buf, (1,) * (rank - len(shape)) + shape, loc)
+
+    def folded_bn(self, op: Operation, pos: int, out_shape: tuple[int, ...], loc: Attribute) -> tuple[SSAValue, SSAValue] | None:
+        if pos != 0:
+            return None
+        vals = [self.const_array(v) for v in op.operands[1:5]]
+        if any(v is None for v in vals):
+            return None
+        scale, b, mean, var = (np.asarray(v, np.float64) for v in vals)  # type: ignore[arg-type]
+        eps = _float(op, "epsilon", 1e-5)
+        s = scale / np.sqrt(var + np.float32(eps))
+        t = b - mean * s
+        base = _loc_name(op)
+        full = [1] * len(out_shape)
+        full[1] = s.shape[0]
+        sb = self.view(self.new_constant(base + "_bn_scale", s.astype(np.float32), loc), full, loc)
+        tb = self.view(self.new_constant(base + "_bn_shift", t.astype(np.float32), loc), full, loc)
+        return sb, tb
+
+    @staticmethod
+    def ew_in(buf: SSAValue, out_tile_of: tuple[int, ...], phase: str = "epi") -> In:
+        """Placeholder In over the full output; `retile` fixes sizes for the chosen tile."""
+        shape = _shape(buf)
+        offs = [ZERO if s == 1 and o != 1 else _o(d) for d, (s, o) in enumerate(zip(shape, out_tile_of, strict=True))]
+        return In(buf, shape, offs, None, phase)
+
+    @staticmethod
+    def retile(ins: list[In], out_tile: tuple[int, ...]) -> list[In]:
+        out = []
+        for i in ins:
+            sizes = tuple(1 if not a.terms else t for a, t in zip(i.offs, out_tile, strict=True))
+            out.append(In(i.src, sizes, i.offs, i.pad, i.phase))
+        return out
+
+    # -- driver -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        fn = self.fn
+        old = fn.body.block
+        n_out = len(fn.function_type.outputs.data)
+        for a in old.args:
+            new = self.block.insert_arg(tile.buffer_type(_shape(a), f32, tile.DRAM), len(self.block.args))
+            new.name_hint = a.name_hint
+            self.buf[a] = new
+        outs = []
+        for t in fn.function_type.outputs.data:
+            assert isinstance(t, TensorType)
+            outs.append(self.block.insert_arg(tile.buffer_type(t.get_shape(), f32, tile.DRAM), len(self.block.args)))
+        ops = list(old.ops)
+        groups = self.plan_groups(ops)
+        ret: func.ReturnOp | None = None
+        for op in ops:
+            if isinstance(op, func.ReturnOp):
+                ret = op
+            elif op.name == "nn.constant":
+                continue
+            elif op.name in VIEWS:
+                self.buf[op.results[0]] = self.view(self.value(op.operands[0]), _shape(op.results[0]), op.location)
+            elif op in groups:
+                self.lower_group(groups[op])
+        assert ret is not None
+        for i, v in enumerate(ret.operands):
+            self.bind_output(self.value(v), outs[i], v)
+        self.emit(func.ReturnOp(), ret.location)
+        # swap the body in
+        names = fn.attributes.get("nn.output_names")
+        out_names = [s.data for s in names.data] if isinstance(names, ArrayAttr) else [f"output{i}" for i in range(n_out)]  # type: ignore[union-attr]
+        in_attrs = list(fn.arg_attrs.data) if fn.arg_attrs is not None else [DictionaryAttr({}) for _ in old.args]
+        out_attrs = [DictionaryAttr({"tile.output": StringAttr(n)}) for n in out_names]
+        fn.body.detach_block(old)
+        fn.body.add_block(self.block)
+        fn.function_type = func.FunctionType.from_lists([a.type for a in self.block.args], [])
+        fn.arg_attrs = ArrayAttr(in_attrs + out_attrs)
+        fn.res_attrs = None
+
+    def bind_output(self, buf: SSAValue, out: SSAValue, v: SSAValue) -> None:
+        if buf in self._allocs and isinstance(buf.owner, tile.AllocOp):
+            self._allocs.discard(buf)
+            alloc = buf.owner
+            buf.replace_all_uses_with(out)
+            alloc.detach()
+            alloc.erase()
+            for k, b in list(self.buf.items()):
+                if b is buf:
+                    self.buf[k] = out
+            return
+        owner = v.owner
+        loc = owner.location if isinstance(owner, Operation) else out.owner.location  # type: ignore[union-attr]
+        kb = KernelBuilder(loc, self.params)
+        shape = _shape(out)
+        z = [kb.c(0)] * len(shape)
+        tok = kb.add(tile.DmaStartOp(buf, z, out, z, shape)).results[0]
+        kb.add(tile.DmaWaitOp(tok))
+        self.emit(kb.finish(), loc)
+
+    def lower_group(self, group: list[Operation]) -> None:
+        head, chain = group[0], group[1:]
+        loc = head.location
+        last = group[-1].results[0]
+        try:
+            if head.name == "nn.concat":
+                self.lower_concat(head)
+                return
+            out = self.alloc(last, loc)
+            lower = getattr(self, "lower_" + head.name[3:])
+            spec = lower(head, chain, out, loc)
+        except TileChoiceError as e:
+            raise DiagnosticException(f"{loc}: error: cannot tile {head.name}: {e}") from e
+        kb = KernelBuilder(loc, self.params)
+        self.emit(emit_kernel(spec, kb, self.opts.double_buffer), loc)
+
+    def choose(self, build: Callable[[tuple[int, ...]], Spec | None], dims: Sequence[Sequence[int]], block_dim: int | None = None) -> Spec:
+        return choose(build, dims, self.params, self.opts.double_buffer, block_dim)
+
+    # -- per-op lowerings: each returns the chosen Spec -----------------------------------
+
+    def lower_elementwise(self, head: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        shape = _shape(out)
+        ins = [self.ew_in(self.operand_buf(head, i, shape, loc), shape) for i in range(len(head.operands))]
+        steps, more = self.chain_steps(chain, head.results[0], shape, loc)
+        steps = [_chain_step(head, None)] + steps
+        ins += more
+        epi = make_epilogue(steps, from_acc=False)
+        n_ops = len(group_ops := [head, *chain]) + sum(len(o.operands) for o in group_ops)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            return Spec(out, t, ins=self.retile(ins, t), epilogue=epi, work=math.prod(shape) * n_ops)
+
+        return self.choose(build, [budget_candidates(shape)])
+
+    def lower_conv(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        x, w = self.value(op.operands[0]), self.value(op.operands[1])
+        bias = self.value(op.operands[2]) if len(op.operands) > 2 else None
+        n, c, h, wd = _shape(op.operands[0])
+        co, cg, kh, kw = _shape(op.operands[1])
+        _, _, ho, wo = _shape(out)
+        sh, sw = (_ints(op, "strides", [1, 1]) + [1, 1])[:2]
+        dh, dw = (_ints(op, "dilations", [1, 1]) + [1, 1])[:2]
+        pt, pl, _, _ = (_ints(op, "pads", [0, 0, 0, 0]) + [0] * 4)[:4]
+        groups = max(1, _int(op, "group", 1))
+        og = co // groups
+        padded = any(_ints(op, "pads", [0]))
+        steps: list[Step] = []
+        epi_ins: list[In] = []
+        if bias is not None:
+            epi_ins.append(self.ew_in(self.view(bias, (1, co, 1, 1), loc), _shape(out)))
+            steps.append((lambda mb, v, b: mb.emit(arith.AddfOp(v, b[0])), 1))
+        more_steps, more_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
+        epi = make_epilogue(steps + more_steps, from_acc=True)
+        epi_ins += more_ins
+        win_w = (wo - 1) * sw + (kw - 1) * dw + 1
+        o = self.opts
+
+        def build(tiles: tuple[int, ...]) -> Spec | None:
+            co_t, ho_t, ci_t = tiles
+            if groups == 1:
+                tg, xc, cin = 1, ci_t, Ax((("r", 0, 1, 1),))
+                red = ((cg,), (ci_t,))
+            elif og % co_t == 0:  # the tile lies inside one group: reduce over its channels
+                tg, xc = 1, ci_t
+                cin = Ax((("o", 1, cg, og), ("r", 0, 1, 1)))
+                red = ((cg,), (ci_t,))
+            elif co_t % og == 0 and ci_t == cg:  # whole groups per tile (depthwise)
+                tg, xc = co_t // og, (co_t // og) * cg
+                cin = Ax((("o", 1, cg, og),))
+                red = ((), ())
+            else:
+                return None
+            hin = (ho_t - 1) * sh + (kh - 1) * dh + 1
+            xin = In(x, (1, xc, hin, win_w), [_o(0), cin, _o(2, sh, -pt), Ax(const=-pl)], 0.0 if padded else None)
+            wk = Ax((("r", 0, 1, 1),)) if red[0] else ZERO
+            win = In(w, (co_t, cg if not red[0] else ci_t, kh, kw), [_o(1), wk, ZERO, ZERO])
+            t = (1, co_t, ho_t, wo)
+            strides, dil = (sh, sw), (dh, dw)
+
+            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+                if first is not None:
+                    zero = Block()
+                    with kb.nested(zero):
+                        kb.add(tile.FillOp(acc, 0.0))
+                        kb.add(scf.YieldOp())
+                    kb.add(scf.IfOp(first, [], [zero]))
+                kb.add(tile.ConvOp(bufs[0], bufs[1], acc, strides, dil, tg, accumulate=first is not None))
+
+            return Spec(out, t, red[0], red[1], [xin, win] + self.retile(epi_ins, t), [], compute, epi,
+                        work=n * co * ho * wo * cg * kh * kw)
+
+        co_c = candidates(co, o.tile_co)
+        if groups > 1 and not o.tile_co:
+            co_c = sorted({d for d in candidates(og, 0) if og % d == 0} | {og * k for k in candidates(groups) if groups % k == 0 or og * k <= co})
+        ci_c = divisor_candidates(cg, o.tile_ci)
+        return self.choose(build, [co_c, candidates(ho, o.tile_h), ci_c], block_dim=1)
+
+    def lower_matmul_like(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, gemm: bool) -> Spec:
+        a_v, b_v = op.operands[0], op.operands[1]
+        a_s, b_s = _shape(a_v), _shape(b_v)
+        ta = bool(_int(op, "trans_a", 0)) if gemm else False
+        tb = bool(_int(op, "trans_b", 0)) if gemm else False
+        # 1-D promotion (numpy matmul): view operands and result as matrices
+        out_s = _shape(out)
+        if len(a_s) == 1:
+            a_s = (1, a_s[0])
+        if len(b_s) == 1:
+            b_s = (b_s[0], 1)
+        m = a_s[-1] if ta else a_s[-2]
+        k = a_s[-2] if ta else a_s[-1]
+        nn_ = b_s[-2] if tb else b_s[-1]
+        batch = tuple(np.broadcast_shapes(a_s[:-2], b_s[:-2]))
+        full = batch + (m, nn_)
+        rank = len(full)
+        a = self.view(self.value(a_v), (1,) * (rank - len(a_s)) + a_s, loc)
+        b = self.view(self.value(b_v), (1,) * (rank - len(b_s)) + b_s, loc)
+        res = self.view(out, full, loc)
+        steps: list[Step] = []
+        epi_ins: list[In] = []
+        alpha, beta = (_float(op, "alpha", 1.0), _float(op, "beta", 1.0)) if gemm else (1.0, 1.0)
+        if alpha != 1.0:
+            steps.append((lambda mb, v, _b: mb.emit(arith.MulfOp(v, mb.const(alpha))), 0))
+        if gemm and len(op.operands) > 2:
+            c_s = _shape(op.operands[2])
+            cb = self.view(self.value(op.operands[2]), (1,) * (rank - len(c_s)) + c_s, loc)
+            epi_ins.append(self.ew_in(cb, full))
+            if beta != 1.0:
+                steps.append((lambda mb, v, bb: mb.emit(arith.AddfOp(v, mb.emit(arith.MulfOp(bb[0], mb.const(beta))))), 1))
+            else:
+                steps.append((lambda mb, v, bb: mb.emit(arith.AddfOp(v, bb[0])), 1))
+        # plan_groups fuses nothing after a matmul with a 1-D operand, so chain shapes are `full`
+        more_steps, more_ins = self.chain_steps(chain, op.results[0], full, loc)
+        epi = make_epilogue(steps + more_steps, from_acc=True)
+        epi_ins += more_ins
+        o = self.opts
+        nb = len(batch)
+
+        def batch_offs(shape: tuple[int, ...]) -> list[Ax]:
+            return [ZERO if shape[d] == 1 and full[d] != 1 else _o(d) for d in range(nb)]
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            m_t, n_t, k_t = tiles
+            kx = Ax((("r", 0, 1, 1),))
+            a_in = In(a, (1,) * nb + ((k_t, m_t) if ta else (m_t, k_t)),
+                      batch_offs(_shape(a)) + ([kx, _o(nb)] if ta else [_o(nb), kx]))
+            b_in = In(b, (1,) * nb + ((n_t, k_t) if tb else (k_t, n_t)),
+                      batch_offs(_shape(b)) + ([_o(nb + 1), kx] if tb else [kx, _o(nb + 1)]))
+            t = (1,) * nb + (m_t, n_t)
+
+            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+                if first is not None:
+                    zero = Block()
+                    with kb.nested(zero):
+                        kb.add(tile.FillOp(acc, 0.0))
+                        kb.add(scf.YieldOp())
+                    kb.add(scf.IfOp(first, [], [zero]))
+                kb.add(tile.MatmulOp(bufs[0], bufs[1], acc, transpose_a=ta, transpose_b=tb, accumulate=first is not None))
+
+            return Spec(res, t, (k,), (k_t,), [a_in, b_in] + self.retile(epi_ins, t), [], compute, epi,
+                        work=math.prod(full) * k)
+
+        return self.choose(build, [candidates(m, o.tile_m), candidates(nn_, o.tile_n), divisor_candidates(k, o.tile_k)], block_dim=nb)
+
+    def lower_mat_mul(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        return self.lower_matmul_like(op, chain, out, loc, gemm=False)
+
+    def lower_gemm(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        return self.lower_matmul_like(op, chain, out, loc, gemm=True)
+
+    def lower_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, kind: str) -> Spec:
+        x = self.value(op.operands[0])
+        n, c, h, wd = _shape(op.operands[0])
+        _, _, ho, wo = _shape(out)
+        kh, kw = _ints(op, "kernel_shape")[:2]
+        sh, sw = (_ints(op, "strides", [1, 1]) + [1, 1])[:2]
+        dh, dw = (_ints(op, "dilations", [1, 1]) + [1, 1])[:2]
+        pads = (_ints(op, "pads", [0, 0, 0, 0]) + [0] * 4)[:4]
+        pt, pl, pb, pr = pads
+        win_w = (wo - 1) * sw + (kw - 1) * dw + 1
+        overhang = (ho - 1) * sh + (kh - 1) * dh + 1 > h + pt + pb or win_w > wd + pl + pr
+        needs_fill = any(pads) or overhang
+        steps: list[Step] = []
+        epi_ins: list[In] = []
+        if kind == "sum":  # average pooling: divide by the per-position count
+            include = bool(_int(op, "count_include_pad", 0))
+            counts = _pool_counts(h, wd, ho, wo, (kh, kw), (sh, sw), (dh, dw), pads, include)
+            if np.all(counts == counts.flat[0]):
+                inv = float(np.float32(1.0) / np.float32(counts.flat[0]))
+                steps.append((lambda mb, v, _b: mb.emit(arith.MulfOp(v, mb.const(inv))), 0))
+            else:
+                cb = self.new_constant(_loc_name(op) + "_inv_count", (1.0 / counts).astype(np.float32).reshape(1, 1, ho, wo), loc)
+                epi_ins.append(self.ew_in(cb, _shape(out)))
+                steps.append((lambda mb, v, b: mb.emit(arith.MulfOp(v, b[0])), 1))
+        more_steps, more_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
+        epi = make_epilogue(steps + more_steps, from_acc=True)
+        epi_ins += more_ins
+        fill = -3.4028234663852886e38 if kind == "max" else 0.0
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            c_t, ho_t = tiles
+            hin = (ho_t - 1) * sh + (kh - 1) * dh + 1
+            xin = In(x, (1, c_t, hin, win_w), [_o(0), _o(1), _o(2, sh, -pt), Ax(const=-pl)], fill if needs_fill else None)
+            t = (1, c_t, ho_t, wo)
+
+            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+                kb.add(tile.PoolOp(bufs[0], acc, kind, (1, 1, kh, kw), (1, 1, sh, sw), (1, 1, dh, dw)))
+
+            return Spec(out, t, ins=[xin] + self.retile(epi_ins, t), compute=compute, epilogue=epi,
+                        work=n * c * ho * wo * kh * kw)
+
+        return self.choose(build, [candidates(c, self.opts.tile_c), candidates(ho, self.opts.tile_h)])
+
+    def lower_max_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        return self.lower_pool(op, chain, out, loc, "max")
+
+    def lower_average_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        return self.lower_pool(op, chain, out, loc, "sum")
+
+    def lower_global(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, kind: str) -> Spec:
+        x = self.value(op.operands[0])
+        n, c, h, wd = _shape(op.operands[0])
+        steps: list[Step] = []
+        if kind == "add":
+            inv = float(np.float32(1.0) / np.float32(h * wd))
+            steps.append((lambda mb, v, _b: mb.emit(arith.MulfOp(v, mb.const(inv))), 0))
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
+        epi = make_epilogue(steps + more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (c_t,) = tiles
+            t = (1, c_t, 1, 1)
+
+            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+                kb.add(tile.ReduceOp(bufs[0], acc, kind, (2, 3)))
+
+            xin = In(x, (1, c_t, h, wd), [_o(0), _o(1), ZERO, ZERO])
+            return Spec(out, t, ins=[xin] + self.retile(epi_ins, t), compute=compute, epilogue=epi, work=n * c * h * wd)
+
+        return self.choose(build, [candidates(c, self.opts.tile_c)])
+
+    def lower_global_average_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        return self.lower_global(op, chain, out, loc, "add")
+
+    def lower_global_max_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        return self.lower_global(op, chain, out, loc, "max")
+
+    def lower_softmax(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        x = self.value(op.operands[0])
+        shape = _shape(out)
+        axis = _int(op, "axis", -1) % len(shape)
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            red_t = tuple(1 if d == axis else s for d, s in enumerate(t))
+
+            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+                xb, (mx, sm) = bufs[0], temps
+                kb.add(tile.ReduceOp(xb, mx, "max", (axis,)))
+                mb = MapBody()
+                d = mb.emit(arith.SubfOp(mb.arg(xb), mb.arg(mx)))
+                mb.build(kb, mb.emit(mathd.ExpOp(d)), acc)
+                kb.add(tile.ReduceOp(acc, sm, "add", (axis,)))
+                mb = MapBody()
+                mb.build(kb, mb.emit(arith.DivfOp(mb.arg(acc), mb.arg(sm))), acc)
+
+            xin = In(x, t, [ZERO if d == axis else _o(d) for d in range(len(shape))])
+            return Spec(out, t, ins=[xin] + self.retile(epi_ins, t), temps=[red_t, red_t],
+                        compute=compute, epilogue=epi, work=math.prod(shape) * 6)
+
+        return self.choose(build, [budget_candidates(shape, (axis,))])
+
+    def lower_layer_normalization(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        x = self.value(op.operands[0])
+        shape = _shape(out)
+        rank = len(shape)
+        axis = _int(op, "axis", -1) % rank
+        eps = _float(op, "epsilon", 1e-5)
+        norm = tuple(range(axis, rank))
+        cnt = math.prod(shape[axis:])
+        pshape = (1,) * axis + shape[axis:]
+        params = [self.view(self.value(v), pshape, loc) for v in op.operands[1:3]]
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+        inv_n = float(np.float32(1.0) / np.float32(cnt))
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            red_t = tuple(1 if d in norm else s for d, s in enumerate(t))
+            pins = [In(p, pshape, [ZERO] * rank) for p in params]
+
+            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+                xb, *pb = bufs
+                s1, s2 = temps
+                kb.add(tile.ReduceOp(xb, s1, "add", norm))
+                mb = MapBody()
+                mean = mb.emit(arith.MulfOp(mb.arg(s1), mb.const(inv_n)))
+                mb.build(kb, mb.emit(arith.SubfOp(mb.arg(xb), mean)), acc)
+                mb = MapBody()
+                dv = mb.arg(acc)
+                mb.build(kb, mb.emit(arith.MulfOp(dv, dv)), xb)  # x is dead: reuse its tile
+                kb.add(tile.ReduceOp(xb, s2, "add", norm))
+                mb = MapBody()
+                var = mb.emit(arith.MulfOp(mb.arg(s2), mb.const(inv_n)))
+                r = mb.emit(mathd.RsqrtOp(mb.emit(arith.AddfOp(var, mb.const(eps)))))
+                y = mb.emit(arith.MulfOp(mb.emit(arith.MulfOp(mb.arg(acc), r)), mb.arg(pb[0])))
+                if len(pb) > 1:
+                    y = mb.emit(arith.AddfOp(y, mb.arg(pb[1])))
+                mb.build(kb, y, acc)
+
+            xin = In(x, t, [ZERO if d in norm else _o(d) for d in range(rank)])
+            return Spec(out, t, ins=[xin] + pins + self.retile(epi_ins, t), temps=[red_t, red_t],
+                        compute=compute, epilogue=epi, work=math.prod(shape) * 8)
+
+        return self.choose(build, [budget_candidates(shape, norm)])
+
+    def lower_lrn(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        x = self.value(op.operands[0])
+        n, c, h, wd = _shape(out)
+        size = _int(op, "size", 1)
+        alpha, beta, bias = _float(op, "alpha", 1e-4), _float(op, "beta", 0.75), _float(op, "bias", 1.0)
+        lo = (size - 1) // 2
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (h_t,) = tiles
+            xp = In(x, (1, c + size - 1, h_t, wd), [_o(0), Ax(const=-lo), _o(2), ZERO], 0.0)
+            xc = In(x, (1, c, h_t, wd), [_o(0), ZERO, _o(2), ZERO])
+            t = (1, c, h_t, wd)
+
+            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+                pbuf, cbuf = bufs
+                mb = MapBody()
+                v = mb.arg(pbuf)
+                mb.build(kb, mb.emit(arith.MulfOp(v, v)), pbuf)
+                kb.add(tile.PoolOp(pbuf, acc, "sum", (1, size, 1, 1), (1, 1, 1, 1), (1, 1, 1, 1)))
+                mb = MapBody()
+                base = mb.emit(arith.AddfOp(mb.const(bias), mb.emit(arith.MulfOp(mb.arg(acc), mb.const(alpha / size)))))
+                p = mb.emit(mathd.PowFOp(base, mb.const(-beta)))
+                mb.build(kb, mb.emit(arith.MulfOp(mb.arg(cbuf), p)), acc)
+
+            return Spec(out, t, ins=[xp, xc] + self.retile(epi_ins, t), compute=compute, epilogue=epi,
+                        work=n * c * h * wd * (size + 4))
+
+        return self.choose(build, [candidates(h, self.opts.tile_h)])
+
+    def lower_transpose(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+        x = self.value(op.operands[0])
+        shape = _shape(out)
+        rank = len(shape)
+        perm = _ints(op, "perm", list(reversed(range(rank))))
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            sizes = [0] * rank
+            offs = [ZERO] * rank
+            for j, p in enumerate(perm):
+                sizes[p] = t[j]
+                offs[p] = _o(j)
+
+            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+                kb.add(tile.TransposeOp(bufs[0], acc, perm))
+
+            return Spec(out, t, ins=[In(x, tuple(sizes), offs)] + self.retile(epi_ins, t), compute=compute,
+                        epilogue=epi, work=math.prod(shape))
+
+        return self.choose(build, [budget_candidates(shape)])
+
+    def lower_concat(self, op: Operation) -> None:
+        """DRAM-to-DRAM DMA of each input into its slice of the result (no VTCM)."""
+        loc = op.location
+        out = self.alloc(op.results[0], loc)
+        shape = _shape(out)
+        axis = _int(op, "axis", 0) % len(shape)
+        kb = KernelBuilder(loc, self.params)
+        toks = []
+        start = 0
+        for v in op.operands:
+            s = _shape(v)
+            src = self.value(v)
+            dst_idx = [kb.c(start if d == axis else 0) for d in range(len(shape))]
+            toks.append(kb.add(tile.DmaStartOp(src, [kb.c(0)] * len(s), out, dst_idx, s)).results[0])
+            start += s[axis]
+        kb.add(tile.DmaWaitOp(*toks))
+        self.emit(kb.finish(), loc)
+
+
+for _name in ELEMENTWISE:
+    setattr(FunctionLowering, "lower_" + _name[3:], FunctionLowering.lower_elementwise)
+
+
+def _pool_counts(
+    h: int, w: int, ho: int, wo: int, k: Sequence[int], s: Sequence[int], d: Sequence[int],
+    pads: Sequence[int], include_pad: bool,
+) -> np.ndarray:
+    """Number of summed elements per output position of an average pool (ONNX rules)."""
+    out = np.zeros((ho, wo), np.float64)
+    lo = (0, 0) if not include_pad else (-pads[0], -pads[1])
+    hi = (h, w) if not include_pad else (h + pads[2], w + pads[3])
+    for i in range(ho):
+        rows = [i * s[0] - pads[0] + a * d[0] for a in range(k[0])]
+        nr = sum(1 for r in rows if lo[0] <= r < hi[0])
+        for j in range(wo):
+            cols = [j * s[1] - pads[1] + b * d[1] for b in range(k[1])]
+            out[i, j] = nr * sum(1 for cc in cols if lo[1] <= cc < hi[1])
+    return np.maximum(out, 1)
+
+
+@dataclass(frozen=True)
+class ConvertNnToTilePass(ModulePass):
+    """Lower nn to tile: bufferize, tile with a target cost model, insert (double-buffered)
+    DMA, fuse elementwise epilogues. Tile-size options of 0 mean "let the cost model pick".
+    """
+
+    name = "convert-nn-to-tile"
+
+    target: str = "vx128"
+    tile_m: int = 0
+    tile_n: int = 0
+    tile_k: int = 0
+    tile_co: int = 0
+    tile_ci: int = 0
+    tile_h: int = 0
+    tile_c: int = 0
+    double_buffer: bool = True
+    fuse: bool = True
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        params = target_params(self.target)
+        table = module_resources(op)
+        fns = [f for f in op.ops if isinstance(f, func.FuncOp)]
+        errors: list[str] = []
+        for fn in fns:
+            for inner in fn.walk():
+                if inner is fn or inner.parent_op() is not fn:
+                    continue
+                if isinstance(inner, func.ReturnOp):
+                    continue
+                reason = FunctionLowering.unsupported_reason(inner)
+                if reason is not None:
+                    errors.append(f"{inner.location}: error: cannot lower {inner.name} to tile: {reason}")
+        if errors:
+            raise DiagnosticException("\n".join(errors))
+        for fn in fns:
+            FunctionLowering(fn, params, table, self).run()
+        op.attributes["tile.target"] = StringAttr(params.name)

@@ -1,0 +1,398 @@
+"""Numpy interpreter for `tile` IR (level L2), to compare outputs level by level with the nn
+interpreter.
+
+    outs = interpret(module, [x], resources)          # list of numpy arrays, one per output
+
+The function follows the destination-passing convention of `convert-nn-to-tile`: its
+arguments are the graph inputs then one buffer per graph output (`tile.output` arg attr).
+
+Memory is simulated faithfully when the module has been planned (`tile-plan-memory`): every
+buffer is then a numpy view into one byte arena per memory space at its planned offset, so a
+planner that overlaps two live buffers corrupts the outputs here — the interpreter doubles
+as the planner's functional test. Unplanned buffers get private arrays. DMA runs
+synchronously at `tile.dma_start` (a correct program waits before it reads, so the order of
+completion is not observable); tokens are placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from xdsl.dialects import arith, func, scf
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    DenseResourceAttr,
+    FloatAttr,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+    StringAttr,
+)
+from xdsl.ir import Block, Operation, SSAValue
+
+from vexa.dialects import tile
+from vexa.runtime.resources import ResourceTable, module_resources
+
+Env = dict[SSAValue, Any]
+
+_DTYPES = {"f32": np.float32, "f16": np.float16, "f64": np.float64, "i32": np.int32,
+           "i64": np.int64, "i8": np.int8, "i16": np.int16, "i1": np.bool_, "ui8": np.uint8}
+
+
+class TileInterpreterError(Exception):
+    """An op the interpreter cannot run, or inputs that do not match the function."""
+
+
+def numpy_dtype(element_type: Any) -> np.dtype:
+    name = str(element_type)
+    if name not in _DTYPES:
+        raise TileInterpreterError(f"unsupported element type {name}")
+    return np.dtype(_DTYPES[name])
+
+
+def _ints(attr: Any) -> tuple[int, ...]:
+    return tuple(int(v) for v in attr.get_values())
+
+
+def main_function(module: ModuleOp) -> func.FuncOp:
+    for op in module.ops:
+        if isinstance(op, func.FuncOp) and op.sym_name.data == "main":
+            return op
+    for op in module.ops:
+        if isinstance(op, func.FuncOp):
+            return op
+    raise TileInterpreterError("expected a func.func in the module")
+
+
+def output_arg_indices(fn: func.FuncOp) -> list[int]:
+    """Positions of the output buffers among the function arguments."""
+    attrs = fn.arg_attrs.data if fn.arg_attrs is not None else ()
+    return [i for i, d in enumerate(attrs) if "tile.output" in d.data]
+
+
+class _Memory:
+    """One byte arena per memory space when the module is planned, else private arrays."""
+
+    def __init__(self, sizes: Mapping[str, int]) -> None:
+        self.arenas = {space: np.zeros(max(n, 1), np.uint8) for space, n in sizes.items()}
+
+    def buffer(self, typ: MemRefType, offset: int | None) -> np.ndarray:
+        dtype = numpy_dtype(typ.get_element_type())
+        shape = tuple(typ.get_shape())
+        space = tile.space_of(typ)
+        if offset is None or space not in self.arenas:
+            return np.zeros(shape, dtype)
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        arena = self.arenas[space]
+        if offset < 0 or offset + nbytes > arena.size or offset % dtype.itemsize:
+            raise TileInterpreterError(
+                f"buffer {typ} at offset {offset} does not fit the {space} arena of {arena.size} bytes"
+            )
+        return arena[offset : offset + nbytes].view(dtype).reshape(shape)
+
+
+def _offset(op: Operation) -> int | None:
+    off = op.properties.get("offset") or op.attributes.get("offset")
+    return int(off.value.data) if isinstance(off, IntegerAttr) else None
+
+
+def interpret(
+    module: ModuleOp,
+    inputs: Sequence[np.ndarray] | Mapping[str, np.ndarray],
+    resources: ResourceTable | None = None,
+) -> list[np.ndarray]:
+    """Run `@main` of a tile module on numpy inputs; return the outputs in order."""
+    fn = main_function(module)
+    table = resources if resources is not None else module_resources(module)
+    sizes: dict[str, int] = {}
+    for key, space in (("tile.dram_bytes", tile.DRAM), ("tile.vtcm_bytes", tile.VTCM)):
+        attr = module.attributes.get(key)
+        if isinstance(attr, IntegerAttr):
+            sizes[space] = int(attr.value.data)
+    mem = _Memory(sizes)
+
+    args = fn.body.block.args
+    outs = set(output_arg_indices(fn))
+    arg_attrs = fn.arg_attrs.data if fn.arg_attrs is not None else [None] * len(args)
+    in_positions = [i for i in range(len(args)) if i not in outs]
+    if isinstance(inputs, Mapping):
+        names = []
+        for i in in_positions:
+            name = arg_attrs[i].data.get("nn.name") if arg_attrs[i] is not None else None
+            names.append(name.data if isinstance(name, StringAttr) else f"arg{i}")
+        missing = [n for n in names if n not in inputs]
+        if missing:
+            raise TileInterpreterError(f"missing inputs {missing}")
+        values = [inputs[n] for n in names]
+    else:
+        values = list(inputs)
+    if len(values) != len(in_positions):
+        raise TileInterpreterError(f"expected {len(in_positions)} inputs, got {len(values)}")
+
+    env: Env = {}
+    for i, arg in enumerate(args):
+        typ = arg.type
+        assert isinstance(typ, MemRefType)
+        off = arg_attrs[i].data.get("tile.offset") if arg_attrs[i] is not None else None
+        buf = mem.buffer(typ, int(off.value.data) if isinstance(off, IntegerAttr) else None)
+        if i not in outs:
+            val = np.asarray(values[in_positions.index(i)])
+            if val.shape != buf.shape:
+                raise TileInterpreterError(
+                    f"input #{in_positions.index(i)}: expected shape {buf.shape}, got {val.shape}"
+                )
+            buf[...] = val
+        env[arg] = buf
+    _Runner(env, mem, table).block(fn.body.block)
+    return [np.array(env[args[i]]) for i in sorted(outs)]
+
+
+class _Runner:
+    def __init__(self, env: Env, mem: _Memory, table: ResourceTable) -> None:
+        self.env = env
+        self.mem = mem
+        self.table = table
+
+    def block(self, block: Block) -> list[Any]:
+        """Run a block; return the operands of its terminator (yield)."""
+        for op in block.ops:
+            if isinstance(op, tile.YieldOp | scf.YieldOp):
+                return [self.env[v] for v in op.operands]
+            if isinstance(op, func.ReturnOp):
+                return []
+            self.op(op)
+        return []
+
+    def op(self, op: Operation) -> None:
+        env = self.env
+        handler = getattr(self, "_" + op.name.replace(".", "_"), None)
+        if handler is not None:
+            handler(op)
+            return
+        if op.name.startswith("arith.") or op.name.startswith("math."):
+            env[op.results[0]] = _scalar_op(op, [env[v] for v in op.operands])
+            return
+        raise TileInterpreterError(f"{op.name} is not supported by the tile interpreter")
+
+    # structure ------------------------------------------------------------------------
+
+    def _tile_kernel(self, op: tile.KernelOp) -> None:
+        self.block(op.body.block)
+
+    def _tile_for(self, op: tile.ForOp) -> None:
+        carried = [self.env[v] for v in op.iter_args]
+        iv, *cargs = op.body.block.args
+        for i in range(op.lb.value.data, op.ub.value.data, op.step.value.data):
+            self.env[iv] = i
+            for a, v in zip(cargs, carried, strict=True):
+                self.env[a] = v
+            carried = self.block(op.body.block)
+        for r, v in zip(op.res, carried, strict=True):
+            self.env[r] = v
+
+    def _scf_if(self, op: scf.IfOp) -> None:
+        region = op.true_region if self.env[op.cond] else op.false_region
+        vals = self.block(region.block) if region.blocks else []
+        for r, v in zip(op.results, vals, strict=True):
+            self.env[r] = v
+
+    # buffers --------------------------------------------------------------------------
+
+    def _tile_alloc(self, op: tile.AllocOp) -> None:
+        typ = op.result.type
+        assert isinstance(typ, MemRefType)
+        self.env[op.result] = self.mem.buffer(typ, _offset(op))
+
+    def _tile_constant(self, op: tile.ConstantOp) -> None:
+        typ = op.result.type
+        assert isinstance(typ, MemRefType)
+        buf = self.mem.buffer(typ, _offset(op))
+        value = op.value
+        if isinstance(value, DenseResourceAttr):
+            name = value.resource_handle.data
+            if name not in self.table:
+                raise TileInterpreterError(f"no bytes for dense_resource<{name}>")
+            buf[...] = np.asarray(self.table[name]).reshape(buf.shape)
+        else:
+            assert isinstance(value, DenseIntOrFPElementsAttr)
+            from vexa.runtime.nn_interpreter import dense_to_numpy
+
+            buf[...] = dense_to_numpy(value).reshape(buf.shape)
+        self.env[op.result] = buf
+
+    def _tile_view(self, op: tile.ViewOp) -> None:
+        src = self.env[op.source]
+        typ = op.result.type
+        assert isinstance(typ, MemRefType)
+        view = src.reshape(tuple(typ.get_shape()))
+        if not np.shares_memory(view, src) and src.size:
+            raise TileInterpreterError("tile.view of a non-contiguous buffer")
+        self.env[op.result] = view
+
+    # DMA ------------------------------------------------------------------------------
+
+    def _tile_dma_start(self, op: tile.DmaStartOp) -> None:
+        src, dst = self.env[op.src], self.env[op.dst]
+        si = [self.env[v] for v in op.src_indices]
+        di = [self.env[v] for v in op.dst_indices]
+        dma_copy(src, si, dst, di, op.static_sizes)
+        self.env[op.token] = object()
+
+    def _tile_dma_wait(self, op: tile.DmaWaitOp) -> None:
+        pass
+
+    def _tile_ready(self, op: tile.ReadyOp) -> None:
+        self.env[op.token] = object()
+
+    # compute --------------------------------------------------------------------------
+
+    def _tile_fill(self, op: tile.FillOp) -> None:
+        self.env[op.output][...] = op.value.value.data
+
+    def _tile_matmul(self, op: tile.MatmulOp) -> None:
+        a, b, c = self.env[op.a], self.env[op.b], self.env[op.c]
+        if op.transpose_a is not None:
+            a = np.swapaxes(a, -1, -2)
+        if op.transpose_b is not None:
+            b = np.swapaxes(b, -1, -2)
+        r = np.matmul(a, b)
+        if op.accumulate is not None:
+            c[...] = c + r
+        else:
+            c[...] = r
+
+    def _tile_conv(self, op: tile.ConvOp) -> None:
+        x, w, y = self.env[op.x], self.env[op.w], self.env[op.y]
+        r = conv_valid(x, w, _ints(op.strides), _ints(op.dilations), op.groups.value.data, y.shape)
+        if op.accumulate is not None:
+            y[...] = y + r
+        else:
+            y[...] = r
+
+    def _tile_pool(self, op: tile.PoolOp) -> None:
+        x, y = self.env[op.x], self.env[op.y]
+        y[...] = pool_valid(x, op.kind.data, _ints(op.window), _ints(op.strides), _ints(op.dilations), y.shape)
+
+    def _tile_reduce(self, op: tile.ReduceOp) -> None:
+        x, y = self.env[op.x], self.env[op.y]
+        dims = _ints(op.dims)
+        fn = np.max if op.kind.data == "max" else np.sum
+        y[...] = fn(x, axis=dims, keepdims=True).astype(y.dtype)
+
+    def _tile_transpose(self, op: tile.TransposeOp) -> None:
+        self.env[op.y][...] = np.transpose(self.env[op.x], _ints(op.perm))
+
+    def _tile_map(self, op: tile.MapOp) -> None:
+        out = self.env[op.output]
+        local: Env = dict(self.env)
+        for arg, v in zip(op.body.block.args, op.inputs, strict=True):
+            local[arg] = self.env[v]
+        sub = _Runner(local, self.mem, self.table)
+        (result,) = sub.block(op.body.block)
+        # compute fully before writing: the output may alias an input
+        out[...] = np.broadcast_to(np.asarray(result, dtype=out.dtype), out.shape)
+
+
+def dma_copy(
+    src: np.ndarray, si: Sequence[int], dst: np.ndarray, di: Sequence[int], sizes: Sequence[int]
+) -> None:
+    """Copy the part of the box `sizes` at src[si] / dst[di] that lies inside both buffers."""
+    s_sl, d_sl = [], []
+    for d, n in enumerate(sizes):
+        lo = max(0, -si[d], -di[d])
+        hi = min(n, src.shape[d] - si[d], dst.shape[d] - di[d])
+        if hi <= lo:
+            return
+        s_sl.append(slice(si[d] + lo, si[d] + hi))
+        d_sl.append(slice(di[d] + lo, di[d] + hi))
+    dst[tuple(d_sl)] = src[tuple(s_sl)]
+
+
+def conv_valid(
+    x: np.ndarray, w: np.ndarray, strides: Sequence[int], dil: Sequence[int], groups: int,
+    out_shape: Sequence[int],
+) -> np.ndarray:
+    """Unpadded grouped 2-D convolution of NCHW x by OIHW w, cropped to out_shape."""
+    n, c = x.shape[:2]
+    co, cg, kh, kw = w.shape
+    ho, wo = out_shape[2], out_shape[3]
+    ext = ((kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1)
+    win = sliding_window_view(x, ext, axis=(2, 3))
+    win = win[:, :, : (ho - 1) * strides[0] + 1 : strides[0], : (wo - 1) * strides[1] + 1 : strides[1], :: dil[0], :: dil[1]]
+    out = np.empty((n, co, ho, wo), dtype=np.result_type(x, w))
+    og = co // groups
+    for g in range(groups):
+        xs = win[:, g * cg : (g + 1) * cg]
+        ws = w[g * og : (g + 1) * og]
+        r = np.tensordot(xs, ws, axes=([1, 4, 5], [1, 2, 3]))  # n, ho, wo, og
+        out[:, g * og : (g + 1) * og] = np.moveaxis(r, 3, 1)
+    return out
+
+
+def pool_valid(
+    x: np.ndarray, kind: str, window: Sequence[int], strides: Sequence[int], dil: Sequence[int],
+    out_shape: Sequence[int],
+) -> np.ndarray:
+    """Sliding-window max/sum over every dimension (no padding), cropped to out_shape."""
+    rank = x.ndim
+    ext = tuple((k - 1) * d + 1 for k, d in zip(window, dil, strict=True))
+    win = sliding_window_view(x, ext)
+    sl = tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out_shape, strides, strict=True))
+    sl += tuple(slice(None, None, d) for d in dil)
+    win = win[sl]
+    axes = tuple(range(rank, 2 * rank))
+    return np.max(win, axis=axes) if kind == "max" else np.sum(win, axis=axes)
+
+
+def _scalar_op(op: Operation, args: list[Any]) -> Any:
+    """arith/math ops on Python ints (index arithmetic) or numpy arrays (map bodies)."""
+    name = op.name
+    if isinstance(op, arith.ConstantOp):
+        v = op.value
+        if isinstance(v, IntegerAttr):
+            return int(v.value.data)
+        if isinstance(v, FloatAttr):
+            return np.float32(v.value.data) if str(v.type) == "f32" else v.value.data
+        raise TileInterpreterError(f"arith.constant of {v} is not supported")
+    if isinstance(op, arith.CmpiOp | arith.CmpfOp):
+        pred = op.predicate.value.data
+        a, b = args
+        if isinstance(op, arith.CmpiOp):
+            table = ["eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge"]
+            kind = table[pred][-2:]
+        else:
+            table = ["false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord",
+                     "ueq", "ugt", "uge", "ult", "ule", "une", "uno", "true"]
+            kind = table[pred][1:]
+        return {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+                "gt": np.greater, "ge": np.greater_equal}[kind](a, b)
+    binary = {
+        "arith.addi": lambda a, b: a + b, "arith.subi": lambda a, b: a - b,
+        "arith.muli": lambda a, b: a * b, "arith.divui": lambda a, b: a // b,
+        "arith.divsi": lambda a, b: int(a / b), "arith.floordivsi": lambda a, b: a // b,
+        "arith.remui": lambda a, b: a % b, "arith.remsi": lambda a, b: int(np.fmod(a, b)),
+        "arith.minsi": min, "arith.maxsi": max, "arith.minui": min, "arith.maxui": max,
+        "arith.addf": np.add, "arith.subf": np.subtract, "arith.mulf": np.multiply,
+        "arith.divf": np.divide, "arith.maximumf": np.maximum, "arith.minimumf": np.minimum,
+        "arith.maxnumf": np.fmax, "arith.minnumf": np.fmin, "math.powf": np.power,
+    }
+    unary = {
+        "arith.negf": np.negative, "math.exp": np.exp, "math.log": np.log, "math.sqrt": np.sqrt,
+        "math.rsqrt": lambda a: np.float32(1) / np.sqrt(a), "math.tanh": np.tanh,
+        "math.absf": np.abs, "math.erf": None,
+    }
+    if name in binary:
+        return binary[name](*args)
+    if name in unary and unary[name] is not None:
+        return unary[name](*args)
+    if name == "arith.select":
+        c, a, b = args
+        if isinstance(c, bool | np.bool_) and not isinstance(a, np.ndarray | float):
+            return a if c else b
+        if isinstance(c, bool | np.bool_):
+            return a if c else b
+        return np.where(c, a, b)
+    raise TileInterpreterError(f"{name} is not supported by the tile interpreter")
