@@ -8,7 +8,9 @@ names, all explicit (the importer fills defaults), and returns the list of resul
     >>> KERNELS["nn.relu"]([np.array([-1.0, 2.0], np.float32)], {})
     [array([0., 2.], dtype=float32)]
 
-Results keep ONNX dtypes: f32 stays f32, comparisons give bool, ArgMax gives int64. The
+Results keep ONNX dtypes: f32 stays f32, comparisons give bool, ArgMax gives int64. Shape,
+Size, Range and ConstantOfShape also have kernels (`nn.shape`, ...) for the importer's
+constant folding through `evaluate_op`, though they never appear in nn IR. The
 kernels are the oracle every pass and lowering is checked against, and the importer folds
 constant subgraphs with them, so they favour exactness; convolution and pooling are still
 vectorised (stride tricks + one matmul per conv) so that a ResNet-50 runs in seconds.
@@ -1124,6 +1126,46 @@ def top_k(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     order = np.argsort(keys, axis=axis, kind="stable")
     idx = np.take(order, np.arange(k), axis=axis)
     return [np.take_along_axis(x, idx, axis=axis), idx.astype(np.int64)]
+
+
+# --------------------------------------------------------------------------------------
+# folded by the importer, never in nn IR (docs/nn_ops.md): kernels for evaluate_op
+
+
+@kernel("nn.shape")
+def shape(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    """Shape with optional `start`/`end` (opset 15), as an int64 vector."""
+    x = inputs[0]
+    assert x is not None
+    dims = np.array(x.shape, dtype=np.int64)
+    start, end = attrs.get("start", 0), attrs.get("end")
+    return [dims[start:end] if end is not None else dims[start:]]
+
+
+@kernel("nn.size")
+def size(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    x = inputs[0]
+    assert x is not None
+    return [np.array(x.size, dtype=np.int64)]
+
+
+@kernel("nn.range")
+def range_(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    """Range(start, limit, delta): max(ceil((limit - start) / delta), 0) elements."""
+    start, limit, delta = inputs[0], inputs[1], inputs[2]
+    assert start is not None and limit is not None and delta is not None
+    n = max(int(math.ceil((float(limit) - float(start)) / float(delta))), 0)
+    return [(start + np.arange(n, dtype=start.dtype) * delta).astype(start.dtype)]
+
+
+@kernel("nn.constant_of_shape")
+def constant_of_shape(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    """ConstantOfShape: `value` is a one-element array (f32 zero when the model omits it)."""
+    shape_ = inputs[0]
+    assert shape_ is not None
+    value = attrs.get("value")
+    fill = np.zeros(1, np.float32) if value is None else np.asarray(value).reshape(-1)
+    return [np.full(tuple(int(d) for d in shape_), fill[0], dtype=fill.dtype)]
 
 
 def _ieee(fn: Kernel) -> Kernel:

@@ -429,6 +429,18 @@ for mode, ctm, nm, scales, sizes in [
         add(Case(f"resize_{mode}_{ctm}_{nm}_{exclude}_{'s' if scales else 'z'}", "nn.resize", "Resize", ins, onnx_attrs, attrs, operands=1, opset=19))
 
 
+# Folded by the importer with evaluate_op (never in nn IR)
+add(Case("shape", "nn.shape", "Shape", [X4], {}, {"start": 0, "end": None}, opset=15))
+add(Case("shape_start_end", "nn.shape", "Shape", [X4], {"start": 1, "end": -1}, {"start": 1, "end": -1}, opset=15))
+add(Case("size", "nn.size", "Size", [X4]))
+for cid, start, limit, delta in [("int", 2, 11, 3), ("neg", 5, -4, -2), ("empty", 3, 1, 1), ("float", 0.5, 2.0, 0.4)]:
+    dt = np.int64 if isinstance(start, int) else np.float32
+    add(Case(f"range_{cid}", "nn.range", "Range", [np.array(v, dt) for v in (start, limit, delta)]))
+for cid, value in [("default", None), ("int", np.array([7], np.int32)), ("float", np.array([1.5], np.float32))]:
+    onnx_attrs = {} if value is None else {"value": onnx.numpy_helper.from_array(value)}
+    add(Case(f"constant_of_shape_{cid}", "nn.constant_of_shape", "ConstantOfShape", [np.array([2, 3], np.int64)],
+             onnx_attrs, {} if value is None else {"value": value}))
+
 # Where onnxruntime and the ONNX reference (the conformance suite's expected outputs)
 # disagree, the kernels follow ONNX: downsampling align_corners measures the resized length
 # as in * scale, unfloored (test_resize_downsample_scales_linear_align_corners).
