@@ -27,11 +27,18 @@ def _tile() -> Dialect:
     return TILE
 
 
+def _vx() -> Dialect:
+    from vexa.dialects.vx import VX
+
+    return VX
+
+
 def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
     """Dialect name -> factory."""
     return {
         "nn": _nn,
         "tile": _tile,
+        "vx": _vx,
     }
 
 
