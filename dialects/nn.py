@@ -149,6 +149,14 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _broadcasts_to(shape: Sequence[int], target: Sequence[int]) -> bool:
+    """Whether `shape` broadcasts unidirectionally to `target`."""
+    if len(shape) > len(target):
+        return False
+    off = len(target) - len(shape)
+    return all(d == 1 or d == target[off + i] for i, d in enumerate(shape))
+
+
 def _window_sizes(
     spatial: Sequence[int],
     kernel: Sequence[int],
@@ -751,7 +759,7 @@ class PReluOp(BinaryOp):
     @classmethod
     def check_properties(cls, operand_types: Sequence[TensorType], properties: Props) -> None:
         x, slope = operand_types
-        if broadcast_shapes(x.get_shape(), slope.get_shape()) != x.get_shape():
+        if not _broadcasts_to(slope.get_shape(), x.get_shape()):
             raise VerifyException(f"expected slope broadcastable to {x}, got {slope}")
 
 
@@ -953,7 +961,7 @@ class GemmOp(NnOp):
             raise VerifyException(f"expected contraction dims to agree, got {ka} and {kb}")
         if len(operand_types) == 3:
             c = _shape(operand_types[2])
-            if len(c) > 2 or broadcast_shapes(c, (m, n)) != (m, n):
+            if not _broadcasts_to(c, (m, n)):
                 raise VerifyException(
                     f"expected c broadcastable to [{m}, {n}], got {operand_types[2]}"
                 )
@@ -1171,8 +1179,7 @@ class LayerNormalizationOp(NnOp):
         x = _shape(operand_types[0])
         axis = _axis(_int(properties, "axis"), len(x))
         for name, t in zip(("scale", "b"), operand_types[1:]):
-            s = _shape(t)
-            if broadcast_shapes(s, x[axis:]) != x[axis:]:
+            if not _broadcasts_to(_shape(t), x[axis:]):
                 raise VerifyException(
                     f"expected {name} broadcastable to {list(x[axis:])}, got {t}"
                 )
@@ -1435,7 +1442,9 @@ class ReshapeOp(_DataOp):
     ) -> list[TensorType]:
         x = _shape(operand_types[0])
         shape = _ints(properties, "shape")
-        if any(d < 0 for d in shape) or _prod(shape) != _prod(x):
+        if any(d < 0 for d in shape):
+            raise VerifyException(f"expected non-negative dims in shape, got {list(shape)}")
+        if _prod(shape) != _prod(x):
             raise VerifyException(
                 f"expected a shape with {_prod(x)} elements, got {list(shape)}"
             )
