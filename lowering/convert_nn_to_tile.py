@@ -90,11 +90,26 @@ _FALLBACK = {
 }
 
 
+def _params_from_toml(path: str) -> TargetParams:
+    import tomllib
+
+    with open(path, "rb") as f:
+        d = tomllib.load(f)
+    vec, mem, dma = d.get("vector", {}), d.get("memory", {}), d.get("dma", {})
+    return TargetParams(
+        str(d.get("name", path)), int(vec.get("vlen_bytes", 128)), int(vec.get("vregs", 32)),
+        int(mem.get("vtcm_bytes", 4 << 20)), int(mem.get("dram_bytes_per_cycle", 32)),
+        int(mem.get("vtcm_bytes_per_cycle", 256)), int(dma.get("setup_cycles", 50)),
+    )
+
+
 def target_params(name: str) -> TargetParams:
     """Load a Target by name or TOML path; a bad name is a user error, not a traceback."""
     try:
         from vexa.runtime.target import load_target
     except ImportError:  # target.py not installed yet: the DESIGN.md defaults
+        if name.endswith(".toml"):
+            return _params_from_toml(name)
         if name not in _FALLBACK:
             raise DiagnosticException(f"convert-nn-to-tile: unknown target '{name}'") from None
         return _FALLBACK[name]
@@ -1431,4 +1446,4 @@ class ConvertNnToTilePass(ModulePass):
             raise DiagnosticException("\n".join(errors))
         for fn in fns:
             FunctionLowering(fn, params, table, self).run()
-        op.attributes["tile.target"] = StringAttr(params.name)
+        op.attributes["tile.target"] = StringAttr(self.target)  # reloadable by later passes

@@ -1,0 +1,277 @@
+"""convert-nn-to-tile + tile-plan-memory, checked numerically: the tile interpreter (running
+in the planned DRAM/VTCM arenas, so a bad memory plan corrupts results) must match the nn
+interpreter on small models, for several targets and forced tile sizes."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from xdsl.context import Context
+from xdsl.dialects import get_all_dialects as xdsl_dialects
+from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.parser import Parser
+from xdsl.passes import PassPipeline
+from xdsl.utils.exceptions import DiagnosticException
+
+from vexa.dialects import tile
+from vexa.passes.tile_plan_memory import plan_report
+from vexa.runtime import nn_interpreter, tile_interpreter
+from vexa.runtime.resources import ResourceTable, attach_resources
+from vexa.universe import get_all_dialects, get_all_passes
+
+HERE = os.path.dirname(__file__)
+SMALL_TARGET = os.path.join(HERE, "filecheck", "inputs", "vx_256k.toml")
+LIGHT = os.path.join(os.path.dirname(np.__file__), "..", "onnx", "backend", "test", "data", "light")
+
+
+def make_context() -> Context:
+    ctx = Context()
+    for name, factory in xdsl_dialects().items():
+        ctx.register_dialect(name, factory)
+    for name, factory in get_all_dialects().items():
+        if name not in ctx.registered_dialect_names:
+            ctx.register_dialect(name, factory)
+    return ctx
+
+
+def parse(text: str) -> ModuleOp:
+    """Parse nn IR; forget earlier dense_resource handles first (xDSL keeps them in a
+    process-global table and renames a repeated `w` to `w_0`, which would no longer match
+    the weights given to the test)."""
+    ctx = make_context()
+    iface = ctx.get_dialect("builtin").get_interface(OpAsmDialectInterface)
+    if iface is not None:
+        iface._blob_storage.clear()  # noqa: SLF001
+    return Parser(ctx, text).parse_module()
+
+
+def lower(module: ModuleOp, spec: str) -> ModuleOp:
+    ctx = make_context()
+    PassPipeline.parse_spec(get_all_passes(), spec).apply(ctx, module)
+    module.verify()
+    return module
+
+
+def check(text: str, weights: dict[str, np.ndarray], inputs: list[np.ndarray], spec: str, rtol: float = 1e-4) -> ModuleOp:
+    module = parse(text)
+    attach_resources(module, ResourceTable(weights))
+    want = nn_interpreter.interpret(module, inputs)
+    lowered = lower(module, spec + ",tile-plan-memory")
+    got = tile_interpreter.interpret(lowered, inputs)
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * max(1.0, float(np.abs(w).max())))
+    return lowered
+
+
+def rand(*shape: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed + sum(shape)).standard_normal(shape).astype(np.float32)
+
+
+def ty(*shape: int) -> str:
+    return "tensor<" + "x".join(map(str, shape)) + "xf32>"
+
+
+SPECS = [
+    "convert-nn-to-tile",
+    "convert-nn-to-tile{target=vx64}",
+    f'convert-nn-to-tile{{target="{SMALL_TARGET}"}}',
+    "convert-nn-to-tile{target=vx64 tile-co=3 tile-h=3 tile-ci=2 tile-c=3}",
+    "convert-nn-to-tile{double-buffer=false fuse=false tile-h=2}",
+]
+
+
+def conv_text(c: int, co: int, h: int, k: int, s: int, p: int, group: int = 1, dil: int = 1, bias: bool = True) -> str:
+    ho = (h + 2 * p - dil * (k - 1) - 1) // s + 1
+    b = ", %b" if bias else ""
+    bt = f", {ty(co)}" if bias else ""
+    return f"""
+func.func @main(%x: {ty(1, c, h, h)}) -> {ty(1, co, ho, ho)} {{
+  %w = nn.constant dense_resource<w> : {ty(co, c // group, k, k)}
+  %b = nn.constant dense_resource<b> : {ty(co)}
+  %y = nn.conv %x, %w{b} {{kernel_shape = array<i64: {k}, {k}>, strides = array<i64: {s}, {s}>, pads = array<i64: {p}, {p}, {p}, {p}>, dilations = array<i64: {dil}, {dil}>, group = {group} : i64}} : ({ty(1, c, h, h)}, {ty(co, c // group, k, k)}{bt}) -> {ty(1, co, ho, ho)} loc("conv")
+  %r = nn.relu %y : {ty(1, co, ho, ho)} loc("relu")
+  func.return %r : {ty(1, co, ho, ho)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS)
+@pytest.mark.parametrize(
+    "c,co,h,k,s,p,group,dil",
+    [
+        (8, 16, 12, 3, 1, 1, 1, 1),
+        (3, 8, 15, 7, 2, 3, 1, 1),
+        (6, 6, 9, 3, 1, 1, 6, 1),  # depthwise
+        (8, 12, 8, 3, 2, 1, 2, 1),  # grouped
+        (4, 4, 10, 3, 1, 2, 1, 2),  # dilated
+    ],
+)
+def test_conv(spec: str, c: int, co: int, h: int, k: int, s: int, p: int, group: int, dil: int) -> None:
+    w = {"w": rand(co, c // group, k, k), "b": rand(co)}
+    check(conv_text(c, co, h, k, s, p, group, dil), w, [rand(1, c, h, h)], spec)
+
+
+RESIDUAL = f"""
+func.func @main(%x: {ty(1, 8, 10, 10)}) -> {ty(1, 8, 10, 10)} {{
+  %w = nn.constant dense_resource<w> : {ty(8, 8, 3, 3)}
+  %s = nn.constant dense_resource<s> : {ty(8)}
+  %bb = nn.constant dense_resource<bb> : {ty(8)}
+  %m = nn.constant dense_resource<m> : {ty(8)}
+  %v = nn.constant dense_resource<v> : {ty(8)}
+  %y = nn.conv %x, %w {{kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}} : ({ty(1, 8, 10, 10)}, {ty(8, 8, 3, 3)}) -> {ty(1, 8, 10, 10)} loc("conv")
+  %n = nn.batch_normalization %y, %s, %bb, %m, %v {{epsilon = 9.99999974E-6 : f32}} : ({ty(1, 8, 10, 10)}, {ty(8)}, {ty(8)}, {ty(8)}, {ty(8)}) -> {ty(1, 8, 10, 10)} loc("bn")
+  %a = nn.sum %n, %x : ({ty(1, 8, 10, 10)}, {ty(1, 8, 10, 10)}) -> {ty(1, 8, 10, 10)} loc("sum")
+  %r = nn.relu %a : {ty(1, 8, 10, 10)} loc("relu")
+  func.return %r : {ty(1, 8, 10, 10)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS[:3] + SPECS[4:])
+def test_conv_batchnorm_residual_fused(spec: str) -> None:
+    w = {"w": rand(8, 8, 3, 3), "s": rand(8), "bb": rand(8), "m": rand(8), "v": np.abs(rand(8)) + 0.5}
+    lowered = check(RESIDUAL, w, [rand(1, 8, 10, 10)], spec)
+    kernels = [op for op in lowered.walk() if isinstance(op, tile.KernelOp)]
+    assert len(kernels) == (1 if "fuse=false" not in spec else 4)
+
+
+POOLS = f"""
+func.func @main(%x: {ty(1, 5, 11, 11)}) -> ({ty(1, 5, 6, 6)}, {ty(1, 5, 6, 6)}, {ty(1, 5, 1, 1)}, {ty(1, 5, 1, 1)}) {{
+  %a = nn.max_pool %x {{kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = 0 : i64}} : ({ty(1, 5, 11, 11)}) -> {ty(1, 5, 6, 6)} loc("maxpool")
+  %b = nn.average_pool %x {{kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = 0 : i64, count_include_pad = 0 : i64}} : ({ty(1, 5, 11, 11)}) -> {ty(1, 5, 6, 6)} loc("avgpool")
+  %c = nn.global_average_pool %x : ({ty(1, 5, 11, 11)}) -> {ty(1, 5, 1, 1)} loc("gap")
+  %d = nn.global_max_pool %x : ({ty(1, 5, 11, 11)}) -> {ty(1, 5, 1, 1)} loc("gmp")
+  func.return %a, %b, %c, %d : {ty(1, 5, 6, 6)}, {ty(1, 5, 6, 6)}, {ty(1, 5, 1, 1)}, {ty(1, 5, 1, 1)}
+}}"""
+
+
+CEIL_POOL = f"""
+func.func @main(%x: {ty(1, 3, 10, 10)}) -> ({ty(1, 3, 5, 5)}, {ty(1, 3, 5, 5)}) {{
+  %a = nn.max_pool %x {{kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = 1 : i64}} : ({ty(1, 3, 10, 10)}) -> {ty(1, 3, 5, 5)} loc("maxpool")
+  %b = nn.average_pool %x {{kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = 1 : i64, count_include_pad = 0 : i64}} : ({ty(1, 3, 10, 10)}) -> {ty(1, 3, 5, 5)} loc("avgpool")
+  func.return %a, %b : {ty(1, 3, 5, 5)}, {ty(1, 3, 5, 5)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_pools(spec: str) -> None:
+    check(POOLS, {}, [rand(1, 5, 11, 11)], spec)
+    check(CEIL_POOL, {}, [rand(1, 3, 10, 10)], spec)
+
+
+CLASSIFIER = f"""
+func.func @main(%x: {ty(1, 16, 3, 3)}) -> {ty(1, 10)} {{
+  %w = nn.constant dense_resource<w> : {ty(10, 16)}
+  %b = nn.constant dense_resource<b> : {ty(10)}
+  %g = nn.global_average_pool %x : ({ty(1, 16, 3, 3)}) -> {ty(1, 16, 1, 1)} loc("gap")
+  %f = nn.flatten %g {{axis = 1 : i64}} : ({ty(1, 16, 1, 1)}) -> {ty(1, 16)} loc("flatten")
+  %d = nn.dropout %f : {ty(1, 16)} loc("drop")
+  %y = nn.gemm %d, %w, %b {{alpha = 1.000000e+00 : f32, beta = 1.000000e+00 : f32, trans_a = 0 : i64, trans_b = 1 : i64}} : ({ty(1, 16)}, {ty(10, 16)}, {ty(10)}) -> {ty(1, 10)} loc("fc")
+  %s = nn.softmax %y {{axis = 1 : i64}} : {ty(1, 10)} loc("prob")
+  func.return %s : {ty(1, 10)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS + ["convert-nn-to-tile{tile-n=4 tile-k=8}"])
+def test_classifier_head(spec: str) -> None:
+    check(CLASSIFIER, {"w": rand(10, 16), "b": rand(10)}, [rand(1, 16, 3, 3)], spec)
+
+
+MATMULS = f"""
+func.func @main(%a: {ty(2, 5, 12)}, %b: {ty(12, 7)}, %c: {ty(7, 5)}) -> ({ty(2, 5, 7)}, {ty(5, 5)}) {{
+  %y = nn.mat_mul %a, %b : ({ty(2, 5, 12)}, {ty(12, 7)}) -> {ty(2, 5, 7)} loc("mm")
+  %z = nn.gemm %c, %c {{alpha = 5.000000e-01 : f32, beta = 1.000000e+00 : f32, trans_a = 1 : i64, trans_b = 0 : i64}} : ({ty(7, 5)}, {ty(7, 5)}) -> {ty(5, 5)} loc("gemm")
+  func.return %y, %z : {ty(2, 5, 7)}, {ty(5, 5)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS + ["convert-nn-to-tile{tile-m=2 tile-n=3 tile-k=4}"])
+def test_matmul(spec: str) -> None:
+    check(MATMULS, {}, [rand(2, 5, 12), rand(12, 7), rand(7, 5)], spec)
+
+
+NORMS = f"""
+func.func @main(%x: {ty(2, 6, 8)}, %y: {ty(1, 7, 4, 5)}) -> ({ty(2, 6, 8)}, {ty(1, 7, 4, 5)}, {ty(2, 6, 8)}) {{
+  %s = nn.constant dense_resource<s> : {ty(8)}
+  %b = nn.constant dense_resource<b> : {ty(8)}
+  %n = nn.layer_normalization %x, %s, %b {{axis = -1 : i64, epsilon = 9.99999974E-6 : f32}} : ({ty(2, 6, 8)}, {ty(8)}, {ty(8)}) -> {ty(2, 6, 8)} loc("ln")
+  %l = nn.lrn %y {{alpha = 9.99999974E-5 : f32, beta = 7.500000e-01 : f32, bias = 1.000000e+00 : f32, size = 3 : i64}} : {ty(1, 7, 4, 5)} loc("lrn")
+  %m = nn.softmax %x {{axis = 1 : i64}} : {ty(2, 6, 8)} loc("softmax")
+  func.return %n, %l, %m : {ty(2, 6, 8)}, {ty(1, 7, 4, 5)}, {ty(2, 6, 8)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_normalizations(spec: str) -> None:
+    check(NORMS, {"s": rand(8), "b": rand(8)}, [rand(2, 6, 8), rand(1, 7, 4, 5) * 10], spec)
+
+
+MOVES = f"""
+func.func @main(%x: {ty(1, 4, 3, 5)}, %y: {ty(1, 2, 3, 5)}, %z: {ty(5)}) -> ({ty(1, 3, 5, 6)}, {ty(1, 6, 15)}) {{
+  %c = nn.concat %x, %y {{axis = 1 : i64}} : ({ty(1, 4, 3, 5)}, {ty(1, 2, 3, 5)}) -> {ty(1, 6, 3, 5)} loc("concat")
+  %m = nn.mul %c, %z : ({ty(1, 6, 3, 5)}, {ty(5)}) -> {ty(1, 6, 3, 5)} loc("mul")
+  %t = nn.transpose %m {{perm = array<i64: 0, 2, 3, 1>}} : ({ty(1, 6, 3, 5)}) -> {ty(1, 3, 5, 6)} loc("transpose")
+  %r = nn.reshape %c {{shape = array<i64: 1, 6, 15>}} : ({ty(1, 6, 3, 5)}) -> {ty(1, 6, 15)} loc("reshape")
+  func.return %t, %r : {ty(1, 3, 5, 6)}, {ty(1, 6, 15)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_data_movement(spec: str) -> None:
+    check(MOVES, {}, [rand(1, 4, 3, 5), rand(1, 2, 3, 5), rand(5)], spec)
+
+
+def test_unsupported_op_is_a_located_error() -> None:
+    text = f"""
+func.func @main(%x: {ty(2, 3)}) -> {ty(2, 3)} {{
+  %y = nn.cum_sum %x {{axis = 0 : i64, exclusive = 0 : i64, reverse = 0 : i64}} : {ty(2, 3)} loc("cs")
+  func.return %y : {ty(2, 3)}
+}}"""
+    module = parse(text)
+    before = str(module)
+    with pytest.raises(DiagnosticException, match=r'loc\("cs"\): error: cannot lower nn.cum_sum'):
+        lower(module, "convert-nn-to-tile")
+    assert str(module) == before  # left unconverted
+
+
+def _vtcm_ok(module: ModuleOp, capacity: int) -> None:
+    kernels = [op for op in module.walk() if isinstance(op, tile.KernelOp)]
+    assert kernels
+    for k in kernels:
+        assert k.vtcm_bytes is not None and k.vtcm_bytes.value.data <= capacity
+
+
+@pytest.mark.parametrize("target,capacity", [("vx128", 4 << 20), (SMALL_TARGET, 256 << 10)])
+def test_no_kernel_oversubscribes_vtcm(target: str, capacity: int) -> None:
+    # a ResNet-sized layer: 256 -> 256 channels, 3x3, 28x28 (2.3 MiB of weights)
+    text = conv_text(256, 256, 28, 3, 1, 1)
+    module = parse(text)
+    attach_resources(module, ResourceTable({"w": rand(256, 256, 3, 3), "b": rand(256)}))
+    lowered = lower(module, f'convert-nn-to-tile{{target="{target}"}},tile-plan-memory')
+    _vtcm_ok(lowered, capacity)
+    assert plan_report(lowered)["vtcm_capacity"] == capacity
+
+
+def light_model(name: str) -> str:
+    path = os.path.normpath(os.path.join(LIGHT, f"light_{name}.onnx"))
+    if not os.path.exists(path):
+        pytest.skip(f"{path} is not installed")
+    return path
+
+
+@pytest.mark.parametrize("name", ["squeezenet"])
+def test_light_network_matches_nn_interpreter(name: str) -> None:
+    importer = pytest.importorskip("vexa.lowering.import_onnx")
+    module = importer.import_onnx(light_model(name))
+    fn = nn_interpreter._find_main(module)  # noqa: SLF001 - the input shape of the graph
+    shape = fn.body.block.args[0].type.get_shape()
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    want = nn_interpreter.interpret(module, [x])
+    lowered = lower(module, f'convert-nn-to-tile{{target="{SMALL_TARGET}"}},tile-plan-memory')
+    got = tile_interpreter.interpret(lowered, [x])
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-3 * max(1.0, float(np.abs(w).max())))
+    _vtcm_ok(lowered, 256 << 10)
