@@ -42,6 +42,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Dialect, SSAValue, TypeAttribute
 from xdsl.irdl import (
     AnyAttr,
+    ConstraintContext,
     IRDLOperation,
     ParamAttrConstraint,
     ParsePropInAttrDict,
@@ -223,8 +224,13 @@ class NnOp(IRDLOperation):
     def build_inferred(
         cls, operands: Sequence[SSAValue], properties: Mapping[str, Attribute]
     ) -> Self:
-        """Create the op with result types computed by `infer_result_types`."""
+        """Create the op with result types computed by `infer_result_types`.
+
+        Raises VerifyException when a property is missing, unknown or of the wrong
+        encoding, or when inference rejects the operands (same messages as the verifier).
+        """
         values = [SSAValue.get(o) for o in operands]
+        cls._check_property_encodings(properties)
         result_types = cls.infer_result_types(
             [v.type for v in values],  # type: ignore[misc]
             properties,
@@ -232,6 +238,23 @@ class NnOp(IRDLOperation):
         return cls.create(
             operands=values, result_types=result_types, properties=dict(properties)
         )
+
+    @classmethod
+    def _check_property_encodings(cls, properties: Mapping[str, Attribute]) -> None:
+        """The declared property constraints, checked before inference reads them (the
+        verifier gets this from IRDL; a builder must do it itself)."""
+        defs = cls.get_irdl_definition().properties
+        for name in properties:
+            if name not in defs:
+                raise VerifyException(f"{cls.name}: unknown property {name}")
+        for name, prop in defs.items():
+            attr = properties.get(name)
+            if attr is None:
+                raise VerifyException(f"{cls.name}: expected property {name}, got none")
+            try:
+                prop.constr.verify(attr, ConstraintContext())
+            except VerifyException as e:
+                raise VerifyException(f"{cls.name}: property {name}: {e}") from None
 
     def verify_(self) -> None:
         expected = self.infer_result_types(
@@ -346,12 +369,28 @@ AcoshOp = _unary("Acosh", "acosh", "Elementwise inverse hyperbolic cosine.")
 AtanhOp = _unary("Atanh", "atanh", "Elementwise inverse hyperbolic tangent.")
 SoftplusOp = _unary("Softplus", "softplus", "Elementwise log(1+exp(x)).")
 SoftsignOp = _unary("Softsign", "softsign", "Elementwise x/(1+|x|).")
-NotOp = _unary("Not", "not", "Elementwise logical not (on i1).", "i1")
 IdentityOp = _unary("Identity", "identity", "The operand, unchanged.")
 HardSwishOp = _unary("HardSwish", "hard_swish", "Elementwise x*max(0, min(1, x/6+1/2)).")
 MishOp = _unary("Mish", "mish", "Elementwise x*tanh(softplus(x)).")
 BitwiseNotOp = _unary("BitwiseNot", "bitwise_not", "Elementwise bitwise not (integers).", "i32")
 DropoutOp = _unary("Dropout", "dropout", "Dropout in inference form: the identity.")
+
+
+@irdl_op_definition
+class NotOp(UnaryOp):
+    """Elementwise logical not.
+
+    ```mlir
+    %r = nn.not %x : tensor<2x3xi1>
+    ```
+    """
+
+    name = "nn.not"
+
+    @classmethod
+    def check_properties(cls, input_type: TensorType, properties: Props) -> None:
+        if input_type.element_type != i1:
+            raise VerifyException(f"expected an i1 operand, got {input_type.element_type}")
 
 
 @irdl_op_definition
@@ -660,6 +699,8 @@ class BinaryOp(NnOp):
     """Comparisons produce i1."""
     SAME_ELEMENT_TYPES: ClassVar[bool] = True
     """Whether ONNX requires `a` and `b` to share an element type."""
+    LOGICAL: ClassVar[bool] = False
+    """And/Or/Xor take i1 operands."""
 
     @classmethod
     def infer_result_types(
@@ -669,6 +710,8 @@ class BinaryOp(NnOp):
         shape = broadcast_shapes(_shape(a), _shape(b))
         if cls.SAME_ELEMENT_TYPES:
             _same_element_type(operand_types)
+        if cls.LOGICAL and a.element_type != i1:
+            raise VerifyException(f"expected i1 operands, got {a.element_type}")
         cls.check_properties(operand_types, properties)
         return [_tensor(shape, i1 if cls.RESULT_IS_I1 else a.element_type)]
 
@@ -694,7 +737,8 @@ def _binary(
             "__module__": __name__,
             "__qualname__": f"{onnx_type}Op",
             "RESULT_IS_I1": i1_result,
-            "__annotations__": {"RESULT_IS_I1": "ClassVar[bool]"},
+            "LOGICAL": elem == "i1",
+            "__annotations__": {"RESULT_IS_I1": "ClassVar[bool]", "LOGICAL": "ClassVar[bool]"},
         },
     )
     return irdl_op_definition(cls)

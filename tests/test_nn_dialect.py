@@ -314,3 +314,18 @@ def test_verify_is_fast() -> None:
     start = time.perf_counter()
     module.verify()
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "props, message",
+    [
+        ({}, "nn.softmax: expected property axis, got none"),
+        ({"axis": IntegerAttr(1, 32)}, "nn.softmax: property axis: "),
+        ({"axis": i(1), "dim": i(1)}, "nn.softmax: unknown property dim"),
+        ({"axis": ints(1)}, "nn.softmax: property axis: "),
+    ],
+)
+def test_build_inferred_checks_property_encodings(props, message: str) -> None:
+    block = Block(arg_types=[T(2, 3)])
+    with pytest.raises(VerifyException, match=message):
+        nn.SoftmaxOp.build_inferred(block.args, props)

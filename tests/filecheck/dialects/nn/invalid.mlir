@@ -588,3 +588,23 @@ func.func @case58(%x: tensor<5xf32>) {
   %r = nn.trilu %x {upper = 1 : i64, k = 0 : i64} : tensor<5xf32>
   func.return
 }
+
+// -----
+// CHECK: {{^}}//{{ }}-----
+
+// logical ops take i1
+// CHECK: {{^}}expected i1 operands, got f32
+func.func @case59(%a: tensor<2xf32>, %b: tensor<2xf32>) {
+  %r = nn.and %a, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  func.return
+}
+
+// -----
+// CHECK: {{^}}//{{ }}-----
+
+// not takes i1
+// CHECK: {{^}}expected an i1 operand, got f32
+func.func @case60(%x: tensor<2xf32>) {
+  %r = nn.not %x : tensor<2xf32>
+  func.return
+}
