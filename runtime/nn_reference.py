@@ -394,13 +394,42 @@ def where(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
 
 # --------------------------------------------------------------------------------------
 # linear algebra
+#
+# Float products accumulate in f64 and round once to the result dtype. BLAS f32 kernels
+# round differently in different rows (edge blocks), so channels with identical weights
+# (the shipped "light" models fill every weight with 0.02) would drift apart by an ulp and
+# logits of 1e9 turn a uniform softmax into a one-hot; f64 keeps them identical and is
+# closer to the exact value the reference should stand for.
+
+_F64_CHUNK = 1 << 22  # elements of a right-hand matrix converted to f64 at a time
+
+
+def _acc_dtype(*xs: np.ndarray) -> np.dtype:
+    dt = np.result_type(*xs)
+    return np.dtype(np.float64) if dt.kind == "f" or dt.name == "bfloat16" else dt
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """numpy matmul accumulated in f64 for floats; a large 2-D `b` (weights of a VGG fc
+    layer: 100 M elements) is converted a block of columns at a time."""
+    acc = _acc_dtype(a, b)
+    if acc != np.float64:
+        return np.matmul(a, b)
+    a64 = a.astype(np.float64, copy=False)
+    if b.ndim != 2 or b.size <= _F64_CHUNK:
+        return np.matmul(a64, b.astype(np.float64, copy=False))
+    out = np.empty((*a.shape[:-1], b.shape[1]), dtype=np.float64)
+    step = max(1, _F64_CHUNK // b.shape[0])
+    for j in range(0, b.shape[1], step):
+        out[..., j : j + step] = np.matmul(a64, b[:, j : j + step].astype(np.float64))
+    return out
 
 
 @kernel("nn.mat_mul")
 def mat_mul(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     a, b = inputs[0], inputs[1]
     assert a is not None and b is not None
-    return [np.matmul(a, b)]
+    return [_matmul(a, b).astype(np.result_type(a, b), copy=False)]
 
 
 @kernel("nn.gemm")
@@ -412,12 +441,12 @@ def gemm(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
         a = a.T
     if attrs["trans_b"]:
         b = b.T
-    y = a @ b
+    y = _matmul(a, b)
     alpha, beta = float(attrs["alpha"]), float(attrs["beta"])
     if alpha != 1.0:
-        y = y * y.dtype.type(alpha)
+        y = y * alpha
     if c is not None and beta != 0.0:
-        y = y + (c * c.dtype.type(beta) if beta != 1.0 else c)
+        y = y + c.astype(y.dtype, copy=False) * beta
     return [y.astype(a.dtype, copy=False)]
 
 
@@ -470,9 +499,10 @@ def conv(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     out = [_conv_out(x.shape[2 + i], k[i], strides[i], dil[i], pads[i], pads[nd + i]) for i in range(nd)]
     p = math.prod(out)
     kk = math.prod(k)
-    wg = w.reshape(g, mg, cg * kk)
+    acc = _acc_dtype(x, w)
+    wg = w.reshape(g, mg, cg * kk).astype(acc, copy=False)
     if kk == 1 and all(s == 1 for s in strides) and not any(pads):
-        cols = x.reshape(n, g, cg, p)
+        cols = x.reshape(n, g, cg, p).astype(acc, copy=False)
         y = np.matmul(wg, cols)
     else:
         xp = _pad_spatial(x, pads, 0)
@@ -480,8 +510,8 @@ def conv(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
         win = win.reshape(n, g, cg, *out, *k)
         if cg == 1 and mg == 1:
             # depthwise: K multiply-adds over the whole tensor beat G tiny matmuls
-            y = np.zeros((n, g, *out), dtype=np.result_type(x, w))
-            wk = w.reshape(g, kk)
+            y = np.zeros((n, g, *out), dtype=acc)
+            wk = w.reshape(g, kk).astype(acc, copy=False)
             for j, idx in enumerate(np.ndindex(*k)):
                 y += win[(slice(None), slice(None), 0, *([slice(None)] * nd), *idx)] * wk[:, j].reshape(
                     (1, g) + (1,) * nd
@@ -489,7 +519,8 @@ def conv(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
             y = y.reshape(n, g, 1, p)
         else:
             perm = (0, 1, 2, *range(3 + nd, 3 + 2 * nd), *range(3, 3 + nd))
-            cols = np.ascontiguousarray(win.transpose(perm)).reshape(n, g, cg * kk, p)
+            # the im2col copy, cast to the accumulation dtype in the same pass
+            cols = np.ascontiguousarray(win.transpose(perm), dtype=acc).reshape(n, g, cg * kk, p)
             y = np.matmul(wg, cols)
     y = y.reshape(n, m, *out)
     if b is not None:
@@ -520,9 +551,9 @@ def conv_transpose(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     out = [full[i] - pads[i] - pads[nd + i] for i in range(nd)]
     p = math.prod(ins)
     # (G, Cg, Mg*K)^T @ (N, G, Cg, P) -> (N, G, Mg*K, P)
-    wt = w.reshape(g, cg, mg * kk).transpose(0, 2, 1)
-    cols = np.matmul(wt, x.reshape(n, g, cg, p)).reshape(n, m, *k, *ins)
-    acc_dtype = np.result_type(x, w)
+    acc_dtype = _acc_dtype(x, w)
+    wt = w.reshape(g, cg, mg * kk).transpose(0, 2, 1).astype(acc_dtype, copy=False)
+    cols = np.matmul(wt, x.reshape(n, g, cg, p).astype(acc_dtype, copy=False)).reshape(n, m, *k, *ins)
     # allocate enough room for pads that could be negative in the crop below
     y = np.zeros((n, m, *[max(full[i], pads[i] + out[i]) for i in range(nd)]), dtype=acc_dtype)
     for idx in np.ndindex(*k):
