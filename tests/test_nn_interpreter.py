@@ -208,8 +208,10 @@ def test_evaluate_op() -> None:
     np.testing.assert_array_equal(y, [4, 5])
     (z,) = evaluate_op("nn.reshape", [np.arange(6)], {"shape": [3, 2]})
     assert z.shape == (3, 2)
-    with pytest.raises(VexaError, match="no reference kernel for 'nn.shape'"):
-        evaluate_op("nn.shape", [z], {})
+    (shape,) = evaluate_op("nn.shape", [z], {"start": 0, "end": None})
+    assert shape.dtype == np.int64 and shape.tolist() == [3, 2]
+    with pytest.raises(VexaError, match="no reference kernel for 'nn.frobnicate'"):
+        evaluate_op("nn.frobnicate", [z], {})
 
 
 @pytest.mark.parametrize(
