@@ -42,11 +42,11 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Dialect, SSAValue, TypeAttribute
 from xdsl.irdl import (
     AnyAttr,
-    ConstraintContext,
     IRDLOperation,
     ParamAttrConstraint,
     ParsePropInAttrDict,
     VarConstraint,
+    VerificationContext,
     base,
     irdl_op_definition,
     operand_def,
@@ -252,7 +252,7 @@ class NnOp(IRDLOperation):
             if attr is None:
                 raise VerifyException(f"{cls.name}: expected property {name}, got none")
             try:
-                prop.constr.verify(attr, ConstraintContext())
+                prop.constr.verify(attr, VerificationContext())
             except VerifyException as e:
                 raise VerifyException(f"{cls.name}: property {name}: {e}") from None
 

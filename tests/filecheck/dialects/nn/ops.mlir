@@ -827,3 +827,24 @@ func.func @xor(%a: tensor<2x3xi1>, %b: tensor<3xi1>) {
   %r = nn.xor %a, %b : (tensor<2x3xi1>, tensor<3xi1>) -> tensor<2x3xi1>
   func.return
 }
+
+// Edge cases of the formats: a one-piece split, rank-0 tensors, i1/i64 literals, an
+// unsigned cast target and infinite clip bounds (printed as f32 bit patterns).
+// CHECK-LABEL: func.func @edge_cases(
+// CHECK-NEXT:    %r = nn.split %x {axis = 1 : i64, split = array<i64: 6>} : (tensor<1x6xf32>) -> tensor<1x6xf32>
+// CHECK-NEXT:    %a = nn.add %s, %s : (tensor<f32>, tensor<f32>) -> tensor<f32>
+// CHECK-NEXT:    %n = nn.not %c : tensor<i1>
+// CHECK-NEXT:    %k = nn.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-NEXT:    %i = nn.constant dense<[1, 2, 3]> : tensor<3xi64>
+// CHECK-NEXT:    %q = nn.cast %x {to = ui8} : (tensor<1x6xf32>) -> tensor<1x6xui8>
+// CHECK-NEXT:    %m = nn.clip %x {min = 0xff800000 : f32, max = 0x7f800000 : f32} : tensor<1x6xf32>
+func.func @edge_cases(%x: tensor<1x6xf32>, %s: tensor<f32>, %c: tensor<i1>) {
+  %r = nn.split %x {axis = 1 : i64, split = array<i64: 6>} : (tensor<1x6xf32>) -> tensor<1x6xf32>
+  %a = nn.add %s, %s : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %n = nn.not %c : tensor<i1>
+  %k = nn.constant dense<[true, false]> : tensor<2xi1>
+  %i = nn.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %q = nn.cast %x {to = ui8} : (tensor<1x6xf32>) -> tensor<1x6xui8>
+  %m = nn.clip %x {min = 0xFF800000 : f32, max = 0x7F800000 : f32} : tensor<1x6xf32>
+  func.return
+}
