@@ -7,7 +7,7 @@
 
 With `-o`, the weights behind `dense_resource<...>` go to the side file beside the IR
 (`model.npz`, see docs/nn_ops.md); without it only the IR text is printed.
-`--emit-asm` (vx IR -> text assembly) is reserved for the vx backend.
+`--emit-asm prog.mlir [-o prog.s]` prints the assembly of register-allocated vx IR.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="vexa-translate", description="Translate into and out of vexa IR.")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--import-onnx", metavar="MODEL.onnx", help="import an ONNX model as nn IR")
-    mode.add_argument("--emit-asm", metavar="FILE.mlir", help="vx IR -> text assembly (not available yet)")
+    mode.add_argument("--emit-asm", metavar="FILE.mlir", help="register-allocated vx IR -> text assembly")
     parser.add_argument(
         "--input-shape", action="append", metavar="NAME=1x3x224x224",
         help="pin the shape of a graph input (repeatable); needed for dynamic dimensions",
@@ -89,12 +89,32 @@ def import_onnx_mode(args: argparse.Namespace) -> int:
     return 0
 
 
+def emit_asm_mode(args: argparse.Namespace) -> int:
+    """vx IR file -> the text assembly of docs/isa_spec.md; errors name file:line:col."""
+    from xdsl.utils.exceptions import ParseError
+
+    from vexa.dialects.vx import emit_assembly, load_module
+    from vexa.tools.vexa_opt import parse_error_message
+
+    try:
+        module, locate = load_module(args.emit_asm)
+    except ParseError as e:
+        raise VexaError(parse_error_message(e)) from e
+    text = emit_assembly(module, locate=locate)
+    if args.output is None or args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w") as f:
+            f.write(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         args = build_parser().parse_args(argv)
         if args.import_onnx is not None:
             return import_onnx_mode(args)
-        raise VexaError("--emit-asm is not available yet: the vx backend adds it")
+        return emit_asm_mode(args)
 
     return run_cli("vexa-translate", body)
 
