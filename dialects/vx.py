@@ -2185,6 +2185,14 @@ class LabelOp(IRDLOperation):
         _check_identifier(self, "label", self.label.data)
 
 
+class NestedVerifyException(VerifyException):
+    """A `vx.func` verifier error about one op inside it (`op`), for located messages."""
+
+    def __init__(self, op: Operation, message: str):
+        super().__init__(message)
+        self.op = op
+
+
 @irdl_op_definition
 class FuncOp(IRDLOperation):
     """A machine-code function: a label in `.text` followed by its body.
@@ -2223,21 +2231,27 @@ class FuncOp(IRDLOperation):
         labels = {op.label.data for op in self.body.walk() if isinstance(op, LabelOp)}
         for op in self.body.walk():
             for value in (*op.results, *(a for r in op.regions for b in r.blocks for a in b.args)):
-                _check_register_count(op, value.type, limits, target)
+                try:
+                    _check_register_count(op, value.type, limits, target)
+                except VerifyException as e:
+                    raise NestedVerifyException(op, str(e)) from None
             if isinstance(op, VextrOp) and op.imm.value.data >= lanes:
-                raise VerifyException(
+                raise NestedVerifyException(
+                    op,
                     f"vx.vextr: expected a lane in [0, {lanes}) on {target.name}, "
                     f"got {op.imm.value.data}"
                 )
             if isinstance(op, (JOp, _CondBranch)) and op.label.data not in labels:
-                raise VerifyException(
+                raise NestedVerifyException(
+                    op,
                     f"{op.name}: expected a label of @{self.sym_name.data}, "
                     f"got '{op.label.data}'"
                 )
             if isinstance(op, LoopOp):
                 depth = _loop_depth(op)
                 if depth > target.loop_depth:
-                    raise VerifyException(
+                    raise NestedVerifyException(
+                    op,
                         f"vx.loop: expected hardware loops nested at most "
                         f"{target.loop_depth} deep on {target.name}, got {depth}"
                     )
@@ -2481,7 +2495,7 @@ Locator = Callable[[Operation], str]
 
 def _default_locator(op: Operation) -> str:
     tag = location_tag(op)
-    return f"'{op.name}' at loc(\"{tag}\")" if tag else f"'{op.name}'"
+    return f'loc("{tag}")' if tag else "<unknown location>"
 
 
 class _Emitter:
@@ -2495,7 +2509,7 @@ class _Emitter:
         self.loop_counter = 0
 
     def error(self, op: Operation, message: str) -> EmitError:
-        return EmitError(f"{self.locate(op)}: {message}")
+        return EmitError(f"{self.locate(op)}: {op.name}: {message}")
 
     def _names_in_use(self) -> set[str]:
         names: set[str] = set()
@@ -2618,7 +2632,7 @@ class _Emitter:
     def register(self, op: Operation, value: SSAValue) -> str:
         reg = value.type
         if not isinstance(reg, VxRegisterType) or reg.number is None:
-            raise self.error(op, f"expected allocated registers, got {reg}")
+            raise self.error(op, f"expected allocated registers (run vx-allocate-registers), got {reg}")
         return reg.register_name.data
 
     def instruction(self, op: VxInstruction) -> str:
@@ -2651,6 +2665,67 @@ def emit_assembly(module: ModuleOp, target: str | Any | None = None, *,
     if isinstance(target, str):
         target = _load_target(target)
     return _Emitter(module, target, locate or _default_locator).emit()
+
+
+class _LocatingParser(Parser):
+    """A parser that remembers where each op starts, for `file:line:col` diagnostics."""
+
+    positions: dict[Operation, str]
+
+    def parse_operation(self) -> Operation:
+        where = str(self._current_token.span.get_location())
+        op = super().parse_operation()
+        self.positions[op] = where
+        return op
+
+
+def load_module(path: str) -> tuple[ModuleOp, Locator]:
+    """Parse and verify a vx IR file; every error names `file:line:col`.
+
+    Returns the module (with the resource table of its `.npz` side file attached, if any)
+    and a locator giving the source position of each parsed op. Raises `ParseError` or
+    `EmitError` (a `VerifyException`) for bad input, `OSError` for a missing file.
+    """
+    import os
+
+    from xdsl.context import Context
+    from xdsl.dialects.builtin import Builtin
+    from xdsl.dialects.func import Func
+
+    from vexa.runtime.resources import ResourceTable, attach_resources, side_file
+    from vexa.universe import get_all_dialects
+
+    ctx = Context()
+    ctx.load_dialect(Builtin)
+    ctx.load_dialect(Func)
+    for name, factory in get_all_dialects().items():
+        ctx.register_dialect(name, factory)
+    with open(path) as f:
+        text = f.read()
+    parser = _LocatingParser(ctx, text, name=path)
+    parser.positions = {}
+    module = parser.parse_module()
+    positions = parser.positions
+
+    def locate(op: Operation) -> str:
+        where = positions.get(op)
+        return where if where else _default_locator(op)
+
+    verify_located(module, locate)
+    if os.path.isfile(side_file(path)):
+        attach_resources(module, ResourceTable.load(side_file(path)))
+    return module, locate
+
+
+def verify_located(module: ModuleOp, locate: Locator) -> None:
+    """Verify op by op, so that a failure names the failing op (one line, located)."""
+    for op in module.walk():
+        try:
+            op.verify(verify_nested_ops=False)
+        except VerifyException as e:
+            message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            culprit = e.op if isinstance(e, NestedVerifyException) else op
+            raise EmitError(f"{locate(culprit)}: {message}") from e
 
 
 # endregion
