@@ -99,6 +99,10 @@ def _ints(props: Props, name: str) -> tuple[int, ...]:
     return props[name].get_values()  # type: ignore[union-attr]
 
 
+def _floats(props: Props, name: str) -> tuple[float, ...]:
+    return props[name].get_values()  # type: ignore[union-attr]
+
+
 def _str(props: Props, name: str) -> str:
     return props[name].data  # type: ignore[union-attr]
 
@@ -1877,7 +1881,7 @@ class ResizeOp(_DataOp):
         if mode not in ("nearest", "linear", "cubic"):
             raise VerifyException(f'expected mode "nearest", "linear" or "cubic", got "{mode}"')
         sizes = _ints(properties, "sizes")
-        scales = _ints(properties, "scales")
+        scales = _floats(properties, "scales")
         if sizes:
             if len(sizes) != len(x):
                 raise VerifyException(f"expected {len(x)} values in sizes, got {len(sizes)}")
