@@ -53,7 +53,6 @@ import re
 from abc import ABC
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -198,8 +197,8 @@ def target_name_of(op: Operation) -> str:
     return DEFAULT_TARGET
 
 
-@lru_cache(maxsize=16)
 def _load_target(name: str) -> Any:
+    # load_target caches by file and modification time: no second cache here
     from vexa.runtime.target import load_target
 
     return load_target(name)
