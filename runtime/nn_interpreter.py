@@ -224,7 +224,10 @@ def _positional_operands(op: Operation) -> list[SSAValue | None]:
 
 
 def _constant(op: Operation, resources: ResourceTable | None, where: str) -> np.ndarray:
-    value = op.properties.get("value") or op.attributes.get("value")
+    # not `or`: an empty `dense<>` (a 0-element tensor) is a falsy attribute
+    value = op.properties.get("value")
+    if value is None:
+        value = op.attributes.get("value")
     if isinstance(value, DenseIntOrFPElementsAttr):
         return dense_to_numpy(value)
     if not isinstance(value, DenseResourceAttr):
