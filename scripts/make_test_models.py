@@ -212,6 +212,8 @@ def main(out_dir: str = OUT) -> None:
         f.write('func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {\n'
                 '  %r = nn.relu %y : tensor<2xf32>\n'
                 '  func.return %r : tensor<2xf32>\n}\n')
+    with open(os.path.join(out_dir, "bad_syntax.mlir"), "w") as f:
+        f.write("func.func @f() {\n  %0 = nn.relu 3 : tensor<2xf32>\n}\n")
 
 
 if __name__ == "__main__":

@@ -169,14 +169,17 @@ def summary(name: str, array: np.ndarray, count: int = 8) -> str:
     from vexa.runtime.nn_interpreter import _type_str
 
     flat = array.reshape(-1)
-    head = np.array2string(flat[:count], precision=6, separator=", ", max_line_width=10_000)
-    if flat.size > count:
-        head = head[:-1] + ", ...]"
+    shown = [_scalar_text(v) for v in flat[:count].tolist()]
+    head = "[" + ", ".join(shown) + (", ..." if flat.size > count else "") + "]"
     line = f"{name}: {_type_str(array.shape, array.dtype)} {head}"
     if flat.size and (array.dtype.kind in "fiu"):
         f = flat.astype(np.float64)
         line += f"  min {f.min():.6g} max {f.max():.6g} mean {f.mean():.6g}"
     return line
+
+
+def _scalar_text(v: Any) -> str:
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

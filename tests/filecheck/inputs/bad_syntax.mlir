@@ -1,0 +1,3 @@
+func.func @f() {
+  %0 = nn.relu 3 : tensor<2xf32>
+}
