@@ -2580,10 +2580,13 @@ class _Emitter:
             key = init.resource_handle.data
             table = module_resources(self.module)
             if key not in table:
-                raise self.error(op, f"dense_resource<{key}> has no bytes in the resource table")
-            return np.ascontiguousarray(table[key]).reshape(-1).view(dtype) if table[
-                key].dtype.itemsize == np.dtype(dtype).itemsize else table[key].astype(
-                dtype).reshape(-1)
+                raise self.error(op, f"expected the bytes of dense_resource<{key}> in the "
+                                     "resource table (the .npz side file), got none")
+            values = np.asarray(table[key]).astype(dtype, copy=False).reshape(-1)
+            if values.size != int(np.prod(t.get_shape())):
+                raise self.error(op, f"expected {int(np.prod(t.get_shape()))} elements in "
+                                     f"dense_resource<{key}>, got {values.size}")
+            return values
         assert isinstance(init, DenseIntOrFPElementsAttr)
         return np.asarray(init.get_values(), dtype=np.float64 if dtype == np.float32 else
                           np.int64).astype(dtype).reshape(-1)
