@@ -450,6 +450,11 @@ for mode in ("linear", "cubic"):
     add(Case(f"resize_{mode}_align_corners_downsample", "nn.resize", "Resize",
              [rand(1, 1, 2, 4), None, np.array([1, 1, 0.6, 0.6], np.float32)], a,
              dict(a, extrapolation_value=0.0, scales=[1, 1, 0.6, 0.6], sizes=[]), operands=1, oracle="reference"))
+# f16 softmax follows the ONNX reference's f16 rounding (test_attention_4d_causal_fp16_expanded)
+for op_type in ("Softmax", "LogSoftmax"):
+    name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
+    add(Case(f"{name[3:]}_f16", name, op_type, [(rand(3, 16) * 4).astype(np.float16)], {"axis": -1}, {"axis": -1},
+             opset=13, oracle="reference", rtol=1e-3, atol=1e-7))
 # Empty reductions give the identity of the reduction (opset 18)
 for op_type in ("ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp"):
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
