@@ -546,7 +546,6 @@ class LiOp(VxInstruction):
     imm = prop_def(IntegerAttr[I32])
     CLASS: ClassVar[str] = "salu"
     SYNTAX_ARGS: ClassVar[str] = "rd, imm32|symbol[+offset]"
-    traits = traits_def(NoMemoryEffect())
 
     def __init__(self, imm: int | IntegerAttr = 0, *, symbol: str | None = None,
                  rd: ScalarRegisterType | None = None):
@@ -897,8 +896,8 @@ class LdOp(_RdRaImm):
     """Load a 32-bit word: `rd <- mem32[ra + imm]`, little endian.
 
     The address (32-bit wrap-around sum) must be 4-byte aligned and inside DRAM or VTCM,
-    else the machine traps. The result is ready `latency.sld` cycles after issue (DRAM
-    loads also occupy the DRAM port for 4 bytes).
+    else the machine traps. The result is ready `latency.sld` cycles after issue from VTCM;
+    a DRAM load takes `latency.vld_dram` and the DRAM port (timing model of isa_spec.md).
 
     ```mlir
     %x = vx.ld %p, 8 : (!vx.reg) -> !vx.reg
@@ -1027,7 +1026,7 @@ class BgeOp(_CondBranch):
 
 @irdl_op_definition
 class HaltOp(VxInstruction):
-    """Stop the machine. Outstanding DMA transfers complete first (they are counted).
+    """Stop the machine.
 
     ```mlir
     vx.halt
@@ -2546,7 +2545,9 @@ class _Emitter:
                 self.lines.append(directive)
                 self.lines.extend(self.data_line(op) for op in symbols)
         self.lines.append(".text")
-        for op in top:
+        funcs = [op for op in top if isinstance(op, FuncOp)]
+        # execution starts at the first packet of .text: `main` goes first
+        for op in sorted(funcs, key=lambda f: f.sym_name.data != "main"):
             if isinstance(op, FuncOp):
                 self.lines.append(f"{op.sym_name.data}:")
                 self.block(op.body.block)
@@ -2606,7 +2607,8 @@ class _Emitter:
                 self.lines.append(f"{op.label.data}:")
             elif isinstance(op, PacketOp):
                 instructions = op.instructions
-                self.set_tag(op if location_tag(op) else instructions[0])
+                tagged = [i for i in (op, *instructions) if location_tag(i) is not None]
+                self.set_tag(tagged[0] if tagged else op)
                 text = " ; ".join(self.instruction(i) for i in instructions)
                 self.lines.append(f"    {{ {text} }}")
             elif isinstance(op, LoopOp):
@@ -2659,7 +2661,9 @@ def emit_assembly(module: ModuleOp, target: str | Any | None = None, *,
     """The text assembly (docs/isa_spec.md syntax) of a register-allocated vx module.
 
     `target` is a name or a `Target`; by default the module's `vx.target` attribute or
-    vx128. `locate(op)` names an op in error messages (e.g. `file:line:col`). Raises
+    vx128. Sections come in the order `.target`, `.input`/`.output`, `.data`, `.vtcm`,
+    `.text`; in `.text` the function `@main` comes first (execution starts at the first
+    packet), the others follow in IR order. `locate(op)` names an op in error messages (e.g. `file:line:col`). Raises
     `EmitError` on the first op without assembly (unallocated register, non-vx op).
     """
     if target is None:
