@@ -481,9 +481,49 @@ def _conv_out(size: int, k: int, s: int, d: int, pb: int, pe: int) -> int:
     return (size + pb + pe - ((k - 1) * d + 1)) // s + 1
 
 
+_IM2COL_CHUNK = 1 << 22  # elements of one im2col block: bounds memory for VGG-sized layers
+
+
+def _conv_depthwise(win: np.ndarray, w: np.ndarray, acc: np.dtype) -> np.ndarray:
+    """One output channel per input channel: K multiply-adds over the whole tensor beat
+    G tiny matmuls. `win` is (N, G, 1, *out, *k); returns (N, G, *out)."""
+    n, g = win.shape[:2]
+    nd = (win.ndim - 3) // 2
+    k = win.shape[3 + nd :]
+    out = win.shape[3 : 3 + nd]
+    y = np.zeros((n, g, *out), dtype=acc)
+    wk = w.reshape(g, -1).astype(acc, copy=False)
+    spatial = (slice(None),) * nd
+    for j, idx in enumerate(np.ndindex(*k)):
+        tap = win[(slice(None), slice(None), 0, *spatial, *idx)]
+        y += tap * wk[:, j].reshape((1, g) + (1,) * nd)
+    return y
+
+
+def _conv_im2col(win: np.ndarray, wg: np.ndarray, acc: np.dtype) -> np.ndarray:
+    """im2col + batched matmul, a block of output rows at a time so that the column copy
+    stays small. `win` is (N, G, Cg, *out, *k), `wg` (G, Mg, Cg*K); returns (N, G, Mg, P)."""
+    n, g, cg = win.shape[:3]
+    nd = (win.ndim - 3) // 2
+    out = win.shape[3 : 3 + nd]
+    kk = math.prod(win.shape[3 + nd :])
+    rest = math.prod(out[1:])
+    mg = wg.shape[1]
+    y = np.empty((n, g, mg, out[0], rest), dtype=acc)
+    rows = max(1, _IM2COL_CHUNK // max(1, n * cg * kk * rest))
+    perm = (0, 1, 2, *range(3 + nd, 3 + 2 * nd), *range(3, 3 + nd))
+    for r0 in range(0, out[0], rows):
+        block = win[:, :, :, r0 : r0 + rows]
+        r = block.shape[3]
+        # the im2col copy, cast to the accumulation dtype in the same pass
+        cols = np.ascontiguousarray(block.transpose(perm), dtype=acc).reshape(n, g, cg * kk, r * rest)
+        y[:, :, :, r0 : r0 + r] = np.matmul(wg, cols).reshape(n, g, mg, r, rest)
+    return y
+
+
 @kernel("nn.conv")
 def conv(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
-    """N-d grouped, strided, dilated convolution: im2col (one copy) + one batched matmul."""
+    """N-d grouped, strided, dilated convolution: im2col in blocks + batched matmul in f64."""
     x, w = inputs[0], inputs[1]
     b = inputs[2] if len(inputs) > 2 else None
     assert x is not None and w is not None
@@ -502,26 +542,14 @@ def conv(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     acc = _acc_dtype(x, w)
     wg = w.reshape(g, mg, cg * kk).astype(acc, copy=False)
     if kk == 1 and all(s == 1 for s in strides) and not any(pads):
-        cols = x.reshape(n, g, cg, p).astype(acc, copy=False)
-        y = np.matmul(wg, cols)
+        y = np.matmul(wg, x.reshape(n, g, cg, p).astype(acc, copy=False))
     else:
         xp = _pad_spatial(x, pads, 0)
-        win = _windows(xp, out, k, strides, dil)  # (N, C, *out, *k)
-        win = win.reshape(n, g, cg, *out, *k)
+        win = _windows(xp, out, k, strides, dil).reshape(n, g, cg, *out, *k)
         if cg == 1 and mg == 1:
-            # depthwise: K multiply-adds over the whole tensor beat G tiny matmuls
-            y = np.zeros((n, g, *out), dtype=acc)
-            wk = w.reshape(g, kk).astype(acc, copy=False)
-            for j, idx in enumerate(np.ndindex(*k)):
-                y += win[(slice(None), slice(None), 0, *([slice(None)] * nd), *idx)] * wk[:, j].reshape(
-                    (1, g) + (1,) * nd
-                )
-            y = y.reshape(n, g, 1, p)
+            y = _conv_depthwise(win, w, acc)
         else:
-            perm = (0, 1, 2, *range(3 + nd, 3 + 2 * nd), *range(3, 3 + nd))
-            # the im2col copy, cast to the accumulation dtype in the same pass
-            cols = np.ascontiguousarray(win.transpose(perm), dtype=acc).reshape(n, g, cg * kk, p)
-            y = np.matmul(wg, cols)
+            y = _conv_im2col(win, wg, acc)
     y = y.reshape(n, m, *out)
     if b is not None:
         y += b.reshape((1, m) + (1,) * nd).astype(y.dtype, copy=False)
