@@ -473,3 +473,18 @@ def test_every_registered_kernel_is_tested() -> None:
     tested = {c.op for c in CASES}
     aliases = {"nn.is_na_n", "nn.prelu"}
     assert set(KERNELS) - tested - aliases == set()
+
+
+def test_blocked_im2col_and_matmul_match_unblocked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory-bounding blocks (im2col rows, f64 weight columns) change nothing."""
+    import vexa.runtime.nn_reference as ref
+
+    x, w, b = rand(2, 4, 9, 7), rand(6, 2, 3, 3), rand(6)
+    attrs = {"kernel_shape": [3, 3], "strides": [2, 1], "pads": [1, 0, 1, 2], "dilations": [1, 2], "group": 2}
+    a, m = rand(3, 40), rand(40, 50)
+    whole_conv = KERNELS["nn.conv"]([x, w, b], attrs)[0]
+    whole_mm = KERNELS["nn.mat_mul"]([a, m], {})[0]
+    monkeypatch.setattr(ref, "_IM2COL_CHUNK", 30)
+    monkeypatch.setattr(ref, "_F64_CHUNK", 200)
+    np.testing.assert_array_equal(KERNELS["nn.conv"]([x, w, b], attrs)[0], whole_conv)
+    np.testing.assert_array_equal(KERNELS["nn.mat_mul"]([a, m], {})[0], whole_mm)
