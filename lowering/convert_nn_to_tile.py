@@ -34,6 +34,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from xdsl.context import Context
@@ -190,7 +191,7 @@ def _o(d: int, coeff: int = 1, const: int = 0, div: int = 1) -> Ax:
 ZERO = Ax()
 
 
-@dataclass
+@dataclass(eq=False)  # identity: two equal windows (add(x, x)) are still two inputs
 class In:
     """One kernel input: a DRAM buffer whose window `sizes` at `offs` is copied to VTCM."""
 
@@ -216,21 +217,39 @@ class Spec:
     work: float = 0.0  # vector-lane operations of the whole kernel (cost model)
     red_inner: int = 1  # reduction length folded into each output (conv/matmul efficiency)
 
-    @property
+    @cached_property
     def out_shape(self) -> tuple[int, ...]:
         return _shape(self.out)
 
-    @property
+    @cached_property
     def out_grid(self) -> tuple[int, ...]:
         return tuple(_cdiv(s, t) for s, t in zip(self.out_shape, self.out_tile, strict=True))
 
-    @property
+    @cached_property
     def red_grid(self) -> tuple[int, ...]:
         return tuple(_cdiv(s, t) for s, t in zip(self.red_extent, self.red_tile, strict=True))
 
-    @property
+    @cached_property
     def steps(self) -> int:
         return math.prod(self.out_grid) * math.prod(self.red_grid)
+
+    @cached_property
+    def partition(self) -> tuple[list[In], list[In], list[In]]:
+        """(per-step, once-per-output-tile, stationary) inputs, as emit_kernel loads them.
+
+        An input is stationary when its window does not move: every index term refers to
+        a dimension with a single tile."""
+        n_red = math.prod(self.red_grid)
+        grids = {"o": self.out_grid, "r": self.red_grid}
+
+        def moves(i: In) -> bool:
+            return any(grids[k][d] > 1 for a in i.offs for k, d, _, _ in a.terms)
+
+        moving = [moves(i) for i in self.ins]
+        fixed = [i for i, m in zip(self.ins, moving, strict=True) if not m]
+        per_step = [i for i, m in zip(self.ins, moving, strict=True) if m and (i.phase == "main" or n_red == 1)]
+        late = [i for i, m in zip(self.ins, moving, strict=True) if m and i.phase != "main" and n_red > 1]
+        return per_step, late, fixed
 
 
 # --------------------------------------------------------------------------- kernel IR
@@ -456,7 +475,12 @@ def emit_kernel(spec: Spec, kb: KernelBuilder, double_buffer: bool) -> tile.Kern
             out_tok = finish_tile()
         kb.add(tile.YieldOp(*next_toks, out_tok))
     kb.add(tile.DmaWaitOp(loop.res[-1]))
-    return kb.finish()
+    k = kb.finish()
+    # the chosen tiling, for readers and tests (the loop nest says the same, less plainly)
+    k.attributes["tile_sizes"] = tile.i64_array(out_tile)
+    if spec.red_tile:
+        k.attributes["reduction_tile_sizes"] = tile.i64_array(spec.red_tile)
+    return k
 
 
 # --------------------------------------------------------------------------- map bodies
@@ -572,20 +596,7 @@ def _align(n: int, a: int) -> int:
 
 
 def _partition(spec: Spec) -> tuple[list[In], list[In], list[In]]:
-    """(per-step, once-per-output-tile, stationary) inputs, as emit_kernel loads them.
-
-    An input is stationary when its window does not move: every index term refers to a
-    dimension with a single tile."""
-    n_red = math.prod(spec.red_grid)
-    grids = {"o": spec.out_grid, "r": spec.red_grid}
-
-    def moves(i: In) -> bool:
-        return any(grids[k][d] > 1 for a in i.offs for k, d, _, _ in a.terms)
-
-    fixed = [i for i in spec.ins if not moves(i)]
-    per_step = [i for i in spec.ins if moves(i) and (i.phase == "main" or n_red == 1)]
-    late = [i for i in spec.ins if moves(i) and i not in per_step]
-    return per_step, late, fixed
+    return spec.partition
 
 
 def spec_vtcm_bytes(spec: Spec, params: TargetParams, double_buffer: bool) -> int:
@@ -621,6 +632,8 @@ def spec_cost(spec: Spec, params: TargetParams, double_buffer: bool, block_dim: 
     shape = spec.out_shape
     waste = math.prod(g * t for g, t in zip(spec.out_grid, spec.out_tile, strict=True)) / max(1, math.prod(shape))
     compute = spec.work * waste / (lanes * eff) + steps * 40
+    if n_out < steps:  # a tiled reduction re-reads and re-writes the accumulator each step
+        compute += steps * 2 * _bytes(spec.out_tile) / params.vtcm_bytes_per_cycle
     if double_buffer and steps > 1:
         return max(dma, compute) + min(dma, compute) / steps
     return dma + compute
