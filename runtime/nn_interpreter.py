@@ -21,6 +21,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from vexa.runtime.nn_reference import KERNELS
+from vexa.runtime.resources import ResourceTable, module_resources
+from vexa.tools.errors import VexaError
 from xdsl.dialects.builtin import (
     ArrayAttr,
     BFloat16Type,
@@ -47,10 +50,6 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, Operation, SSAValue, TypeAttribute
 from xdsl.irdl import IRDLOperation, OptionalDef, VariadicDef
-
-from vexa.runtime.nn_reference import KERNELS
-from vexa.runtime.resources import ResourceTable, module_resources
-from vexa.tools.errors import VexaError
 
 try:  # bf16 arrays; ml_dtypes ships with onnx
     from ml_dtypes import bfloat16 as _bfloat16
@@ -81,7 +80,9 @@ def numpy_dtype(element_type: Attribute) -> np.dtype:
         if width in (8, 16, 32, 64):
             unsigned = element_type.signedness.data == Signedness.UNSIGNED
             return np.dtype(f"{'u' if unsigned else ''}int{width}")
-    raise VexaError(f"unsupported element type {element_type}: expected f16, bf16, f32, f64, i1 or [u]i8..64")
+    raise VexaError(
+        f"unsupported element type {element_type}: expected f16, bf16, f32, f64, i1 or [u]i8..64"
+    )
 
 
 def element_type(dtype: np.dtype | type | str) -> Attribute:
@@ -195,7 +196,9 @@ def location_name(op: Operation) -> str:
 # evaluation
 
 
-def evaluate_op(name: str, inputs: Sequence[np.ndarray | None], attrs: Mapping[str, Any]) -> list[np.ndarray]:
+def evaluate_op(
+    name: str, inputs: Sequence[np.ndarray | None], attrs: Mapping[str, Any]
+) -> list[np.ndarray]:
     """Run the reference kernel of nn op `name` (the importer folds constants with this)."""
     fn = KERNELS.get(name)
     if fn is None:
@@ -231,7 +234,9 @@ def _constant(op: Operation, resources: ResourceTable | None, where: str) -> np.
     if isinstance(value, DenseIntOrFPElementsAttr):
         return dense_to_numpy(value)
     if not isinstance(value, DenseResourceAttr):
-        raise VexaError(f"{where}: nn.constant: expected a dense or dense_resource value, got {value}")
+        raise VexaError(
+            f"{where}: nn.constant: expected a dense or dense_resource value, got {value}"
+        )
     name = value.resource_handle.data
     result_type = value.type
     if resources is None or name not in resources:
@@ -284,7 +289,9 @@ def input_names(func: FuncOp) -> list[str]:
     return names
 
 
-def _bind_inputs(func: FuncOp, inputs: Sequence[np.ndarray] | Mapping[str, np.ndarray]) -> list[np.ndarray]:
+def _bind_inputs(
+    func: FuncOp, inputs: Sequence[np.ndarray] | Mapping[str, np.ndarray]
+) -> list[np.ndarray]:
     names = input_names(func)
     if isinstance(inputs, Mapping):
         missing = [n for n in names if n not in inputs]
@@ -374,10 +381,12 @@ def interpret(
                 results = fn(args, op_attributes(op))
             except VexaError:
                 raise
-            except Exception as e:  # noqa: BLE001 - a kernel failure is located, not a traceback
+            except Exception as e:
                 raise VexaError(f"{where}: {name}: {type(e).__name__}: {e}") from e
         if len(results) != len(op.results):
-            raise VexaError(f"{where}: {name}: expected {len(op.results)} results, got {len(results)}")
+            raise VexaError(
+                f"{where}: {name}: expected {len(op.results)} results, got {len(results)}"
+            )
         for j, (res, value) in enumerate(zip(op.results, results)):
             value = _check_result(op, j, value, where)
             if res in last_use:

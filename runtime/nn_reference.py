@@ -98,9 +98,32 @@ def _erf(x: np.ndarray) -> np.ndarray:
     xl = xd[~small]
     z = np.abs(xl)
     t = 1.0 / (1.0 + 0.5 * z)
-    poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))
+    poly = (
+        -z * z
+        - 1.26551223
+        + t
+        * (
+            1.00002368
+            + t
+            * (
+                0.37409196
+                + t
+                * (
+                    0.09678418
+                    + t
+                    * (
+                        -0.18628806
+                        + t
+                        * (
+                            0.27886807
+                            + t
+                            * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))
+                        )
+                    )
+                )
+            )
+        )
+    )
     erfc = t * np.exp(poly)
     out[~small] = np.where(xl >= 0, 1.0 - erfc, erfc - 1.0)
     return out
@@ -246,12 +269,15 @@ KERNELS["nn.elu"] = _unary_with(
     lambda x, a: np.where(x >= 0, x, _f(x, a["alpha"]) * np.expm1(np.minimum(x, 0)))
 )
 KERNELS["nn.celu"] = _unary_with(
-    lambda x, a: np.maximum(x, 0)
-    + np.minimum(0, _f(x, a["alpha"]) * np.expm1(np.minimum(x, 0) / _f(x, a["alpha"])))
+    lambda x, a: (
+        np.maximum(x, 0)
+        + np.minimum(0, _f(x, a["alpha"]) * np.expm1(np.minimum(x, 0) / _f(x, a["alpha"])))
+    )
 )
 KERNELS["nn.selu"] = _unary_with(
-    lambda x, a: _f(x, a["gamma"])
-    * np.where(x > 0, x, _f(x, a["alpha"]) * np.expm1(np.minimum(x, 0)))
+    lambda x, a: (
+        _f(x, a["gamma"]) * np.where(x > 0, x, _f(x, a["alpha"]) * np.expm1(np.minimum(x, 0)))
+    )
 )
 KERNELS["nn.thresholded_relu"] = _unary_with(
     lambda x, a: np.where(x > _f(x, a["alpha"]), x, _f(x, 0))
@@ -450,7 +476,9 @@ def gemm(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     return [y.astype(a.dtype, copy=False)]
 
 
-def _pad_spatial(x: np.ndarray, pads: Sequence[int], value: Any, extra: Sequence[int] = ()) -> np.ndarray:
+def _pad_spatial(
+    x: np.ndarray, pads: Sequence[int], value: Any, extra: Sequence[int] = ()
+) -> np.ndarray:
     """Pad the spatial axes (2..) of x: `pads` = [begin..., end...] (+ `extra` at the end)."""
     nd = x.ndim - 2
     pads = list(pads) or [0] * (2 * nd)
@@ -462,7 +490,11 @@ def _pad_spatial(x: np.ndarray, pads: Sequence[int], value: Any, extra: Sequence
 
 
 def _windows(
-    xp: np.ndarray, out: Sequence[int], kernel: Sequence[int], strides: Sequence[int], dilations: Sequence[int]
+    xp: np.ndarray,
+    out: Sequence[int],
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
 ) -> np.ndarray:
     """A read-only view (N, C, *out, *kernel) of the sliding windows of padded xp."""
     nd = len(kernel)
@@ -516,7 +548,9 @@ def _conv_im2col(win: np.ndarray, wg: np.ndarray, acc: np.dtype) -> np.ndarray:
         block = win[:, :, :, r0 : r0 + rows]
         r = block.shape[3]
         # the im2col copy, cast to the accumulation dtype in the same pass
-        cols = np.ascontiguousarray(block.transpose(perm), dtype=acc).reshape(n, g, cg * kk, r * rest)
+        cols = np.ascontiguousarray(block.transpose(perm), dtype=acc).reshape(
+            n, g, cg * kk, r * rest
+        )
         y[:, :, :, r0 : r0 + r] = np.matmul(wg, cols).reshape(n, g, mg, r, rest)
     return y
 
@@ -536,7 +570,10 @@ def conv(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     pads = list(attrs["pads"]) or [0] * (2 * nd)
     g = int(attrs["group"])
     cg, mg = c // g, m // g
-    out = [_conv_out(x.shape[2 + i], k[i], strides[i], dil[i], pads[i], pads[nd + i]) for i in range(nd)]
+    out = [
+        _conv_out(x.shape[2 + i], k[i], strides[i], dil[i], pads[i], pads[nd + i])
+        for i in range(nd)
+    ]
     p = math.prod(out)
     kk = math.prod(k)
     acc = _acc_dtype(x, w)
@@ -581,7 +618,9 @@ def conv_transpose(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     # (G, Cg, Mg*K)^T @ (N, G, Cg, P) -> (N, G, Mg*K, P)
     acc_dtype = _acc_dtype(x, w)
     wt = w.reshape(g, cg, mg * kk).transpose(0, 2, 1).astype(acc_dtype, copy=False)
-    cols = np.matmul(wt, x.reshape(n, g, cg, p).astype(acc_dtype, copy=False)).reshape(n, m, *k, *ins)
+    cols = np.matmul(wt, x.reshape(n, g, cg, p).astype(acc_dtype, copy=False)).reshape(
+        n, m, *k, *ins
+    )
     # allocate enough room for pads that could be negative in the crop below
     y = np.zeros((n, m, *[max(full[i], pads[i] + out[i]) for i in range(nd)]), dtype=acc_dtype)
     for idx in np.ndindex(*k):
@@ -662,7 +701,9 @@ def lrn(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
 # pooling
 
 
-def _pool_geometry(x: np.ndarray, attrs: Attrs) -> tuple[list[int], list[int], list[int], list[int], list[int], list[int]]:
+def _pool_geometry(
+    x: np.ndarray, attrs: Attrs
+) -> tuple[list[int], list[int], list[int], list[int], list[int], list[int]]:
     """kernel, strides, dilations, pads, output size and the extra end padding ceil_mode needs."""
     nd = x.ndim - 2
     k = list(attrs["kernel_shape"])
@@ -706,7 +747,9 @@ def max_pool(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     return [acc]
 
 
-def _window_sum(xp: np.ndarray, out: Sequence[int], k: Sequence[int], strides: Sequence[int], dil: Sequence[int]) -> np.ndarray:
+def _window_sum(
+    xp: np.ndarray, out: Sequence[int], k: Sequence[int], strides: Sequence[int], dil: Sequence[int]
+) -> np.ndarray:
     """Sum over the kernel window, accumulated one tap at a time (no K-times copy)."""
     nd = len(k)
     win = _windows(xp, out, k, strides, dil)
@@ -853,8 +896,12 @@ def _lowest_value(dtype: np.dtype) -> Any:
 # an empty reduction yields the identity (ONNX >= 18): max -> lowest, min -> highest
 KERNELS["nn.reduce_sum"] = _reduce(lambda x, a: x.sum(axis=a))
 KERNELS["nn.reduce_mean"] = _reduce(_int_mean)
-KERNELS["nn.reduce_max"] = _reduce(lambda x, a: x.max(axis=a, initial=_lowest_value(x.dtype)), wide=False)
-KERNELS["nn.reduce_min"] = _reduce(lambda x, a: x.min(axis=a, initial=_highest(x.dtype)), wide=False)
+KERNELS["nn.reduce_max"] = _reduce(
+    lambda x, a: x.max(axis=a, initial=_lowest_value(x.dtype)), wide=False
+)
+KERNELS["nn.reduce_min"] = _reduce(
+    lambda x, a: x.min(axis=a, initial=_highest(x.dtype)), wide=False
+)
 KERNELS["nn.reduce_prod"] = _reduce(lambda x, a: x.prod(axis=a))
 KERNELS["nn.reduce_l1"] = _reduce(lambda x, a: np.abs(x).sum(axis=a))
 KERNELS["nn.reduce_l2"] = _reduce(lambda x, a: np.sqrt((x.astype(np.float64) ** 2).sum(axis=a)))
@@ -953,7 +1000,9 @@ def slice_(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     x = inputs[0]
     assert x is not None
     index: list[slice] = [slice(None)] * x.ndim
-    for start, end, axis, step in zip(attrs["starts"], attrs["ends"], attrs["axes"], attrs["steps"]):
+    for start, end, axis, step in zip(
+        attrs["starts"], attrs["ends"], attrs["axes"], attrs["steps"]
+    ):
         axis = _axis(int(axis), x.ndim)
         step = int(step)
         stop: int | None = int(end)
@@ -976,7 +1025,9 @@ def pad(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     mode = attrs["mode"]
     if mode == "constant":
         value = attrs["constant_value"]
-        return [np.pad(x, width, mode="constant", constant_values=np.asarray(value).astype(x.dtype))]
+        return [
+            np.pad(x, width, mode="constant", constant_values=np.asarray(value).astype(x.dtype))
+        ]
     if mode not in ("reflect", "edge", "wrap"):
         raise ValueError(f"unsupported pad mode '{mode}'")
     return [np.pad(x, width, mode=mode)]
@@ -1060,7 +1111,13 @@ def cum_sum(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     t = np.flip(x, axis) if attrs["reverse"] else x
     r = np.cumsum(t, axis=axis, dtype=x.dtype)
     if attrs["exclusive"]:
-        r = np.concatenate([np.zeros_like(np.take(r, [0], axis=axis)), np.take(r, range(r.shape[axis] - 1), axis=axis)], axis=axis)
+        r = np.concatenate(
+            [
+                np.zeros_like(np.take(r, [0], axis=axis)),
+                np.take(r, range(r.shape[axis] - 1), axis=axis),
+            ],
+            axis=axis,
+        )
     if attrs["reverse"]:
         r = np.flip(r, axis)
     return [np.ascontiguousarray(r)]
@@ -1077,12 +1134,16 @@ def one_hot(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     if isinstance(values, np.ndarray):
         vals = values
     else:
-        vals = np.asarray(values, dtype=np.int64 if all(isinstance(v, int) for v in values) else np.float32)
+        vals = np.asarray(
+            values, dtype=np.int64 if all(isinstance(v, int) for v in values) else np.float32
+        )
     rank = indices.ndim + 1
     axis = _axis(int(attrs["axis"]), rank)
     idx = indices.astype(np.int64)
     idx = np.where(idx < 0, idx + depth, idx)
-    hot = np.expand_dims(idx, axis) == np.arange(depth).reshape([depth if i == axis else 1 for i in range(rank)])
+    hot = np.expand_dims(idx, axis) == np.arange(depth).reshape(
+        [depth if i == axis else 1 for i in range(rank)]
+    )
     return [np.where(hot, vals[1], vals[0]).astype(vals.dtype)]
 
 
@@ -1122,7 +1183,9 @@ def _nearest(coords: np.ndarray, mode: str, in_len: int) -> np.ndarray:
     return np.clip(idx, 0, in_len - 1).astype(np.int64)
 
 
-def _cubic_weights(coords: np.ndarray, a: float, in_len: int, exclude: bool) -> tuple[np.ndarray, np.ndarray]:
+def _cubic_weights(
+    coords: np.ndarray, a: float, in_len: int, exclude: bool
+) -> tuple[np.ndarray, np.ndarray]:
     base = np.floor(coords)
     t = coords - base
     idx = base[:, None].astype(np.int64) + np.arange(-1, 3)[None, :]
@@ -1148,7 +1211,7 @@ def resize(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     if sizes:
         scales = [o / i for o, i in zip(sizes, x.shape)]
     else:
-        sizes = [int(math.floor(i * s)) for i, s in zip(x.shape, scales)]
+        sizes = [math.floor(i * s) for i, s in zip(x.shape, scales)]
     mode = attrs["mode"]
     ctm = attrs["coordinate_transformation_mode"]
     y = x if mode == "nearest" else x.astype(np.float64)
@@ -1168,7 +1231,9 @@ def resize(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
             frac = (c - lo).reshape(shape)
             y = np.take(y, lo, axis=axis) * (1 - frac) + np.take(y, hi, axis=axis) * frac
         elif mode == "cubic":
-            idx, w = _cubic_weights(coords, float(attrs["cubic_coeff_a"]), in_len, bool(attrs["exclude_outside"]))
+            idx, w = _cubic_weights(
+                coords, float(attrs["cubic_coeff_a"]), in_len, bool(attrs["exclude_outside"])
+            )
             acc = np.zeros(y.shape[:axis] + (out_len,) + y.shape[axis + 1 :])
             for j in range(4):
                 acc += np.take(y, idx[:, j], axis=axis) * w[:, j].reshape(shape)
@@ -1219,7 +1284,7 @@ def range_(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     """Range(start, limit, delta): max(ceil((limit - start) / delta), 0) elements."""
     start, limit, delta = inputs[0], inputs[1], inputs[2]
     assert start is not None and limit is not None and delta is not None
-    n = max(int(math.ceil((float(limit) - float(start)) / float(delta))), 0)
+    n = max(math.ceil((float(limit) - float(start)) / float(delta)), 0)
     return [(start + np.arange(n, dtype=start.dtype) * delta).astype(start.dtype)]
 
 

@@ -10,12 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from xdsl.context import Context
-from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
-from xdsl.dialects.builtin import Builtin, ModuleOp
-from xdsl.dialects.func import Func
-from xdsl.parser import Parser
-
 from vexa.runtime.nn_interpreter import (
     element_type,
     evaluate_op,
@@ -25,6 +19,11 @@ from vexa.runtime.nn_interpreter import (
 from vexa.runtime.nn_reference import KERNELS
 from vexa.runtime.resources import ResourceTable, module_resources
 from vexa.tools.errors import VexaError
+from xdsl.context import Context
+from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
+from xdsl.dialects.builtin import Builtin, ModuleOp
+from xdsl.dialects.func import Func
+from xdsl.parser import Parser
 
 RNG = np.random.default_rng(0)
 
@@ -54,7 +53,13 @@ func.func @main(%x: tensor<1x2x5x5xf32> {nn.name = "input"}) -> tensor<1x3x3x3xf
 
 
 def conv_relu_expected(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    attrs = {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "dilations": [1, 1], "group": 1}
+    attrs = {
+        "kernel_shape": [3, 3],
+        "strides": [2, 2],
+        "pads": [1, 1, 1, 1],
+        "dilations": [1, 1],
+        "group": 1,
+    }
     (y,) = KERNELS["nn.conv"]([x, w, np.full(3, 0.5, np.float32)], attrs)
     return np.maximum(y, 0)
 
@@ -89,7 +94,11 @@ def test_missing_resource_is_located_error() -> None:
 def test_resource_of_wrong_shape() -> None:
     module = parse(CONV_RELU)
     with pytest.raises(VexaError, match=r"expected tensor<3x2x3x3xf32>, got tensor<4xf32>"):
-        interpret(module, [np.zeros((1, 2, 5, 5), np.float32)], ResourceTable({"w0": np.zeros(4, np.float32)}))
+        interpret(
+            module,
+            [np.zeros((1, 2, 5, 5), np.float32)],
+            ResourceTable({"w0": np.zeros(4, np.float32)}),
+        )
 
 
 @pytest.mark.parametrize(
@@ -97,8 +106,14 @@ def test_resource_of_wrong_shape() -> None:
     [
         ([], r"expected 1 arrays \['input'\], got 0"),
         ({"x": np.zeros((1, 2, 5, 5), np.float32)}, r"expected \['input'\], got \['x'\]"),
-        ([np.zeros((1, 2, 4, 5), np.float32)], r"input 'input': expected tensor<1x2x5x5xf32>, got tensor<1x2x4x5xf32>"),
-        ([np.zeros((1, 2, 5, 5), np.float64)], r"input 'input': expected tensor<1x2x5x5xf32>, got tensor<1x2x5x5xf64>"),
+        (
+            [np.zeros((1, 2, 4, 5), np.float32)],
+            r"input 'input': expected tensor<1x2x5x5xf32>, got tensor<1x2x4x5xf32>",
+        ),
+        (
+            [np.zeros((1, 2, 5, 5), np.float64)],
+            r"input 'input': expected tensor<1x2x5x5xf32>, got tensor<1x2x5x5xf64>",
+        ),
     ],
 )
 def test_bad_inputs(inputs: object, message: str) -> None:
@@ -130,7 +145,10 @@ func.func @main(%x: tensor<2x3xf32>) -> tensor<3x3xf32> {
 }
 """
     )
-    with pytest.raises(VexaError, match=r"bad_relu: nn.relu result #0: expected tensor<3x3xf32>, got tensor<2x3xf32>"):
+    with pytest.raises(
+        VexaError,
+        match=r"bad_relu: nn.relu result #0: expected tensor<3x3xf32>, got tensor<2x3xf32>",
+    ):
         interpret(module, [np.zeros((2, 3), np.float32)])
 
 
@@ -219,9 +237,18 @@ def test_evaluate_op() -> None:
 @pytest.mark.parametrize(
     "dtype, text",
     [
-        (np.float32, "f32"), (np.float16, "f16"), (np.float64, "f64"), (np.bool_, "i1"),
-        (np.int8, "i8"), (np.int16, "i16"), (np.int32, "i32"), (np.int64, "i64"),
-        (np.uint8, "ui8"), (np.uint16, "ui16"), (np.uint32, "ui32"), (np.uint64, "ui64"),
+        (np.float32, "f32"),
+        (np.float16, "f16"),
+        (np.float64, "f64"),
+        (np.bool_, "i1"),
+        (np.int8, "i8"),
+        (np.int16, "i16"),
+        (np.int32, "i32"),
+        (np.int64, "i64"),
+        (np.uint8, "ui8"),
+        (np.uint16, "ui16"),
+        (np.uint32, "ui32"),
+        (np.uint64, "ui64"),
     ],
 )
 def test_dtype_round_trip(dtype: type, text: str) -> None:
@@ -292,8 +319,12 @@ def test_nn_dialect_network_matches_onnxruntime() -> None:
     (y,) = interpret(module, {"data": x})
 
     inits = {
-        "w": w, "s": np.array([1.0, 0.5, 2.0, 1.5], np.float32), "b": np.full(4, 0.25, np.float32),
-        "m": np.array([0.0, 0.1, -0.1, 0.2], np.float32), "v": np.array([1.0, 2.0, 0.5, 1.0], np.float32), "fc": fc,
+        "w": w,
+        "s": np.array([1.0, 0.5, 2.0, 1.5], np.float32),
+        "b": np.full(4, 0.25, np.float32),
+        "m": np.array([0.0, 0.1, -0.1, 0.2], np.float32),
+        "v": np.array([1.0, 2.0, 0.5, 1.0], np.float32),
+        "fc": fc,
     }
     nodes = [
         helper.make_node("Conv", ["data", "w"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
@@ -305,13 +336,17 @@ def test_nn_dialect_network_matches_onnxruntime() -> None:
         helper.make_node("Softmax", ["g"], ["prob"], axis=1),
     ]
     graph = helper.make_graph(
-        nodes, "net", [helper.make_tensor_value_info("data", 1, [1, 3, 8, 8])],
+        nodes,
+        "net",
+        [helper.make_tensor_value_info("data", 1, [1, 3, 8, 8])],
         [helper.make_tensor_value_info("prob", 1, [1, 10])],
         [numpy_helper.from_array(v, k) for k, v in inits.items()],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
-    (expected,) = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"data": x})
+    (expected,) = ort.InferenceSession(
+        model.SerializeToString(), providers=["CPUExecutionProvider"]
+    ).run(None, {"data": x})
     np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-6)
 
 
@@ -319,7 +354,17 @@ def test_build_inferred_optional_variadic_and_multi_result() -> None:
     """Absent optional operands (Conv bias, Gemm C) reach the kernel as None at their place;
     variadic operands (Concat) and several results (Split, TopK) keep their order."""
     nn = pytest.importorskip("vexa.dialects.nn")
-    from xdsl.dialects.builtin import DenseArrayBase, FloatAttr, IntegerAttr, NameLoc, NoneAttr, StringAttr, TensorType, f32, i64
+    from xdsl.dialects.builtin import (
+        DenseArrayBase,
+        FloatAttr,
+        IntegerAttr,
+        NameLoc,
+        NoneAttr,
+        StringAttr,
+        TensorType,
+        f32,
+        i64,
+    )
     from xdsl.dialects.func import FuncOp, ReturnOp
     from xdsl.ir import Block, Region
 
@@ -332,19 +377,39 @@ def test_build_inferred_optional_variadic_and_multi_result() -> None:
     x, w = block.args
     conv = nn.ConvOp.build_inferred(
         [x, w],
-        {"kernel_shape": ints_(3, 3), "strides": ints_(1, 1), "pads": ints_(0, 0, 0, 0), "dilations": ints_(1, 1), "group": IntegerAttr(1, i64)},
+        {
+            "kernel_shape": ints_(3, 3),
+            "strides": ints_(1, 1),
+            "pads": ints_(0, 0, 0, 0),
+            "dilations": ints_(1, 1),
+            "group": IntegerAttr(1, i64),
+        },
     )
     conv.location = NameLoc(StringAttr("conv_nobias"), NoneAttr())
     flat = nn.FlattenOp.build_inferred([conv.results[0]], {"axis": IntegerAttr(1, i64)})  # 1x27
     gemm = nn.GemmOp.build_inferred(
         [flat.results[0], flat.results[0]],
-        {"alpha": FloatAttr(0.5, f32), "beta": FloatAttr(1.0, f32), "trans_a": IntegerAttr(0, i64), "trans_b": IntegerAttr(1, i64)},
+        {
+            "alpha": FloatAttr(0.5, f32),
+            "beta": FloatAttr(1.0, f32),
+            "trans_a": IntegerAttr(0, i64),
+            "trans_b": IntegerAttr(1, i64),
+        },
     )  # 1x1
-    cat = nn.ConcatOp.build_inferred([flat.results[0], gemm.results[0], flat.results[0]], {"axis": IntegerAttr(1, i64)})  # 1x55
-    split = nn.SplitOp.build_inferred([cat.results[0]], {"axis": IntegerAttr(1, i64), "split": ints_(27, 1, 27)})
+    cat = nn.ConcatOp.build_inferred(
+        [flat.results[0], gemm.results[0], flat.results[0]], {"axis": IntegerAttr(1, i64)}
+    )  # 1x55
+    split = nn.SplitOp.build_inferred(
+        [cat.results[0]], {"axis": IntegerAttr(1, i64), "split": ints_(27, 1, 27)}
+    )
     topk = nn.TopKOp.build_inferred(
         [split.results[0]],
-        {"axis": IntegerAttr(1, i64), "k": IntegerAttr(4, i64), "largest": IntegerAttr(1, i64), "sorted": IntegerAttr(1, i64)},
+        {
+            "axis": IntegerAttr(1, i64),
+            "k": IntegerAttr(4, i64),
+            "largest": IntegerAttr(1, i64),
+            "sorted": IntegerAttr(1, i64),
+        },
     )
     ops = [conv, flat, gemm, cat, split, topk]
     for op in ops:
@@ -357,7 +422,13 @@ def test_build_inferred_optional_variadic_and_multi_result() -> None:
     xv = RNG.standard_normal((1, 2, 5, 5)).astype(np.float32)
     wv = RNG.standard_normal((3, 2, 3, 3)).astype(np.float32)
     mid, vals, idx = interpret(func, [xv, wv])
-    attrs = {"kernel_shape": [3, 3], "strides": [1, 1], "pads": [0, 0, 0, 0], "dilations": [1, 1], "group": 1}
+    attrs = {
+        "kernel_shape": [3, 3],
+        "strides": [1, 1],
+        "pads": [0, 0, 0, 0],
+        "dilations": [1, 1],
+        "group": 1,
+    }
     f = KERNELS["nn.conv"]([xv, wv, None], attrs)[0].reshape(1, 27)
     g = 0.5 * (f.astype(np.float64) @ f.T.astype(np.float64))
     np.testing.assert_allclose(mid, g, rtol=1e-5)
@@ -380,7 +451,9 @@ def _random_array(ty: object, rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(0.1, 0.9, size=shape).astype(dtype)
 
 
-@pytest.mark.skipif(not OPS_MLIR.exists(), reason="tests/filecheck/dialects/nn/ops.mlir not written yet")
+@pytest.mark.skipif(
+    not OPS_MLIR.exists(), reason="tests/filecheck/dialects/nn/ops.mlir not written yet"
+)
 def test_every_op_of_ops_mlir_runs_with_its_declared_types() -> None:
     """Each example of the dialect runs, and each kernel result has the shape the dialect's
     shape inference declared: the dialect and the kernels agree, op by op."""

@@ -8,6 +8,7 @@ docs/nn_ops.md: defaults filled in, constant inputs turned into properties).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +17,8 @@ import pytest
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
-from onnx import helper  # noqa: E402
-
-from vexa.runtime.nn_reference import KERNELS  # noqa: E402
+from onnx import helper
+from vexa.runtime.nn_reference import KERNELS
 
 RNG = np.random.default_rng(0)
 
@@ -82,7 +82,9 @@ def run_onnxruntime(case: Case) -> list[np.ndarray]:
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     options.intra_op_num_threads = 1
-    sess = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
     return sess.run(outs, feeds)
 
 
@@ -114,7 +116,9 @@ def add(case: Case) -> None:
     CASES.append(case)
 
 
-def conv_attrs(k: list[int], strides=None, pads=None, dilations=None, group: int = 1) -> tuple[dict, dict]:
+def conv_attrs(
+    k: list[int], strides=None, pads=None, dilations=None, group: int = 1
+) -> tuple[dict, dict]:
     nd = len(k)
     full = {
         "kernel_shape": k,
@@ -130,13 +134,37 @@ def conv_attrs(k: list[int], strides=None, pads=None, dilations=None, group: int
 for cid, x, w, b, kw in [
     ("basic", rand(1, 3, 8, 8), rand(4, 3, 3, 3), None, {}),
     ("bias_pad", rand(2, 3, 7, 9), rand(5, 3, 3, 3), rand(5), {"pads": [1, 1, 1, 1]}),
-    ("stride_asym_pad", rand(1, 4, 9, 10), rand(6, 4, 3, 2), rand(6), {"strides": [2, 3], "pads": [1, 0, 2, 1]}),
-    ("dilation", rand(1, 2, 11, 11), rand(3, 2, 3, 3), None, {"dilations": [2, 3], "pads": [2, 1, 0, 3]}),
+    (
+        "stride_asym_pad",
+        rand(1, 4, 9, 10),
+        rand(6, 4, 3, 2),
+        rand(6),
+        {"strides": [2, 3], "pads": [1, 0, 2, 1]},
+    ),
+    (
+        "dilation",
+        rand(1, 2, 11, 11),
+        rand(3, 2, 3, 3),
+        None,
+        {"dilations": [2, 3], "pads": [2, 1, 0, 3]},
+    ),
     ("group2", rand(1, 4, 6, 6), rand(6, 2, 3, 3), rand(6), {"group": 2, "pads": [1, 1, 1, 1]}),
-    ("depthwise", rand(2, 5, 7, 7), rand(5, 1, 3, 3), rand(5), {"group": 5, "strides": [2, 2], "pads": [1, 1, 1, 1]}),
+    (
+        "depthwise",
+        rand(2, 5, 7, 7),
+        rand(5, 1, 3, 3),
+        rand(5),
+        {"group": 5, "strides": [2, 2], "pads": [1, 1, 1, 1]},
+    ),
     ("depthwise_mult", rand(1, 3, 6, 6), rand(6, 1, 3, 3), None, {"group": 3}),
     ("pointwise", rand(1, 8, 5, 5), rand(4, 8, 1, 1), rand(4), {}),
-    ("stem7x7", rand(1, 3, 32, 32), rand(8, 3, 7, 7), rand(8), {"strides": [2, 2], "pads": [3, 3, 3, 3]}),
+    (
+        "stem7x7",
+        rand(1, 3, 32, 32),
+        rand(8, 3, 7, 7),
+        rand(8),
+        {"strides": [2, 2], "pads": [3, 3, 3, 3]},
+    ),
     ("conv1d", rand(2, 3, 10), rand(4, 3, 3), rand(4), {"pads": [1, 2], "strides": [2]}),
     ("conv3d", rand(1, 2, 5, 6, 4), rand(3, 2, 3, 2, 2), None, {"pads": [1, 0, 1, 1, 1, 0]}),
 ]:
@@ -148,9 +176,27 @@ for cid, x, w, b, kw in [
 # ConvTranspose
 for cid, x, w, b, kw in [
     ("basic", rand(1, 3, 4, 4), rand(3, 2, 3, 3), None, {}),
-    ("stride_pad", rand(1, 2, 5, 4), rand(2, 3, 3, 3), rand(3), {"strides": [2, 2], "pads": [1, 1, 1, 1]}),
-    ("outpad", rand(2, 2, 3, 3), rand(2, 2, 3, 3), None, {"strides": [2, 2], "output_padding": [1, 1]}),
-    ("dil_group", rand(1, 4, 4, 5), rand(4, 1, 2, 3), rand(2), {"dilations": [2, 1], "group": 2, "pads": [0, 1, 1, 0]}),
+    (
+        "stride_pad",
+        rand(1, 2, 5, 4),
+        rand(2, 3, 3, 3),
+        rand(3),
+        {"strides": [2, 2], "pads": [1, 1, 1, 1]},
+    ),
+    (
+        "outpad",
+        rand(2, 2, 3, 3),
+        rand(2, 2, 3, 3),
+        None,
+        {"strides": [2, 2], "output_padding": [1, 1]},
+    ),
+    (
+        "dil_group",
+        rand(1, 4, 4, 5),
+        rand(4, 1, 2, 3),
+        rand(2),
+        {"dilations": [2, 1], "group": 2, "pads": [0, 1, 1, 0]},
+    ),
     ("1d", rand(1, 2, 6), rand(2, 3, 4), None, {"strides": [3], "pads": [1, 2]}),
 ]:
     nd = x.ndim - 2
@@ -162,17 +208,42 @@ for cid, x, w, b, kw in [
         "group": kw.get("group", 1),
         "output_padding": kw.get("output_padding", [0] * nd),
     }
-    add(Case(f"conv_transpose_{cid}", "nn.conv_transpose", "ConvTranspose", [x, w] if b is None else [x, w, b], full, dict(full)))
+    add(
+        Case(
+            f"conv_transpose_{cid}",
+            "nn.conv_transpose",
+            "ConvTranspose",
+            [x, w] if b is None else [x, w, b],
+            full,
+            dict(full),
+        )
+    )
 
 # Pooling
 for cid, x, kw in [
     ("k2s2", rand(1, 3, 8, 8), {"kernel_shape": [2, 2], "strides": [2, 2]}),
     ("k3s2p1", rand(2, 2, 9, 9), {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]}),
-    ("asym_pad", rand(1, 2, 7, 6), {"kernel_shape": [3, 2], "strides": [1, 2], "pads": [0, 1, 2, 0]}),
+    (
+        "asym_pad",
+        rand(1, 2, 7, 6),
+        {"kernel_shape": [3, 2], "strides": [1, 2], "pads": [0, 1, 2, 0]},
+    ),
     ("ceil", rand(1, 2, 8, 7), {"kernel_shape": [3, 3], "strides": [2, 2], "ceil_mode": 1}),
-    ("ceil_pad", rand(1, 2, 6, 6), {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1}),
-    ("ceil_drop_last", rand(1, 1, 5, 5), {"kernel_shape": [2, 2], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1}),
-    ("dilated", rand(1, 2, 9, 9), {"kernel_shape": [2, 3], "dilations": [2, 2], "pads": [1, 1, 0, 2]}),
+    (
+        "ceil_pad",
+        rand(1, 2, 6, 6),
+        {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1},
+    ),
+    (
+        "ceil_drop_last",
+        rand(1, 1, 5, 5),
+        {"kernel_shape": [2, 2], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1},
+    ),
+    (
+        "dilated",
+        rand(1, 2, 9, 9),
+        {"kernel_shape": [2, 3], "dilations": [2, 2], "pads": [1, 1, 0, 2]},
+    ),
     ("1d", rand(2, 3, 11), {"kernel_shape": [3], "strides": [2], "pads": [1, 1]}),
 ]:
     nd = x.ndim - 2
@@ -186,29 +257,96 @@ for cid, x, kw in [
     add(Case(f"max_pool_{cid}", "nn.max_pool", "MaxPool", [x], full, dict(full)))
     for cip in (0, 1):
         avg = dict(full, count_include_pad=cip)
-        add(Case(f"average_pool_{cid}_cip{cip}", "nn.average_pool", "AveragePool", [x], avg, dict(avg)))
+        add(
+            Case(
+                f"average_pool_{cid}_cip{cip}",
+                "nn.average_pool",
+                "AveragePool",
+                [x],
+                avg,
+                dict(avg),
+            )
+        )
     if "dilations" not in kw:
         lp = dict(full, p=2)
         del lp["dilations"]
-        add(Case(f"lp_pool_{cid}", "nn.lp_pool", "LpPool", [x], dict(lp, dilations=full["dilations"]), dict(lp, dilations=full["dilations"]), opset=19))
+        add(
+            Case(
+                f"lp_pool_{cid}",
+                "nn.lp_pool",
+                "LpPool",
+                [x],
+                dict(lp, dilations=full["dilations"]),
+                dict(lp, dilations=full["dilations"]),
+                opset=19,
+            )
+        )
 
 add(Case("global_average_pool", "nn.global_average_pool", "GlobalAveragePool", [rand(2, 3, 5, 6)]))
 add(Case("global_max_pool", "nn.global_max_pool", "GlobalMaxPool", [rand(2, 3, 5, 6)]))
 
 # Normalization
 bn_x = rand(2, 4, 5, 5)
-add(Case("batch_normalization", "nn.batch_normalization", "BatchNormalization",
-         [bn_x, rand(4), rand(4), rand(4), rand(4, lo=0.1, hi=2.0)], {"epsilon": 1e-5}, {"epsilon": 1e-5}, opset=15))
-add(Case("batch_normalization_2d", "nn.batch_normalization", "BatchNormalization",
-         [rand(3, 4), rand(4), rand(4), rand(4), rand(4, lo=0.1, hi=2.0)], {"epsilon": 1e-3}, {"epsilon": 1e-3}, opset=15))
-add(Case("instance_normalization", "nn.instance_normalization", "InstanceNormalization",
-         [rand(2, 3, 4, 5), rand(3), rand(3)], {"epsilon": 1e-5}, {"epsilon": 1e-5}))
+add(
+    Case(
+        "batch_normalization",
+        "nn.batch_normalization",
+        "BatchNormalization",
+        [bn_x, rand(4), rand(4), rand(4), rand(4, lo=0.1, hi=2.0)],
+        {"epsilon": 1e-5},
+        {"epsilon": 1e-5},
+        opset=15,
+    )
+)
+add(
+    Case(
+        "batch_normalization_2d",
+        "nn.batch_normalization",
+        "BatchNormalization",
+        [rand(3, 4), rand(4), rand(4), rand(4), rand(4, lo=0.1, hi=2.0)],
+        {"epsilon": 1e-3},
+        {"epsilon": 1e-3},
+        opset=15,
+    )
+)
+add(
+    Case(
+        "instance_normalization",
+        "nn.instance_normalization",
+        "InstanceNormalization",
+        [rand(2, 3, 4, 5), rand(3), rand(3)],
+        {"epsilon": 1e-5},
+        {"epsilon": 1e-5},
+    )
+)
 for axis in (-1, 1):
     ln = {"axis": axis, "epsilon": 1e-5}
-    add(Case(f"layer_normalization_axis{axis}", "nn.layer_normalization", "LayerNormalization",
-             [rand(2, 3, 4), rand(*([3, 4] if axis == 1 else [4])), rand(*([3, 4] if axis == 1 else [4]))], dict(ln, stash_type=1), ln, opset=17))
-add(Case("layer_normalization_nobias", "nn.layer_normalization", "LayerNormalization",
-         [rand(2, 6), rand(6)], {"axis": -1, "epsilon": 1e-5}, {"axis": -1, "epsilon": 1e-5}, opset=17))
+    add(
+        Case(
+            f"layer_normalization_axis{axis}",
+            "nn.layer_normalization",
+            "LayerNormalization",
+            [
+                rand(2, 3, 4),
+                rand(*([3, 4] if axis == 1 else [4])),
+                rand(*([3, 4] if axis == 1 else [4])),
+            ],
+            dict(ln, stash_type=1),
+            ln,
+            opset=17,
+        )
+    )
+add(
+    Case(
+        "layer_normalization_nobias",
+        "nn.layer_normalization",
+        "LayerNormalization",
+        [rand(2, 6), rand(6)],
+        {"axis": -1, "epsilon": 1e-5},
+        {"axis": -1, "epsilon": 1e-5},
+        opset=17,
+    )
+)
 for size in (1, 3, 5):  # onnxruntime accepts odd sizes only
     lrn = {"alpha": 1e-2, "beta": 0.75, "bias": 1.0, "size": size}
     add(Case(f"lrn_size{size}", "nn.lrn", "LRN", [rand(2, 7, 3, 3)], lrn, dict(lrn)))
@@ -231,7 +369,12 @@ for cid, a, b, c, kw in [
 ]:
     g = {"alpha": 1.0, "beta": 1.0, "trans_a": 0, "trans_b": 0, **kw}
     # ONNX spells them transA/transB; nn properties are snake_case (docs/nn_ops.md)
-    onnx_g = {"alpha": g["alpha"], "beta": g["beta"], "transA": g["trans_a"], "transB": g["trans_b"]}
+    onnx_g = {
+        "alpha": g["alpha"],
+        "beta": g["beta"],
+        "transA": g["trans_a"],
+        "transB": g["trans_b"],
+    }
     add(Case(f"gemm_{cid}", "nn.gemm", "Gemm", [a, b] if c is None else [a, b, c], onnx_g, g))
 
 
@@ -240,48 +383,105 @@ POS = rand(2, 3, 4, lo=0.1, hi=3.0)
 UNIT = rand(2, 3, 4, lo=-0.9, hi=0.9)
 WIDE = rand(2, 3, 4, lo=-4.0, hi=4.0)
 for op_type, x in [
-    ("Abs", WIDE), ("Neg", WIDE), ("Exp", WIDE), ("Log", POS), ("Sqrt", POS), ("Reciprocal", POS),
-    ("Relu", WIDE), ("Sigmoid", WIDE), ("Tanh", WIDE), ("Erf", WIDE), ("Floor", WIDE), ("Ceil", WIDE),
-    ("Round", np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.3, -0.7], np.float32)), ("Sign", WIDE),
-    ("Sin", WIDE), ("Cos", WIDE), ("Tan", UNIT), ("Asin", UNIT), ("Acos", UNIT), ("Atan", WIDE),
-    ("Sinh", WIDE), ("Cosh", WIDE), ("Asinh", WIDE), ("Acosh", POS + 1), ("Atanh", UNIT),
-    ("Softplus", WIDE), ("Softsign", WIDE), ("Identity", WIDE), ("HardSwish", WIDE), ("Mish", WIDE),
+    ("Abs", WIDE),
+    ("Neg", WIDE),
+    ("Exp", WIDE),
+    ("Log", POS),
+    ("Sqrt", POS),
+    ("Reciprocal", POS),
+    ("Relu", WIDE),
+    ("Sigmoid", WIDE),
+    ("Tanh", WIDE),
+    ("Erf", WIDE),
+    ("Floor", WIDE),
+    ("Ceil", WIDE),
+    ("Round", np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.3, -0.7], np.float32)),
+    ("Sign", WIDE),
+    ("Sin", WIDE),
+    ("Cos", WIDE),
+    ("Tan", UNIT),
+    ("Asin", UNIT),
+    ("Acos", UNIT),
+    ("Atan", WIDE),
+    ("Sinh", WIDE),
+    ("Cosh", WIDE),
+    ("Asinh", WIDE),
+    ("Acosh", POS + 1),
+    ("Atanh", UNIT),
+    ("Softplus", WIDE),
+    ("Softsign", WIDE),
+    ("Identity", WIDE),
+    ("HardSwish", WIDE),
+    ("Mish", WIDE),
     ("IsNaN", np.array([1.0, np.nan, -np.inf, 0.0], np.float32)),
-    ("Abs", ints(5)), ("Neg", ints(5)), ("Sign", ints(6)), ("Relu", ints(6, dtype=np.int32)),
+    ("Abs", ints(5)),
+    ("Neg", ints(5)),
+    ("Sign", ints(6)),
+    ("Relu", ints(6, dtype=np.int32)),
 ]:
-    import re
-
-    name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower().replace("is_na_n", "is_nan").replace("hard_swish", "hard_swish")
+    name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower().replace(
+        "is_na_n", "is_nan"
+    ).replace("hard_swish", "hard_swish")
     add(Case(f"{name[3:]}_{x.dtype}", name, op_type, [x], opset=20))
 add(Case("not", "nn.not", "Not", [RNG.random((3, 4)) > 0.5]))
 add(Case("bitwise_not", "nn.bitwise_not", "BitwiseNot", [ints(3, 4, dtype=np.int32)], opset=18))
 for dn, dp in [(1, 1), (0, 1), (1, 0)]:
-    add(Case(f"is_inf_{dn}{dp}", "nn.is_inf", "IsInf", [np.array([1.0, np.inf, -np.inf, np.nan], np.float32)],
-             {"detect_negative": dn, "detect_positive": dp}, {"detect_negative": dn, "detect_positive": dp}))
+    add(
+        Case(
+            f"is_inf_{dn}{dp}",
+            "nn.is_inf",
+            "IsInf",
+            [np.array([1.0, np.inf, -np.inf, np.nan], np.float32)],
+            {"detect_negative": dn, "detect_positive": dp},
+            {"detect_negative": dn, "detect_positive": dp},
+        )
+    )
 for op_type, attrs in [
-    ("LeakyRelu", {"alpha": 0.1}), ("Elu", {"alpha": 0.7}), ("Celu", {"alpha": 1.3}),
-    ("Selu", {"alpha": 1.67, "gamma": 1.05}), ("ThresholdedRelu", {"alpha": 0.4}),
-    ("HardSigmoid", {"alpha": 0.2, "beta": 0.5}), ("Gelu", {"approximate": "none"}),
+    ("LeakyRelu", {"alpha": 0.1}),
+    ("Elu", {"alpha": 0.7}),
+    ("Celu", {"alpha": 1.3}),
+    ("Selu", {"alpha": 1.67, "gamma": 1.05}),
+    ("ThresholdedRelu", {"alpha": 0.4}),
+    ("HardSigmoid", {"alpha": 0.2, "beta": 0.5}),
+    ("Gelu", {"approximate": "none"}),
     ("Gelu", {"approximate": "tanh"}),
 ]:
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
     tag = "_".join(str(v) for v in attrs.values())
     add(Case(f"{name[3:]}_{tag}", name, op_type, [WIDE], attrs, dict(attrs), opset=20))
 for cid, x, lo, hi in [
-    ("both", WIDE, -1.0, 2.0), ("min_only", WIDE, 0.5, None), ("max_only", WIDE, None, -0.5),
+    ("both", WIDE, -1.0, 2.0),
+    ("min_only", WIDE, 0.5, None),
+    ("max_only", WIDE, None, -0.5),
     ("int", ints(10, lo=-9, hi=9), -3, 4),
 ]:
-    bound = (lambda v: None if v is None else np.array(v, dtype=x.dtype))
-    inputs = [x, bound(lo), bound(hi)]
-    attrs = {"min": float("-inf") if lo is None else float(lo), "max": float("inf") if hi is None else float(hi)}
+    inputs = [x] + [None if v is None else np.array(v, dtype=x.dtype) for v in (lo, hi)]
+    attrs = {
+        "min": float("-inf") if lo is None else float(lo),
+        "max": float("inf") if hi is None else float(hi),
+    }
     add(Case(f"clip_{cid}", "nn.clip", "Clip", inputs, {}, attrs, operands=1))
 for cid, x, to in [
-    ("f32_i32", WIDE * 3, np.int32), ("f32_i64", WIDE * 3, np.int64), ("f32_f16", WIDE, np.float16),
-    ("i64_f32", ints(6), np.float32), ("f32_bool", np.array([0.0, 1.5, -0.0, 2.0], np.float32), np.bool_),
-    ("bool_f32", RNG.random(5) > 0.5, np.float32), ("i32_i8", ints(6, dtype=np.int32), np.int8),
-    ("f16_f32", WIDE.astype(np.float16), np.float32), ("f32_f64", WIDE, np.float64),
+    ("f32_i32", WIDE * 3, np.int32),
+    ("f32_i64", WIDE * 3, np.int64),
+    ("f32_f16", WIDE, np.float16),
+    ("i64_f32", ints(6), np.float32),
+    ("f32_bool", np.array([0.0, 1.5, -0.0, 2.0], np.float32), np.bool_),
+    ("bool_f32", RNG.random(5) > 0.5, np.float32),
+    ("i32_i8", ints(6, dtype=np.int32), np.int8),
+    ("f16_f32", WIDE.astype(np.float16), np.float32),
+    ("f32_f64", WIDE, np.float64),
 ]:
-    add(Case(f"cast_{cid}", "nn.cast", "Cast", [x], {"to": helper.np_dtype_to_tensor_dtype(np.dtype(to))}, {"to": np.dtype(to)}))
+    add(
+        Case(
+            f"cast_{cid}",
+            "nn.cast",
+            "Cast",
+            [x],
+            {"to": helper.np_dtype_to_tensor_dtype(np.dtype(to))},
+            {"to": np.dtype(to)},
+        )
+    )
 add(Case("dropout", "nn.dropout", "Dropout", [WIDE], opset=13))
 
 # Elementwise binary, broadcasting
@@ -291,7 +491,17 @@ for cid, a, b in [
     ("scalar", rand(2, 3), rand()),
     ("rank0", rand(), rand(4)),
 ]:
-    for op_type in ("Add", "Sub", "Mul", "Div", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"):
+    for op_type in (
+        "Add",
+        "Sub",
+        "Mul",
+        "Div",
+        "Equal",
+        "Less",
+        "LessOrEqual",
+        "Greater",
+        "GreaterOrEqual",
+    ):
         name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
         bb = b + 2.0 if op_type == "Div" else b
         add(Case(f"{name[3:]}_{cid}", name, op_type, [a, np.asarray(bb, a.dtype)]))
@@ -301,8 +511,19 @@ for op_type in ("Add", "Sub", "Mul", "Div", "Equal", "Less", "Greater"):
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
     b = ints(3, 1, lo=1, hi=7) if op_type == "Div" else ints(3, 1)
     add(Case(f"{name[3:]}_int", name, op_type, [ints(3, 4, lo=-20, hi=20), b]))
-add(Case("div_int_neg", "nn.div", "Div", [np.array([-7, 7, -7, 7, -6], np.int32), np.array([2, -2, -2, 2, 3], np.int32)]))
-for fmod, a, b in [(0, ints(8, lo=-20, hi=20), ints(8, lo=1, hi=6) * np.array([1, -1] * 4)), (1, ints(8, lo=-20, hi=20), ints(8, lo=1, hi=6) * np.array([1, -1] * 4)), (1, rand(6) * 5, rand(6, lo=0.5, hi=2))]:
+add(
+    Case(
+        "div_int_neg",
+        "nn.div",
+        "Div",
+        [np.array([-7, 7, -7, 7, -6], np.int32), np.array([2, -2, -2, 2, 3], np.int32)],
+    )
+)
+for fmod, a, b in [
+    (0, ints(8, lo=-20, hi=20), ints(8, lo=1, hi=6) * np.array([1, -1] * 4)),
+    (1, ints(8, lo=-20, hi=20), ints(8, lo=1, hi=6) * np.array([1, -1] * 4)),
+    (1, rand(6) * 5, rand(6, lo=0.5, hi=2)),
+]:
     add(Case(f"mod_fmod{fmod}_{a.dtype}", "nn.mod", "Mod", [a, b], {"fmod": fmod}, {"fmod": fmod}))
 add(Case("prelu", "nn.p_relu", "PRelu", [WIDE, rand(3, 1)], opset=16))
 add(Case("prelu_scalar", "nn.p_relu", "PRelu", [WIDE, rand(1)], opset=16))
@@ -311,11 +532,26 @@ for op_type in ("And", "Or", "Xor"):
     add(Case(op_type.lower(), "nn." + op_type.lower(), op_type, list(bools)))
 for op_type in ("BitwiseAnd", "BitwiseOr", "BitwiseXor"):
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
-    add(Case(name[3:], name, op_type, [ints(3, 4, lo=0, hi=100, dtype=np.int32), ints(4, lo=0, hi=100, dtype=np.int32)], opset=18))
+    add(
+        Case(
+            name[3:],
+            name,
+            op_type,
+            [ints(3, 4, lo=0, hi=100, dtype=np.int32), ints(4, lo=0, hi=100, dtype=np.int32)],
+            opset=18,
+        )
+    )
 for direction in ("LEFT", "RIGHT"):
-    add(Case(f"bit_shift_{direction}", "nn.bit_shift", "BitShift",
-             [ints(6, lo=0, hi=200, dtype=np.uint32), ints(6, lo=0, hi=5, dtype=np.uint32)],
-             {"direction": direction}, {"direction": direction}))
+    add(
+        Case(
+            f"bit_shift_{direction}",
+            "nn.bit_shift",
+            "BitShift",
+            [ints(6, lo=0, hi=200, dtype=np.uint32), ints(6, lo=0, hi=5, dtype=np.uint32)],
+            {"direction": direction},
+            {"direction": direction},
+        )
+    )
 for op_type in ("Sum", "Mean", "Max", "Min"):
     name = "nn." + op_type.lower()
     add(Case(f"{op_type.lower()}_1", name, op_type, [rand(2, 3)]))
@@ -326,21 +562,63 @@ add(Case("where", "nn.where", "Where", [RNG.random((2, 1, 4)) > 0.5, rand(3, 4),
 for op_type in ("Softmax", "LogSoftmax", "Hardmax"):
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
     for axis in (-1, 1):
-        add(Case(f"{name[3:]}_axis{axis}", name, op_type, [rand(2, 3, 4) * 3], {"axis": axis}, {"axis": axis}, opset=13))
+        add(
+            Case(
+                f"{name[3:]}_axis{axis}",
+                name,
+                op_type,
+                [rand(2, 3, 4) * 3],
+                {"axis": axis},
+                {"axis": axis},
+                opset=13,
+            )
+        )
 
 # Reductions (opset 18: axes is an input)
-for op_type in ("ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-                "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"):
-    name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower().replace("_l_1", "_l1").replace("_l_2", "_l2")
+for op_type in (
+    "ReduceSum",
+    "ReduceMean",
+    "ReduceMax",
+    "ReduceMin",
+    "ReduceProd",
+    "ReduceL1",
+    "ReduceL2",
+    "ReduceLogSum",
+    "ReduceLogSumExp",
+    "ReduceSumSquare",
+):
+    name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower().replace("_l_1", "_l1").replace(
+        "_l_2", "_l2"
+    )
     x = rand(2, 3, 4, lo=0.1, hi=1.5)
     for axes in ([1], [0, 2], [-1], []):
         for keepdims in (0, 1):
             inputs = [x, np.array(axes, np.int64)] if axes else [x]
             norm = sorted(a % 3 for a in axes)
-            add(Case(f"{name[3:]}_{'_'.join(map(str, axes)) or 'all'}_k{keepdims}", name, op_type, inputs,
-                     {"keepdims": keepdims}, {"axes": norm, "keepdims": keepdims}, operands=1, opset=18))
-add(Case("reduce_sum_int", "nn.reduce_sum", "ReduceSum", [ints(3, 4), np.array([1], np.int64)], {"keepdims": 0},
-         {"axes": [1], "keepdims": 0}, operands=1, opset=18))
+            add(
+                Case(
+                    f"{name[3:]}_{'_'.join(map(str, axes)) or 'all'}_k{keepdims}",
+                    name,
+                    op_type,
+                    inputs,
+                    {"keepdims": keepdims},
+                    {"axes": norm, "keepdims": keepdims},
+                    operands=1,
+                    opset=18,
+                )
+            )
+add(
+    Case(
+        "reduce_sum_int",
+        "nn.reduce_sum",
+        "ReduceSum",
+        [ints(3, 4), np.array([1], np.int64)],
+        {"keepdims": 0},
+        {"axes": [1], "keepdims": 0},
+        operands=1,
+        opset=18,
+    )
+)
 for op_type in ("ArgMax", "ArgMin"):
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
     x = ints(3, 4, 5, lo=0, hi=3).astype(np.float32)  # ties exercise select_last_index
@@ -350,23 +628,118 @@ for op_type in ("ArgMax", "ArgMin"):
 
 # Shape and data movement
 X4 = rand(2, 3, 4, 5)
-add(Case("reshape", "nn.reshape", "Reshape", [X4, np.array([6, 20], np.int64)], {}, {"shape": [6, 20]}, operands=1))
-add(Case("reshape_4d", "nn.reshape", "Reshape", [X4, np.array([2, 60, 1, 1], np.int64)], {}, {"shape": [2, 60, 1, 1]}, operands=1))
+add(
+    Case(
+        "reshape",
+        "nn.reshape",
+        "Reshape",
+        [X4, np.array([6, 20], np.int64)],
+        {},
+        {"shape": [6, 20]},
+        operands=1,
+    )
+)
+add(
+    Case(
+        "reshape_4d",
+        "nn.reshape",
+        "Reshape",
+        [X4, np.array([2, 60, 1, 1], np.int64)],
+        {},
+        {"shape": [2, 60, 1, 1]},
+        operands=1,
+    )
+)
 for axis in (0, 1, 3, -1):
     add(Case(f"flatten_{axis}", "nn.flatten", "Flatten", [X4], {"axis": axis}, {"axis": axis}))
-add(Case("unsqueeze", "nn.unsqueeze", "Unsqueeze", [rand(3, 4), np.array([0, 3], np.int64)], {}, {"axes": [0, 3]}, operands=1, opset=13))
-add(Case("unsqueeze_neg", "nn.unsqueeze", "Unsqueeze", [rand(3, 4), np.array([-1], np.int64)], {}, {"axes": [2]}, operands=1, opset=13))
-add(Case("squeeze", "nn.squeeze", "Squeeze", [rand(1, 3, 1, 4), np.array([0, 2], np.int64)], {}, {"axes": [0, 2]}, operands=1, opset=13))
+add(
+    Case(
+        "unsqueeze",
+        "nn.unsqueeze",
+        "Unsqueeze",
+        [rand(3, 4), np.array([0, 3], np.int64)],
+        {},
+        {"axes": [0, 3]},
+        operands=1,
+        opset=13,
+    )
+)
+add(
+    Case(
+        "unsqueeze_neg",
+        "nn.unsqueeze",
+        "Unsqueeze",
+        [rand(3, 4), np.array([-1], np.int64)],
+        {},
+        {"axes": [2]},
+        operands=1,
+        opset=13,
+    )
+)
+add(
+    Case(
+        "squeeze",
+        "nn.squeeze",
+        "Squeeze",
+        [rand(1, 3, 1, 4), np.array([0, 2], np.int64)],
+        {},
+        {"axes": [0, 2]},
+        operands=1,
+        opset=13,
+    )
+)
 for perm in ([0, 2, 3, 1], [3, 2, 1, 0], [1, 0, 2, 3]):
-    add(Case(f"transpose_{''.join(map(str, perm))}", "nn.transpose", "Transpose", [X4], {"perm": perm}, {"perm": perm}))
+    add(
+        Case(
+            f"transpose_{''.join(map(str, perm))}",
+            "nn.transpose",
+            "Transpose",
+            [X4],
+            {"perm": perm},
+            {"perm": perm},
+        )
+    )
 for axis in (0, 1, -1):
     shapes = [[2, 3, 4], [2, 3, 4]]
     for s in shapes[1:]:
         s[axis] = 5
-    add(Case(f"concat_{axis}", "nn.concat", "Concat", [rand(*shapes[0]), rand(*shapes[1]), rand(*shapes[1])], {"axis": axis}, {"axis": axis}))
+    add(
+        Case(
+            f"concat_{axis}",
+            "nn.concat",
+            "Concat",
+            [rand(*shapes[0]), rand(*shapes[1]), rand(*shapes[1])],
+            {"axis": axis},
+            {"axis": axis},
+        )
+    )
 add(Case("concat_1", "nn.concat", "Concat", [rand(2, 3)], {"axis": 1}, {"axis": 1}))
-add(Case("split", "nn.split", "Split", [rand(2, 7, 3), np.array([2, 4, 1], np.int64)], {"axis": 1}, {"axis": 1, "split": [2, 4, 1]}, operands=1, outputs=3, opset=13))
-add(Case("split_last", "nn.split", "Split", [rand(6, 4), np.array([3, 1], np.int64)], {"axis": -1}, {"axis": -1, "split": [3, 1]}, operands=1, outputs=2, opset=13))
+add(
+    Case(
+        "split",
+        "nn.split",
+        "Split",
+        [rand(2, 7, 3), np.array([2, 4, 1], np.int64)],
+        {"axis": 1},
+        {"axis": 1, "split": [2, 4, 1]},
+        operands=1,
+        outputs=3,
+        opset=13,
+    )
+)
+add(
+    Case(
+        "split_last",
+        "nn.split",
+        "Split",
+        [rand(6, 4), np.array([3, 1], np.int64)],
+        {"axis": -1},
+        {"axis": -1, "split": [3, 1]},
+        operands=1,
+        outputs=2,
+        opset=13,
+    )
+)
 for cid, starts, ends, axes, steps in [
     ("basic", [0, 1], [2, 3], [0, 2], [1, 1]),
     ("step", [1, 0], [5, 4], [3, 1], [2, 2]),
@@ -375,35 +748,180 @@ for cid, starts, ends, axes, steps in [
 ]:
     raw_ends = [(-10 if e == -1 else e) for e in ends]
     ins = [X4] + [np.array(v, np.int64) for v in (starts, raw_ends, axes, steps)]
-    add(Case(f"slice_{cid}", "nn.slice", "Slice", ins, {},
-             {"starts": starts, "ends": ends, "axes": axes, "steps": steps}, operands=1, opset=13))
-for mode, pads in [("constant", [0, 1, 2, 0, 1, 0]), ("constant", [1, -1, 0, 0, 2, 1]), ("reflect", [1, 2, 0, 1, 1, 2]), ("edge", [2, 0, 1, 0, 3, 1]), ("wrap", [1, 1, 1, 1, 1, 2])]:
+    add(
+        Case(
+            f"slice_{cid}",
+            "nn.slice",
+            "Slice",
+            ins,
+            {},
+            {"starts": starts, "ends": ends, "axes": axes, "steps": steps},
+            operands=1,
+            opset=13,
+        )
+    )
+for mode, pads in [
+    ("constant", [0, 1, 2, 0, 1, 0]),
+    ("constant", [1, -1, 0, 0, 2, 1]),
+    ("reflect", [1, 2, 0, 1, 1, 2]),
+    ("edge", [2, 0, 1, 0, 3, 1]),
+    ("wrap", [1, 1, 1, 1, 1, 2]),
+]:
     x = rand(3, 4, 5)
     ins = [x, np.array(pads, np.int64), np.array(1.5, np.float32)]
-    add(Case(f"pad_{mode}_{'_'.join(map(str, pads))}", "nn.pad", "Pad", ins, {"mode": mode},
-             {"pads": pads, "mode": mode, "constant_value": 1.5}, operands=1, opset=19))
-for axis, idx in [(0, ints(2, 3, lo=-2, hi=2)), (1, ints(4, lo=-3, hi=3)), (2, np.array(1, np.int64))]:
-    add(Case(f"gather_{axis}", "nn.gather", "Gather", [rand(2, 3, 4), idx], {"axis": axis}, {"axis": axis}))
-add(Case("gather_elements", "nn.gather_elements", "GatherElements", [rand(3, 4), ints(3, 2, lo=-4, hi=4)], {"axis": 1}, {"axis": 1}))
-add(Case("gather_elements_0", "nn.gather_elements", "GatherElements", [rand(3, 4), ints(2, 4, lo=-3, hi=3)], {"axis": 0}, {"axis": 0}))
-add(Case("expand", "nn.expand", "Expand", [rand(3, 1), np.array([2, 3, 4], np.int64)], {}, {"shape": [2, 3, 4]}, operands=1))
-add(Case("expand_ones", "nn.expand", "Expand", [rand(2, 3), np.array([1, 1], np.int64)], {}, {"shape": [1, 1]}, operands=1))
-add(Case("tile", "nn.tile", "Tile", [rand(2, 3), np.array([2, 3], np.int64)], {}, {"repeats": [2, 3]}, operands=1))
+    add(
+        Case(
+            f"pad_{mode}_{'_'.join(map(str, pads))}",
+            "nn.pad",
+            "Pad",
+            ins,
+            {"mode": mode},
+            {"pads": pads, "mode": mode, "constant_value": 1.5},
+            operands=1,
+            opset=19,
+        )
+    )
+for axis, idx in [
+    (0, ints(2, 3, lo=-2, hi=2)),
+    (1, ints(4, lo=-3, hi=3)),
+    (2, np.array(1, np.int64)),
+]:
+    add(
+        Case(
+            f"gather_{axis}",
+            "nn.gather",
+            "Gather",
+            [rand(2, 3, 4), idx],
+            {"axis": axis},
+            {"axis": axis},
+        )
+    )
+add(
+    Case(
+        "gather_elements",
+        "nn.gather_elements",
+        "GatherElements",
+        [rand(3, 4), ints(3, 2, lo=-4, hi=4)],
+        {"axis": 1},
+        {"axis": 1},
+    )
+)
+add(
+    Case(
+        "gather_elements_0",
+        "nn.gather_elements",
+        "GatherElements",
+        [rand(3, 4), ints(2, 4, lo=-3, hi=3)],
+        {"axis": 0},
+        {"axis": 0},
+    )
+)
+add(
+    Case(
+        "expand",
+        "nn.expand",
+        "Expand",
+        [rand(3, 1), np.array([2, 3, 4], np.int64)],
+        {},
+        {"shape": [2, 3, 4]},
+        operands=1,
+    )
+)
+add(
+    Case(
+        "expand_ones",
+        "nn.expand",
+        "Expand",
+        [rand(2, 3), np.array([1, 1], np.int64)],
+        {},
+        {"shape": [1, 1]},
+        operands=1,
+    )
+)
+add(
+    Case(
+        "tile",
+        "nn.tile",
+        "Tile",
+        [rand(2, 3), np.array([2, 3], np.int64)],
+        {},
+        {"repeats": [2, 3]},
+        operands=1,
+    )
+)
 for mode in ("DCR", "CRD"):
-    add(Case(f"depth_to_space_{mode}", "nn.depth_to_space", "DepthToSpace", [rand(1, 8, 2, 3)], {"blocksize": 2, "mode": mode}, {"blocksize": 2, "mode": mode}))
-add(Case("space_to_depth", "nn.space_to_depth", "SpaceToDepth", [rand(2, 2, 4, 6)], {"blocksize": 2}, {"blocksize": 2}))
+    add(
+        Case(
+            f"depth_to_space_{mode}",
+            "nn.depth_to_space",
+            "DepthToSpace",
+            [rand(1, 8, 2, 3)],
+            {"blocksize": 2, "mode": mode},
+            {"blocksize": 2, "mode": mode},
+        )
+    )
+add(
+    Case(
+        "space_to_depth",
+        "nn.space_to_depth",
+        "SpaceToDepth",
+        [rand(2, 2, 4, 6)],
+        {"blocksize": 2},
+        {"blocksize": 2},
+    )
+)
 for upper, k in [(1, 0), (0, 0), (1, -1), (0, 2)]:
-    add(Case(f"trilu_{upper}_{k}", "nn.trilu", "Trilu", [rand(2, 4, 5), np.array(k, np.int64)], {"upper": upper}, {"upper": upper, "k": k}, operands=1, opset=14))
+    add(
+        Case(
+            f"trilu_{upper}_{k}",
+            "nn.trilu",
+            "Trilu",
+            [rand(2, 4, 5), np.array(k, np.int64)],
+            {"upper": upper},
+            {"upper": upper, "k": k},
+            operands=1,
+            opset=14,
+        )
+    )
 for exclusive, reverse in [(0, 0), (1, 0), (0, 1), (1, 1)]:
     a = {"exclusive": exclusive, "reverse": reverse}
-    add(Case(f"cum_sum_{exclusive}{reverse}", "nn.cum_sum", "CumSum", [rand(3, 4), np.array(1, np.int64)], a, dict(a, axis=1), operands=1))
+    add(
+        Case(
+            f"cum_sum_{exclusive}{reverse}",
+            "nn.cum_sum",
+            "CumSum",
+            [rand(3, 4), np.array(1, np.int64)],
+            a,
+            dict(a, axis=1),
+            operands=1,
+        )
+    )
 for axis in (-1, 0):
-    add(Case(f"one_hot_{axis}", "nn.one_hot", "OneHot", [ints(2, 3, lo=-4, hi=5), np.array(4, np.int64), np.array([0.0, 2.0], np.float32)],
-             {"axis": axis}, {"axis": axis, "depth": 4, "values": np.array([0.0, 2.0], np.float32)}, operands=1))
+    add(
+        Case(
+            f"one_hot_{axis}",
+            "nn.one_hot",
+            "OneHot",
+            [ints(2, 3, lo=-4, hi=5), np.array(4, np.int64), np.array([0.0, 2.0], np.float32)],
+            {"axis": axis},
+            {"axis": axis, "depth": 4, "values": np.array([0.0, 2.0], np.float32)},
+            operands=1,
+        )
+    )
 for axis, largest in [(-1, 1), (1, 0), (0, 1)]:
     x = ints(4, 5, 6, lo=0, hi=6).astype(np.float32)  # ties: lower index first
-    add(Case(f"top_k_{axis}_{largest}", "nn.top_k", "TopK", [x, np.array([3], np.int64)], {"axis": axis, "largest": largest, "sorted": 1},
-             {"axis": axis, "k": 3, "largest": largest, "sorted": 1}, operands=1, outputs=2))
+    add(
+        Case(
+            f"top_k_{axis}_{largest}",
+            "nn.top_k",
+            "TopK",
+            [x, np.array([3], np.int64)],
+            {"axis": axis, "largest": largest, "sorted": 1},
+            {"axis": axis, "k": 3, "largest": largest, "sorted": 1},
+            operands=1,
+            outputs=2,
+        )
+    )
 
 # Resize (opset 19)
 RESIZE_X = rand(1, 2, 4, 5)
@@ -422,46 +940,142 @@ for mode, ctm, nm, scales, sizes in [
     ("linear", "align_corners", "round_prefer_floor", [1, 1, 2, 2], None),
     ("nearest", "pytorch_half_pixel", "round_prefer_ceil", None, [1, 2, 1, 3]),
 ]:
-    for exclude in ((0, 1) if mode == "cubic" else (0,)):
-        onnx_attrs = {"mode": mode, "coordinate_transformation_mode": ctm, "nearest_mode": nm, "cubic_coeff_a": -0.75, "exclude_outside": exclude}
-        ins = [RESIZE_X, None, np.array(scales, np.float32) if scales else None, np.array(sizes, np.int64) if sizes else None]
+    for exclude in (0, 1) if mode == "cubic" else (0,):
+        onnx_attrs = {
+            "mode": mode,
+            "coordinate_transformation_mode": ctm,
+            "nearest_mode": nm,
+            "cubic_coeff_a": -0.75,
+            "exclude_outside": exclude,
+        }
+        ins = [
+            RESIZE_X,
+            None,
+            np.array(scales, np.float32) if scales else None,
+            np.array(sizes, np.int64) if sizes else None,
+        ]
         attrs = dict(onnx_attrs, extrapolation_value=0.0, scales=scales or [], sizes=sizes or [])
-        add(Case(f"resize_{mode}_{ctm}_{nm}_{exclude}_{'s' if scales else 'z'}", "nn.resize", "Resize", ins, onnx_attrs, attrs, operands=1, opset=19))
+        add(
+            Case(
+                f"resize_{mode}_{ctm}_{nm}_{exclude}_{'s' if scales else 'z'}",
+                "nn.resize",
+                "Resize",
+                ins,
+                onnx_attrs,
+                attrs,
+                operands=1,
+                opset=19,
+            )
+        )
 
 
 # Folded by the importer with evaluate_op (never in nn IR)
 add(Case("shape", "nn.shape", "Shape", [X4], {}, {"start": 0, "end": None}, opset=15))
-add(Case("shape_start_end", "nn.shape", "Shape", [X4], {"start": 1, "end": -1}, {"start": 1, "end": -1}, opset=15))
+add(
+    Case(
+        "shape_start_end",
+        "nn.shape",
+        "Shape",
+        [X4],
+        {"start": 1, "end": -1},
+        {"start": 1, "end": -1},
+        opset=15,
+    )
+)
 add(Case("size", "nn.size", "Size", [X4]))
-for cid, start, limit, delta in [("int", 2, 11, 3), ("neg", 5, -4, -2), ("empty", 3, 1, 1), ("float", 0.5, 2.0, 0.4)]:
+for cid, start, limit, delta in [
+    ("int", 2, 11, 3),
+    ("neg", 5, -4, -2),
+    ("empty", 3, 1, 1),
+    ("float", 0.5, 2.0, 0.4),
+]:
     dt = np.int64 if isinstance(start, int) else np.float32
     add(Case(f"range_{cid}", "nn.range", "Range", [np.array(v, dt) for v in (start, limit, delta)]))
-for cid, value in [("default", None), ("int", np.array([7], np.int32)), ("float", np.array([1.5], np.float32))]:
+for cid, value in [
+    ("default", None),
+    ("int", np.array([7], np.int32)),
+    ("float", np.array([1.5], np.float32)),
+]:
     onnx_attrs = {} if value is None else {"value": onnx.numpy_helper.from_array(value)}
-    add(Case(f"constant_of_shape_{cid}", "nn.constant_of_shape", "ConstantOfShape", [np.array([2, 3], np.int64)],
-             onnx_attrs, {} if value is None else {"value": value}))
+    add(
+        Case(
+            f"constant_of_shape_{cid}",
+            "nn.constant_of_shape",
+            "ConstantOfShape",
+            [np.array([2, 3], np.int64)],
+            onnx_attrs,
+            {} if value is None else {"value": value},
+        )
+    )
 
 # Where onnxruntime and the ONNX reference (the conformance suite's expected outputs)
 # disagree, the kernels follow ONNX: downsampling align_corners measures the resized length
 # as in * scale, unfloored (test_resize_downsample_scales_linear_align_corners).
 for mode in ("linear", "cubic"):
-    a = {"mode": mode, "coordinate_transformation_mode": "align_corners", "nearest_mode": "round_prefer_floor",
-         "cubic_coeff_a": -0.75, "exclude_outside": 0}
-    add(Case(f"resize_{mode}_align_corners_downsample", "nn.resize", "Resize",
-             [rand(1, 1, 2, 4), None, np.array([1, 1, 0.6, 0.6], np.float32)], a,
-             dict(a, extrapolation_value=0.0, scales=[1, 1, 0.6, 0.6], sizes=[]), operands=1, oracle="reference"))
+    a = {
+        "mode": mode,
+        "coordinate_transformation_mode": "align_corners",
+        "nearest_mode": "round_prefer_floor",
+        "cubic_coeff_a": -0.75,
+        "exclude_outside": 0,
+    }
+    add(
+        Case(
+            f"resize_{mode}_align_corners_downsample",
+            "nn.resize",
+            "Resize",
+            [rand(1, 1, 2, 4), None, np.array([1, 1, 0.6, 0.6], np.float32)],
+            a,
+            dict(a, extrapolation_value=0.0, scales=[1, 1, 0.6, 0.6], sizes=[]),
+            operands=1,
+            oracle="reference",
+        )
+    )
 # f16 softmax follows the ONNX reference's f16 rounding (test_attention_4d_causal_fp16_expanded)
 for op_type in ("Softmax", "LogSoftmax"):
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
-    add(Case(f"{name[3:]}_f16", name, op_type, [(rand(3, 16) * 4).astype(np.float16)], {"axis": -1}, {"axis": -1},
-             opset=13, oracle="reference", rtol=1e-3, atol=1e-7))
+    add(
+        Case(
+            f"{name[3:]}_f16",
+            name,
+            op_type,
+            [(rand(3, 16) * 4).astype(np.float16)],
+            {"axis": -1},
+            {"axis": -1},
+            opset=13,
+            oracle="reference",
+            rtol=1e-3,
+            atol=1e-7,
+        )
+    )
 # Empty reductions give the identity of the reduction (opset 18)
 for op_type in ("ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp"):
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
-    add(Case(f"{name[3:]}_empty", name, op_type, [np.zeros((2, 0, 4), np.float32), np.array([1], np.int64)],
-             {"keepdims": 1}, {"axes": [1], "keepdims": 1}, operands=1, opset=18, oracle="reference"))
-add(Case("space_to_depth_crd", "nn.space_to_depth", "SpaceToDepth", [rand(1, 2, 4, 4)], {"blocksize": 2, "mode": "CRD"},
-         {"blocksize": 2, "mode": "CRD"}, opset=25, oracle="reference"))
+    add(
+        Case(
+            f"{name[3:]}_empty",
+            name,
+            op_type,
+            [np.zeros((2, 0, 4), np.float32), np.array([1], np.int64)],
+            {"keepdims": 1},
+            {"axes": [1], "keepdims": 1},
+            operands=1,
+            opset=18,
+            oracle="reference",
+        )
+    )
+add(
+    Case(
+        "space_to_depth_crd",
+        "nn.space_to_depth",
+        "SpaceToDepth",
+        [rand(1, 2, 4, 4)],
+        {"blocksize": 2, "mode": "CRD"},
+        {"blocksize": 2, "mode": "CRD"},
+        opset=25,
+        oracle="reference",
+    )
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -480,7 +1094,13 @@ def test_blocked_im2col_and_matmul_match_unblocked(monkeypatch: pytest.MonkeyPat
     import vexa.runtime.nn_reference as ref
 
     x, w, b = rand(2, 4, 9, 7), rand(6, 2, 3, 3), rand(6)
-    attrs = {"kernel_shape": [3, 3], "strides": [2, 1], "pads": [1, 0, 1, 2], "dilations": [1, 2], "group": 2}
+    attrs = {
+        "kernel_shape": [3, 3],
+        "strides": [2, 1],
+        "pads": [1, 0, 1, 2],
+        "dilations": [1, 2],
+        "group": 2,
+    }
     a, m = rand(3, 40), rand(40, 50)
     whole_conv = KERNELS["nn.conv"]([x, w, b], attrs)[0]
     whole_mm = KERNELS["nn.mat_mul"]([a, m], {})[0]
