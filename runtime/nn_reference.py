@@ -78,6 +78,13 @@ def _float_map(fn: Callable[[np.ndarray], np.ndarray]) -> Kernel:
     return run
 
 
+# Numerical Recipes erfc(z) = t * exp(-z^2 + P(t)), t = 1 / (1 + z/2): P's coefficients
+_ERFC_COEFFS = (
+    0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807,
+    -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223,
+)  # fmt: skip
+
+
 def _erf(x: np.ndarray) -> np.ndarray:
     """erf without scipy: Taylor series near 0, Numerical Recipes erfc (rel. err 1.2e-7) beyond.
 
@@ -98,32 +105,10 @@ def _erf(x: np.ndarray) -> np.ndarray:
     xl = xd[~small]
     z = np.abs(xl)
     t = 1.0 / (1.0 + 0.5 * z)
-    poly = (
-        -z * z
-        - 1.26551223
-        + t
-        * (
-            1.00002368
-            + t
-            * (
-                0.37409196
-                + t
-                * (
-                    0.09678418
-                    + t
-                    * (
-                        -0.18628806
-                        + t
-                        * (
-                            0.27886807
-                            + t
-                            * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))
-                        )
-                    )
-                )
-            )
-        )
-    )
+    poly = np.zeros_like(t)
+    for coef in _ERFC_COEFFS:  # Horner, highest power first
+        poly = poly * t + coef
+    poly = poly - z * z
     erfc = t * np.exp(poly)
     out[~small] = np.where(xl >= 0, 1.0 - erfc, erfc - 1.0)
     return out
