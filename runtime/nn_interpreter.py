@@ -361,14 +361,23 @@ def interpret(
         for v in op.operands:
             last_use[v] = len(ops) if isinstance(op, ReturnOp) else i
 
-    env: dict[SSAValue, np.ndarray] = dict(zip(block.args, _bind_inputs(func, inputs)))
+    bound = _bind_inputs(func, inputs)
+    env: dict[SSAValue, np.ndarray] = dict(zip(block.args, bound))
+    caller_arrays = {id(a) for a in bound}
     for arg in block.args:
         if arg not in last_use:
             del env[arg]
     for i, op in enumerate(ops):
         where = location_name(op)
         if isinstance(op, ReturnOp):
-            return [env[v] for v in op.operands]
+            # an output that is a view (of a weight, an input, ...) or the caller's own
+            # input array is copied: writing to it must not change the module's resources
+            return [
+                np.array(env[v])
+                if env[v].base is not None or id(env[v]) in caller_arrays
+                else env[v]
+                for v in op.operands
+            ]
         name = op_name(op)
         if name == "nn.constant":
             results = [_constant(op, resources, where)]

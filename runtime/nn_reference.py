@@ -1289,7 +1289,8 @@ def _ieee(fn: Kernel) -> Kernel:
 
     def run(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
         with np.errstate(all="ignore"):
-            return fn(inputs, attrs)
+            # a 0-d numpy computation may come back as a numpy scalar: make it an array
+            return [np.asarray(r) for r in fn(inputs, attrs)]
 
     run.__doc__ = fn.__doc__
     run.__name__ = getattr(fn, "__name__", "kernel")

@@ -475,3 +475,29 @@ def test_every_op_of_ops_mlir_runs_with_its_declared_types() -> None:
         interpret(func, inputs, table)
         seen |= {op.name for op in func.body.block.ops}
     assert len(seen) > 100
+
+
+def test_outputs_never_alias_weights_or_inputs() -> None:
+    """Writing into an output must not change the resource table or the caller's input."""
+    module = parse(
+        """
+func.func @main(%x: tensor<4xf32>) -> (tensor<2x2xf32>, tensor<4xf32>) {
+  %w = "nn.constant"() <{value = dense_resource<w> : tensor<4xf32>}> : () -> tensor<4xf32>
+  %r = "nn.reshape"(%w) <{shape = array<i64: 2, 2>}> : (tensor<4xf32>) -> tensor<2x2xf32>
+  %i = "nn.identity"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  func.return %r, %i : tensor<2x2xf32>, tensor<4xf32>
+}
+"""
+    )
+    table = ResourceTable({"w": np.arange(4, dtype=np.float32)})
+    x = np.ones(4, np.float32)
+    r, i = interpret(module, [x], table)
+    r[...] = -1
+    i[...] = -1
+    np.testing.assert_array_equal(table["w"], [0, 1, 2, 3])
+    np.testing.assert_array_equal(x, [1, 1, 1, 1])
+
+
+def test_rank0_results_are_arrays() -> None:
+    (y,) = evaluate_op("nn.relu", [np.array(-2.0, np.float32)], {})
+    assert isinstance(y, np.ndarray) and y.shape == () and y.dtype == np.float32
