@@ -34,6 +34,7 @@ __all__ = [
     "KernelError",
     "gemm_asm",
     "gemm_block",
+    "gemm_tile_lines",
     "default_gemm_sizes",
     "vadd_asm",
     "vadd_plan",
@@ -274,7 +275,7 @@ def _regs(mr: int, nr: int, a_bufs: int, b_bufs: int) -> tuple[list[list[int]], 
 
 
 def _schedule_body(m: _Machine, mr: int, nr: int, a_bufs: int, b_bufs: int, ku: int,
-                   K: int, N: int, extra: int = 0) -> _Body | None:
+                   lda: int, ldb: int, extra: int = 0) -> _Body | None:
     """Schedule the `ku`-step k-loop body, or None if the loads cannot keep up stall-free.
 
     Step t of the body computes with operand set t % bufs (`ku` is even). The loads that
@@ -310,7 +311,7 @@ def _schedule_body(m: _Machine, mr: int, nr: int, a_bufs: int, b_bufs: int, ku: 
     lat = m.latency("vld")
     # Pointer increments: A advances ku elements, B ku rows, as late as possible so every
     # load of this body sees the pointers of the body start.
-    delta_a, delta_b = 4 * ku, ku * N * 4
+    delta_a, delta_b = 4 * ku, ku * ldb
     # Loads of steps 1..ku (ku = step 0 of the next iteration), earliest deadline first.
     # Times are unrolled: a load placed at packet p >= n sits at p - n of the next body and
     # feeds step s - ku there (its step 0), so a window may wrap around the loop back-edge.
@@ -343,10 +344,10 @@ def _schedule_body(m: _Machine, mr: int, nr: int, a_bufs: int, b_bufs: int, ku: 
     load_step: dict[tuple[int, int], int] = {}
     for q, x, kind, idx, t in placed:
         if kind == "a":
-            off = idx * K * 4 + t * 4 - (delta_a if q > addi_at[_RA] else 0)
+            off = idx * lda + t * 4 - (delta_a if q > addi_at[_RA] else 0)
             text = f"vldbc v{a[t % a_bufs][idx]}, {_RA}, {off}"
         else:
-            off = t * N * 4 + idx * m.vlen - (delta_b if q > addi_at[_RB] else 0)
+            off = t * ldb + idx * m.vlen - (delta_b if q > addi_at[_RB] else 0)
             text = f"vld v{b[t % b_bufs][idx]}, {_RB}, {off}"
         pk.insts[q][x] = text
         load_step[(q, x)] = t
@@ -376,7 +377,8 @@ def _candidates(m: _Machine, M: int, N: int, K: int) -> Iterable[GemmBlock]:
                 body = None
                 for extra in range(mr + nr + 1):
                     for ku in (2, 4, 8):
-                        body = _schedule_body(m, mr, nr, a_bufs, b_bufs, ku, K, N, extra)
+                        body = _schedule_body(m, mr, nr, a_bufs, b_bufs, ku, 4 * K, 4 * N,
+                                              extra)
                         if body is not None:
                             break
                     if body is not None:
@@ -429,21 +431,23 @@ def default_gemm_sizes(target: Any) -> tuple[int, int, int]:
     return size, size, size
 
 
-def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
-    """Assembly of a register-blocked f32 GEMM `C[M,N] = A[M,K] · B[K,N]`, operands in VTCM.
+def gemm_tile_lines(target: Any, blk: GemmBlock, K: int, lda: int, ldb: int, ldc: int,
+                    label: str = "k_end") -> list[str]:
+    """Assembly lines computing one `mr × nr·lanes` tile of C (the reusable micro-kernel).
 
-    Row-major A, B, C are `.input`/`.output` symbols in `.vtcm`. Summation order per
-    element is k = 0, 1, ..., K-1 from +0.0, each step `f32(c + f32(a*b))`.
+    Contract: on entry r3 = &A[row 0, k 0], r4 = &B[k 0, column 0], r5 = &C[row 0, column
+    0] (byte strides `lda`, `ldb`, `ldc`, all in VTCM) and the accumulators v0..v{mr·nr-1}
+    are zero. On exit the tile is stored, the accumulators are zero again and r4, r5 have
+    advanced by `nr` vectors (the next tile to the right). Scratch: r1, r2 and vector
+    registers below `blk.vregs_used`; one hardware loop level; `label` must be unique.
     """
     m = _machine(target)
-    blk = gemm_block(m, M, N, K)
     mr, nr = blk.mr, blk.nr
-    body = _schedule_body(m, mr, nr, blk.a_bufs, blk.b_bufs, blk.unroll, K, N, blk.extra)
+    body = _schedule_body(m, mr, nr, blk.a_bufs, blk.b_bufs, blk.unroll, lda, ldb, blk.extra)
     assert body is not None
     acc, a, b = _regs(mr, nr, blk.a_bufs, blk.b_bufs)
     P = blk.step_packets
     vlen = m.vlen
-    ncol = N // m.lanes // nr
     ku = blk.unroll
     iters = (K - 1) // ku
 
@@ -454,10 +458,10 @@ def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
     for j in range(nr):
         pro.put_asap(f"vld v{b[0][j]}, {_RBCOL}, {j * vlen}")
     for i in range(mr):
-        pro.put_asap(f"vldbc v{a[0][i]}, {_RAROW}, {i * K * 4}")
+        pro.put_asap(f"vldbc v{a[0][i]}, {_RAROW}, {i * lda}")
 
-    # Epilogue: the steps after the loop (K even: two, K odd: one) with no loads past K-1,
-    # then the C stores (each as soon as its last vfma is ready) and the re-zeroing of the
+    # Epilogue: the steps after the loop (1..ku of them) with no loads past step K-1, then
+    # the C stores (each as soon as its last vfma is ready) and the re-zeroing of the
     # accumulators for the next tile (in the store's packet: reads happen before writes).
     epi = _Packets(m)
     keep_steps = K - ku * iters
@@ -477,12 +481,29 @@ def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
     for i in range(mr):
         for j in range(nr):
             r = acc[i][j]
-            ps = epi.put_asap(f"vst v{r}, {_RC}, {i * N * 4 + j * vlen}", last_fma[r] + lat_mpy)
+            ps = epi.put_asap(f"vst v{r}, {_RC}, {i * ldc + j * vlen}", last_fma[r] + lat_mpy)
             epi.put_asap(f"vsplati v{r}, 0", ps)
             last_store = max(last_store, ps)
     epi.put_asap(f"addi {_RC}, {_RC}, {nr * vlen}", last_store)
     # The base of the B column is read only by the tile prologue, so it can move any time.
     epi.put_asap(f"addi {_RBCOL}, {_RBCOL}, {nr * vlen}")
+    return [*pro.lines(), f"    loopi {iters}, {label}", *body.packets.lines(),
+            *epi.lines({0: label})]
+
+
+def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
+    """Assembly of a register-blocked f32 GEMM `C[M,N] = A[M,K] · B[K,N]`, operands in VTCM.
+
+    Row-major A, B, C are `.input`/`.output` symbols in `.vtcm`. Summation order per
+    element is k = 0, 1, ..., K-1 from +0.0, each step `f32(c + f32(a*b))`. Column tiles
+    are a hardware loop around `gemm_tile_lines`, row blocks a software loop.
+    """
+    m = _machine(target)
+    blk = gemm_block(m, M, N, K)
+    mr, nr = blk.mr, blk.nr
+    acc, _, _ = _regs(mr, nr, blk.a_bufs, blk.b_bufs)
+    P = blk.step_packets
+    ncol = N // m.lanes // nr
 
     lines = [
         f"# f32 GEMM C[{M}x{N}] = A[{M}x{K}] . B[{K}x{N}] on {m.name}, operands in VTCM",
@@ -512,10 +533,7 @@ def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
     lines.append("row:")
     lines.append(f"    li {_RBCOL}, B")
     lines.append(f"    loopi {ncol}, col_end")
-    lines += pro.lines()
-    lines.append(f"    loopi {iters}, k_end")
-    lines += body.packets.lines()
-    lines += epi.lines({0: "k_end"})
+    lines += gemm_tile_lines(m, blk, K, 4 * K, 4 * N, 4 * N)
     fin = _Packets(m)
     fin.put_asap(f"addi {_RAROW}, {_RAROW}, {mr * K * 4}")
     fin.put_asap(f"addi {_RC}, {_RC}, {(mr - 1) * N * 4}")

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Speed of the fast (numba) simulator on the 256³ f32 GEMM kernel, timing model on.
+
+    /work/venv/bin/python benchmarks/bench_simulator.py [--reps 5]
+
+Prints: simulated instructions per second (CPU time, min of --reps runs after a warm-up),
+the simulated cycles and % of the f32 roof, the slowdown against numpy's own `A @ B` on
+the same f32 operands (min CPU time, measured in this run), and the start-up time of a
+fresh Python process that imports the simulator and runs a tiny program, twice: the
+second must load numba's on-disk cache (`@njit(cache=True)`) instead of compiling.
+
+CPU time (time.process_time) is used because these machines are shared: wall time
+includes the neighbours. numpy may use 2 threads, whose CPU time adds up; the ratio is
+"simulator CPU seconds per numpy CPU second".
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from vexa.runtime.assembler import assemble
+from vexa.runtime.kernels import gemm_asm
+from vexa.runtime.machine import run_program
+from vexa.runtime.target import load_target
+
+# A fresh process: import the simulator, assemble and run a tiny program on the fast engine.
+_STARTUP = """
+import time
+t0 = time.perf_counter()
+import numpy as np
+from vexa.runtime.assembler import assemble
+from vexa.runtime.machine import run_program
+from vexa.runtime.target import load_target
+from vexa.runtime.kernels import gemm_asm
+t = load_target("vx128")
+p = assemble(gemm_asm(t, 8, 32, 4), t)
+x = {"A": np.ones((8, 4), np.float32), "B": np.ones((4, 32), np.float32)}
+out, stats = run_program(p, t, x, engine="fast", timing=True)
+assert float(out["C"][0, 0]) == 4.0
+print(f"{time.perf_counter() - t0:.3f}")
+"""
+
+
+def executed_instructions(stats: object) -> int:
+    """Instructions the simulator executed (sum over classes)."""
+    by_class = getattr(stats, "instructions_by_class", None)
+    if by_class is not None:
+        return int(sum(by_class.values()))
+    return int(getattr(stats, "instructions"))
+
+
+def min_cpu(fn, reps: int) -> float:
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def startup_seconds() -> tuple[float, float]:
+    """(whole process wall seconds, in-process seconds after interpreter start)."""
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", _STARTUP], capture_output=True, text=True,
+                         check=True)
+    return time.perf_counter() - t0, float(res.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--size", type=int, default=256)
+    args = parser.parse_args(argv)
+    n = args.size
+
+    t = load_target("vx128")
+    prog = assemble(gemm_asm(t, n, n, n), t)
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((n, n), dtype=np.float32)
+    B = rng.standard_normal((n, n), dtype=np.float32)
+    inputs = {"A": A, "B": B}
+
+    t0 = time.perf_counter()
+    out, stats = run_program(prog, t, inputs, engine="fast", timing=True)
+    first = time.perf_counter() - t0
+    assert np.allclose(out["C"], A @ B, rtol=1e-4, atol=1e-3)
+
+    sim = min_cpu(lambda: run_program(prog, t, inputs, engine="fast", timing=True), args.reps)
+    ref = min_cpu(lambda: A @ B, max(args.reps, 20))
+    instrs = executed_instructions(stats)
+    roof = n**3 / (stats.cycles * t.peak_f32_macs_per_cycle)
+
+    print(f"gemm {n}x{n}x{n} f32 on vx128, fast engine, timing on")
+    print(f"  first call in this process (JIT compile or cache load + run): {first:.3f} s")
+    print(f"  simulated: {stats.cycles:,} cycles, {instrs:,} instructions, "
+          f"{100 * roof:.1f}% of the f32 roof")
+    print(f"  simulator CPU time (min of {args.reps}): {1e3 * sim:.2f} ms "
+          f"= {instrs / sim / 1e6:.0f} M simulated instructions/s")
+    print(f"  numpy A @ B CPU time (min of {max(args.reps, 20)}): {1e3 * ref:.3f} ms "
+          f"-> simulator is {sim / ref:.0f}x slower")
+    for i in (1, 2):
+        wall, inner = startup_seconds()
+        print(f"  fresh process #{i} (python -c: import + assemble + run tiny GEMM): "
+              f"{wall:.3f} s wall, {inner:.3f} s after interpreter start")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
