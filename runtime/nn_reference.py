@@ -1283,6 +1283,168 @@ def constant_of_shape(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     return [np.full(tuple(int(d) for d in shape_), fill[0], dtype=fill.dtype)]
 
 
+# --------------------------------------------------------------------------------------
+# ready for ops not yet in docs/nn_ops.md (the dialect and importer add a row to use them);
+# attribute names follow the same rules (ONNX names in snake_case, constant inputs ->
+# properties): Swish Shrink LpNormalization MeanVarianceNormalization GroupNormalization
+# RMSNormalization EyeLike GatherND ScatterElements ScatterND CumProd ReverseSequence Einsum
+
+
+KERNELS["nn.swish"] = _unary_with(lambda x, a: x * _sigmoid_stable(x * _f(x, a["alpha"])))
+KERNELS["nn.shrink"] = _unary_with(
+    lambda x, a: np.where(
+        x < -a["lambd"], x + _f(x, a["bias"]), np.where(x > a["lambd"], x - _f(x, a["bias"]), 0)
+    )
+)
+
+
+@kernel("nn.lp_normalization")
+def lp_normalization(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    x = inputs[0]
+    assert x is not None
+    axis = _axis(int(attrs["axis"]), x.ndim)
+    xd = x.astype(np.float64)
+    if int(attrs["p"]) == 1:
+        norm = np.abs(xd).sum(axis=axis, keepdims=True)
+    else:
+        norm = np.sqrt((xd * xd).sum(axis=axis, keepdims=True))
+    return [(xd / norm).astype(x.dtype)]
+
+
+@kernel("nn.mean_variance_normalization")
+def mean_variance_normalization(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    x = inputs[0]
+    assert x is not None
+    axes = _axes(attrs["axes"], x.ndim)
+    xd = x.astype(np.float64)
+    mean = xd.mean(axis=axes, keepdims=True)
+    var = (xd * xd).mean(axis=axes, keepdims=True) - mean * mean
+    return [((xd - mean) / (np.sqrt(var) + 1e-9)).astype(x.dtype)]
+
+
+@kernel("nn.group_normalization")
+def group_normalization(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    """GroupNormalization (opset 21: per-channel `scale` and `bias`)."""
+    x, scale, bias = inputs[:3]
+    assert x is not None and scale is not None and bias is not None
+    n, c = x.shape[:2]
+    groups = int(attrs["num_groups"])
+    xg = x.astype(np.float64).reshape(n, groups, -1)
+    mean = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    y = ((xg - mean) / np.sqrt(var + attrs["epsilon"])).reshape(x.shape)
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    return [(y * scale.reshape(shape) + bias.reshape(shape)).astype(x.dtype)]
+
+
+@kernel("nn.rms_normalization")
+def rms_normalization(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    x, scale = inputs[0], inputs[1]
+    assert x is not None and scale is not None
+    axis = _axis(int(attrs["axis"]), x.ndim)
+    xd = x.astype(np.float64)
+    ms = (xd * xd).mean(axis=tuple(range(axis, x.ndim)), keepdims=True)
+    return [(xd / np.sqrt(ms + attrs["epsilon"]) * scale).astype(x.dtype)]
+
+
+@kernel("nn.eye_like")
+def eye_like(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    x = inputs[0]
+    assert x is not None
+    dtype = np.dtype(attrs["dtype"]) if attrs.get("dtype") is not None else x.dtype
+    return [np.eye(x.shape[0], x.shape[1], k=int(attrs["k"]), dtype=dtype)]
+
+
+@kernel("nn.gather_nd")
+def gather_nd(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    data, indices = inputs[0], inputs[1]
+    assert data is not None and indices is not None
+    b = int(attrs["batch_dims"])
+    batch = data.shape[:b]
+    depth = indices.shape[-1]
+    idx = np.where(indices < 0, indices + np.array(data.shape[b : b + depth]), indices)
+    flat_data = data.reshape(math.prod(batch), *data.shape[b:])
+    flat_idx = idx.reshape(math.prod(batch), -1, depth)
+    out = np.stack([d[tuple(i.T)] for d, i in zip(flat_data, flat_idx)])
+    return [out.reshape(*indices.shape[:-1], *data.shape[b + depth :])]
+
+
+def _scatter_reduce(
+    target: np.ndarray, index: tuple[np.ndarray, ...], updates: np.ndarray, how: str
+) -> None:
+    """target[index] (op)= updates, applying duplicates in order like the ONNX reference."""
+    if how == "none":
+        target[index] = updates
+        return
+    ufunc = {"add": np.add, "mul": np.multiply, "max": np.maximum, "min": np.minimum}[how]
+    ufunc.at(target, index, updates)
+
+
+@kernel("nn.scatter_elements")
+def scatter_elements(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    data, indices, updates = inputs[0], inputs[1], inputs[2]
+    assert data is not None and indices is not None and updates is not None
+    axis = _axis(int(attrs["axis"]), data.ndim)
+    idx = np.where(indices < 0, indices + data.shape[axis], indices)
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[axis] = idx
+    out = data.copy()
+    _scatter_reduce(out, tuple(grid), updates, attrs["reduction"])
+    return [out]
+
+
+@kernel("nn.scatter_nd")
+def scatter_nd(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    data, indices, updates = inputs[0], inputs[1], inputs[2]
+    assert data is not None and indices is not None and updates is not None
+    depth = indices.shape[-1]
+    idx = indices.reshape(-1, depth)
+    idx = np.where(idx < 0, idx + np.array(data.shape[:depth]), idx)
+    upd = updates.reshape(idx.shape[0], *data.shape[depth:])
+    out = data.copy()
+    _scatter_reduce(out, tuple(idx.T), upd, attrs["reduction"])
+    return [out]
+
+
+@kernel("nn.cum_prod")
+def cum_prod(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    x = inputs[0]
+    assert x is not None
+    axis = _axis(int(attrs["axis"]), x.ndim)
+    t = np.flip(x, axis) if attrs["reverse"] else x
+    r = np.cumprod(t, axis=axis, dtype=x.dtype)
+    if attrs["exclusive"]:
+        ones = np.ones_like(np.take(r, [0], axis=axis))
+        r = np.concatenate([ones, np.take(r, range(r.shape[axis] - 1), axis=axis)], axis=axis)
+    if attrs["reverse"]:
+        r = np.flip(r, axis)
+    return [np.ascontiguousarray(r)]
+
+
+@kernel("nn.reverse_sequence")
+def reverse_sequence(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    x, lens = inputs[0], inputs[1]
+    assert x is not None and lens is not None
+    batch_axis, time_axis = int(attrs["batch_axis"]), int(attrs["time_axis"])
+    y = x.copy()
+    for bi, length in enumerate(lens.tolist()):
+        src = [slice(None)] * x.ndim
+        src[batch_axis] = bi  # type: ignore[call-overload]
+        src[time_axis] = slice(length - 1, None, -1) if length > 0 else slice(0, 0)
+        dst = list(src)
+        dst[time_axis] = slice(0, length)
+        y[tuple(dst)] = x[tuple(src)]
+    return [y]
+
+
+@kernel("nn.einsum")
+def einsum(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    xs = [x for x in inputs if x is not None]
+    acc = _acc_dtype(*xs)
+    r = np.einsum(attrs["equation"], *[x.astype(acc, copy=False) for x in xs])
+    return [np.asarray(r).astype(np.result_type(*xs), copy=False)]
+
+
 def _ieee(fn: Kernel) -> Kernel:
     """Run a kernel with IEEE semantics and no numpy warnings: log(0) = -inf, 0/0 = nan,
     as onnxruntime computes them silently."""

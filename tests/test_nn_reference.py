@@ -1078,6 +1078,178 @@ add(
 )
 
 
+# Kernels ready for ops not yet in docs/nn_ops.md
+add(
+    Case(
+        "swish",
+        "nn.swish",
+        "Swish",
+        [WIDE],
+        {"alpha": 1.5},
+        {"alpha": 1.5},
+        opset=24,
+        oracle="reference",
+    )
+)
+add(
+    Case(
+        "shrink",
+        "nn.shrink",
+        "Shrink",
+        [WIDE],
+        {"bias": 0.5, "lambd": 1.0},
+        {"bias": 0.5, "lambd": 1.0},
+    )
+)
+for p_ in (1, 2):
+    add(
+        Case(
+            f"lp_normalization_p{p_}",
+            "nn.lp_normalization",
+            "LpNormalization",
+            [WIDE],
+            {"axis": 1, "p": p_},
+            {"axis": 1, "p": p_},
+        )
+    )
+add(
+    Case(
+        "mean_variance_normalization",
+        "nn.mean_variance_normalization",
+        "MeanVarianceNormalization",
+        [rand(2, 3, 4, 5)],
+        {"axes": [0, 2, 3]},
+        {"axes": [0, 2, 3]},
+    )
+)
+add(
+    Case(
+        "group_normalization",
+        "nn.group_normalization",
+        "GroupNormalization",
+        [rand(2, 6, 3, 3), rand(6), rand(6)],
+        {"num_groups": 3, "epsilon": 1e-5},
+        {"num_groups": 3, "epsilon": 1e-5},
+        opset=21,
+    )
+)
+add(
+    Case(
+        "rms_normalization",
+        "nn.rms_normalization",
+        "RMSNormalization",
+        [rand(2, 3, 8), rand(8)],
+        {"axis": -1, "epsilon": 1e-5},
+        {"axis": -1, "epsilon": 1e-5},
+        opset=23,
+    )
+)
+for k in (0, 1, -2):
+    add(
+        Case(
+            f"eye_like_{k}",
+            "nn.eye_like",
+            "EyeLike",
+            [rand(4, 5)],
+            {"k": k, "dtype": 7},
+            {"k": k, "dtype": np.dtype(np.int64)},
+        )
+    )
+add(
+    Case(
+        "gather_nd",
+        "nn.gather_nd",
+        "GatherND",
+        [rand(3, 4, 5), np.array([[0, 1], [2, -1]], np.int64)],
+        {"batch_dims": 0},
+        {"batch_dims": 0},
+    )
+)
+add(
+    Case(
+        "gather_nd_batch",
+        "nn.gather_nd",
+        "GatherND",
+        [rand(2, 4, 5), np.array([[[1]], [[3]]], np.int64)],
+        {"batch_dims": 1},
+        {"batch_dims": 1},
+    )
+)
+for red in ("none", "add", "mul", "max", "min"):
+    idx = (
+        np.array([[1, 0, 2], [0, 2, 1]], np.int64)
+        if red == "none"
+        else np.array([[1, 1, -1], [0, 2, 0]], np.int64)
+    )
+    add(
+        Case(
+            f"scatter_elements_{red}",
+            "nn.scatter_elements",
+            "ScatterElements",
+            [rand(3, 3), idx, rand(2, 3)],
+            {"axis": 0, "reduction": red},
+            {"axis": 0, "reduction": red},
+            opset=18,
+        )
+    )
+    nd_idx = (
+        np.array([[0], [2]], np.int64) if red == "none" else np.array([[0], [2], [0]], np.int64)
+    )
+    add(
+        Case(
+            f"scatter_nd_{red}",
+            "nn.scatter_nd",
+            "ScatterND",
+            [rand(4, 3), nd_idx, rand(nd_idx.shape[0], 3)],
+            {"reduction": red},
+            {"reduction": red},
+            opset=18,
+        )
+    )
+for exclusive, reverse in [(0, 0), (1, 1)]:
+    a = {"exclusive": exclusive, "reverse": reverse}
+    add(
+        Case(
+            f"cum_prod_{exclusive}{reverse}",
+            "nn.cum_prod",
+            "CumProd",
+            [rand(3, 4), np.array(1, np.int64)],
+            a,
+            dict(a, axis=1),
+            operands=1,
+            opset=26,
+            oracle="reference",
+        )
+    )
+add(
+    Case(
+        "reverse_sequence",
+        "nn.reverse_sequence",
+        "ReverseSequence",
+        [rand(4, 3, 2), np.array([4, 1, 3], np.int64)],
+        {"batch_axis": 1, "time_axis": 0},
+        {"batch_axis": 1, "time_axis": 0},
+    )
+)
+for eq, shapes in [
+    ("ij,jk->ik", [(3, 4), (4, 5)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("ii->i", [(4, 4)]),
+    ("ij->", [(3, 4)]),
+]:
+    add(
+        Case(
+            f"einsum_{eq.replace(',', '_').replace('->', '_to_') or 'x'}",
+            "nn.einsum",
+            "Einsum",
+            [rand(*sh) for sh in shapes],
+            {"equation": eq},
+            {"equation": eq},
+            opset=12,
+        )
+    )
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_kernel_matches_onnxruntime(case: Case) -> None:
     check(case)
