@@ -17,7 +17,7 @@ ONNX node name).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -342,11 +342,14 @@ def interpret(
     module_or_func: ModuleOp | FuncOp,
     inputs: Sequence[np.ndarray] | Mapping[str, np.ndarray],
     resources: ResourceTable | None = None,
+    observe: Callable[[Operation, list[np.ndarray]], None] | None = None,
 ) -> list[np.ndarray]:
     """Run `func.func @main` of an nn module with numpy; return its results in order.
 
     `inputs` are in argument order or keyed by the `nn.name` of each argument; `resources`
-    defaults to the module's resource table.
+    defaults to the module's resource table. `observe(op, results)` is called after every
+    op (e.g. to keep each node's output by `location_name(op)` and compare two levels node
+    by node); the arrays must not be modified.
     """
     func = _find_main(module_or_func)
     if resources is None:
@@ -396,8 +399,10 @@ def interpret(
             raise VexaError(
                 f"{where}: {name}: expected {len(op.results)} results, got {len(results)}"
             )
-        for j, (res, value) in enumerate(zip(op.results, results)):
-            value = _check_result(op, j, value, where)
+        results = [_check_result(op, j, value, where) for j, value in enumerate(results)]
+        if observe is not None:
+            observe(op, results)
+        for res, value in zip(op.results, results):
             if res in last_use:
                 env[res] = value
         for v in set(op.operands):

@@ -501,3 +501,20 @@ func.func @main(%x: tensor<4xf32>) -> (tensor<2x2xf32>, tensor<4xf32>) {
 def test_rank0_results_are_arrays() -> None:
     (y,) = evaluate_op("nn.relu", [np.array(-2.0, np.float32)], {})
     assert isinstance(y, np.ndarray) and y.shape == () and y.dtype == np.float32
+
+
+def test_observe_sees_every_node_by_location() -> None:
+    module = parse(CONV_RELU)
+    w = RNG.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    x = RNG.standard_normal((1, 2, 5, 5)).astype(np.float32)
+    seen: dict[str, np.ndarray] = {}
+
+    def keep(op: object, results: list[np.ndarray]) -> None:
+        from vexa.runtime.nn_interpreter import location_name
+
+        seen[location_name(op)] = results[0].copy()  # type: ignore[arg-type]
+
+    (y,) = interpret(module, [x], ResourceTable({"w0": w}), observe=keep)
+    assert list(seen) == ["w0", "b0", "conv1", "relu1"]
+    np.testing.assert_array_equal(seen["relu1"], y)
+    np.testing.assert_array_equal(seen["relu1"], np.maximum(seen["conv1"], 0))
