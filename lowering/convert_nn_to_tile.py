@@ -708,7 +708,10 @@ def fill_tile(shape: Sequence[int], budget: int, full: Sequence[int] = ()) -> tu
             t[d] = shape[d]
             n *= shape[d]
         else:
-            t[d] = max(1, budget // n)
+            cap = max(1, budget // n)
+            # prefer a divisor (no partial edge tile) unless it wastes over half the budget
+            div = max(k for k in range(1, cap + 1) if shape[d] % k == 0)
+            t[d] = div if 2 * div >= cap else cap
             break
     return tuple(t)
 

@@ -1,0 +1,121 @@
+// RUN: vexa-opt %s -p 'convert-nn-to-tile{target=vx128}' | filecheck %s --check-prefixes=CHECK,V128
+// RUN: vexa-opt %s -p 'convert-nn-to-tile{target="%inputs/vx_256k.toml"}' | filecheck %s --check-prefixes=CHECK,V256
+// RUN: vexa-opt %s -p 'convert-nn-to-tile{target=vx128 tile-co=32 tile-h=7 tile-ci=16 tile-c=4 tile-m=64 tile-n=128 tile-k=512 double-buffer=false}' | filecheck %s --check-prefix=FORCED
+// The tile sizes the cost model picks on a 4 MiB-VTCM target (vx128) and on a 256 KiB one,
+// and the same ops with every tile size forced by pass options (no double buffering).
+
+// ResNet-50 layer2 3x3 conv with bias; relu fused into the epilogue. The whole structure
+// once (vx128): weights and bias stationary, input rows double-buffered with a guarded
+// prefetch, padding by fill + clipped DMA, epilogue map, deferred write-back wait.
+// CHECK-LABEL: func.func @conv(
+// CHECK-SAME:    %x: memref<1x64x56x56xf32, #tile.space<dram>>, %r: memref<1x64x56x56xf32, #tile.space<dram>> {tile.output = "output0"})
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 64, 2, 56>, reduction_tile_sizes = array<i64: 64>} {
+// V128:          %[[W:.*]] = tile.dma_start %w[%c0, %c0, %c0, %c0], %in1[%c0, %c0, %c0, %c0] sizes [64, 64, 3, 3]
+// V128:          tile.fill %in0, 0.000000e+00
+// V128:          %[[T0:.*]] = tile.dma_start %x[%c0, %c0, %{{.*}}, %cm1], %in0[%c0, %c0, %c0, %c0] sizes [1, 64, 4, 58]
+// V128:          %{{.*}}, %[[OUT:.*]] = tile.for %t = 0 to 28 step 1 iter_args(%[[IN:.*]] = %[[T0]], %[[PREV:.*]] = %{{.*}}) -> (!tile.token, !tile.token) {
+// V128:            %[[NEXT:.*]] = scf.if %{{.*}} -> (!tile.token) {
+// V128:              tile.dma_start %x
+// V128:            tile.dma_wait %[[IN]]
+// V128:            tile.conv %{{.*}}, %in1, %[[ACC:.*]] {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : memref<1x64x4x58xf32, #tile.space<vtcm>>, memref<64x64x3x3xf32, #tile.space<vtcm>>, memref<1x64x2x56xf32, #tile.space<vtcm>>
+// V128-NEXT:       tile.map ins(%[[ACC]], %in2 : {{.*}}) outs(%[[ACC]] : {{.*}}) {
+// V128:              arith.addf
+// V128:              arith.maximumf
+// V128:            %[[WB:.*]] = tile.dma_start %[[ACC]][%c0, %c0, %c0, %c0], %r[%c0, %c0, %{{.*}}, %c0] sizes [1, 64, 2, 56]
+// V128-NEXT:       tile.dma_wait %[[PREV]]
+// V128-NEXT:       tile.yield %[[NEXT]], %[[WB]] : !tile.token, !tile.token
+// V128:          tile.dma_wait %[[OUT]]
+// V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 16, 2, 56>, reduction_tile_sizes = array<i64: 64>} {
+// V256:          tile.for %t = 0 to 112 step 1
+// V256:            tile.conv {{.*}} : memref<1x64x4x58xf32, #tile.space<vtcm>>, memref<16x64x3x3xf32, #tile.space<vtcm>>, memref<1x16x2x56xf32, #tile.space<vtcm>>
+// FORCED-LABEL: func.func @conv(
+// FORCED:       tile.kernel attributes {tile_sizes = array<i64: 1, 32, 7, 56>, reduction_tile_sizes = array<i64: 16>} {
+// FORCED:         tile.for %t = 0 to 64 step 1 iter_args(%{{.*}}) -> (!tile.token) {
+// FORCED-NOT:       scf.if %{{.*}} -> (!tile.token)
+// FORCED:           scf.if %{{.*}} {
+// FORCED-NEXT:        tile.fill %acc0, 0.000000e+00
+// FORCED:           tile.conv %in0, %in1, %acc0 {{{.*}}accumulate} : memref<1x16x9x58xf32, #tile.space<vtcm>>, memref<32x16x3x3xf32, #tile.space<vtcm>>, memref<1x32x7x56xf32, #tile.space<vtcm>>
+func.func @conv(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
+  %w = nn.constant dense_resource<w> : tensor<64x64x3x3xf32>
+  %b = nn.constant dense_resource<b> : tensor<64xf32>
+  %c = nn.conv %x, %w, %b {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x56x56xf32> loc("conv")
+  %r = nn.relu %c : tensor<1x64x56x56xf32> loc("relu")
+  func.return %r : tensor<1x64x56x56xf32>
+}
+
+
+
+// Depthwise: whole groups per tile (8 channels = 8 groups), no reduction loop.
+// CHECK-LABEL: func.func @depthwise(
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 8, 14, 28>} {
+// V128:          tile.conv {{.*}} {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 8 : i64} : memref<1x8x16x30xf32, #tile.space<vtcm>>, memref<8x1x3x3xf32, #tile.space<vtcm>>, memref<1x8x14x28xf32, #tile.space<vtcm>>
+// V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 8, 14, 28>} {
+// FORCED:      tile.kernel attributes {tile_sizes = array<i64: 1, 32, 7, 28>} {
+// FORCED:        tile.conv {{.*}} groups = 32 : i64} : memref<1x32x9x30xf32, #tile.space<vtcm>>, memref<32x1x3x3xf32, #tile.space<vtcm>>, memref<1x32x7x28xf32, #tile.space<vtcm>>
+func.func @depthwise(%x: tensor<1x128x28x28xf32>) -> tensor<1x128x28x28xf32> {
+  %w = nn.constant dense_resource<dw> : tensor<128x1x3x3xf32>
+  %c = nn.conv %x, %w {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 128 : i64} : (tensor<1x128x28x28xf32>, tensor<128x1x3x3xf32>) -> tensor<1x128x28x28xf32> loc("dwconv")
+  func.return %c : tensor<1x128x28x28xf32>
+}
+
+
+
+// Max pooling: the padded window is filled with the lowest f32 first.
+// CHECK-LABEL: func.func @maxpool(
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 2, 56, 56>} {
+// V128:          tile.fill %{{.*}}, -3.40282347e+38
+// V128:          tile.pool {{.*}} {kind = "max", window = array<i64: 1, 1, 3, 3>, strides = array<i64: 1, 1, 2, 2>, dilations = array<i64: 1, 1, 1, 1>} : memref<1x2x113x113xf32, #tile.space<vtcm>>, memref<1x2x56x56xf32, #tile.space<vtcm>>
+// V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 2, 56, 56>} {
+// FORCED:      tile.kernel attributes {tile_sizes = array<i64: 1, 4, 7, 56>} {
+func.func @maxpool(%x: tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32> {
+  %p = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = 0 : i64} : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32> loc("pool")
+  func.return %p : tensor<1x64x56x56xf32>
+}
+
+
+
+// Matmul: the 2 MiB B stays resident on vx128; on 256 KiB the K loop accumulates.
+// CHECK-LABEL: func.func @matmul(
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 8, 512>, reduction_tile_sizes = array<i64: 1024>} {
+// V128:          tile.matmul %{{.*}}, %in1, %{{.*}} : memref<8x1024xf32, #tile.space<vtcm>>, memref<1024x512xf32, #tile.space<vtcm>>, memref<8x512xf32, #tile.space<vtcm>>
+// V256:        tile.kernel attributes {tile_sizes = array<i64: 32, 64>, reduction_tile_sizes = array<i64: 256>} {
+// V256:          tile.matmul {{.*}} {accumulate} : memref<32x256xf32, #tile.space<vtcm>>, memref<256x64xf32, #tile.space<vtcm>>, memref<32x64xf32, #tile.space<vtcm>>
+// FORCED:      tile.kernel attributes {tile_sizes = array<i64: 64, 128>, reduction_tile_sizes = array<i64: 512>} {
+func.func @matmul(%a: tensor<256x1024xf32>, %b: tensor<1024x512xf32>) -> tensor<256x512xf32> {
+  %m = nn.mat_mul %a, %b : (tensor<256x1024xf32>, tensor<1024x512xf32>) -> tensor<256x512xf32> loc("matmul")
+  func.return %m : tensor<256x512xf32>
+}
+
+
+
+// Softmax: whole rows per tile; max, exp(x - max), sum, divide.
+// CHECK-LABEL: func.func @softmax(
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 8, 1000>} {
+// V128:          tile.reduce %{{.*}}, %tmp0 {kind = "max", dims = array<i64: 1>} : memref<8x1000xf32, #tile.space<vtcm>>, memref<8x1xf32, #tile.space<vtcm>>
+// V128:          math.exp
+// V128:          tile.reduce %{{.*}}, %tmp1 {kind = "add", dims = array<i64: 1>}
+// V128:          arith.divf
+// V256:        tile.kernel attributes {tile_sizes = array<i64: 8, 1000>} {
+// FORCED:      tile.kernel attributes {tile_sizes = array<i64: 64, 1000>} {
+func.func @softmax(%x: tensor<64x1000xf32>) -> tensor<64x1000xf32> {
+  %s = nn.softmax %x {axis = -1 : i64} : tensor<64x1000xf32> loc("softmax")
+  func.return %s : tensor<64x1000xf32>
+}
+
+
+
+// Layer norm: whole normalized rows; scale and bias loaded once before the loop.
+// CHECK-LABEL: func.func @layernorm(
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 16, 768>} {
+// V128:          tile.dma_start %{{.*}}, %in1[%c0, %c0, %c0] sizes [1, 1, 768]
+// V128:          tile.for %t = 0 to 32 step 1
+// V128:            tile.reduce {{.*}} {kind = "add", dims = array<i64: 2>} : memref<1x16x768xf32, #tile.space<vtcm>>, memref<1x16x1xf32, #tile.space<vtcm>>
+// V128:            math.rsqrt
+// V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 16, 768>} {
+// FORCED:      tile.kernel attributes {tile_sizes = array<i64: 4, 128, 768>} {
+func.func @layernorm(%x: tensor<4x128x768xf32>) -> tensor<4x128x768xf32> {
+  %s = nn.constant dense_resource<s> : tensor<768xf32>
+  %b = nn.constant dense_resource<b> : tensor<768xf32>
+  %n = nn.layer_normalization %x, %s, %b {axis = -1 : i64, epsilon = 9.99999974E-6 : f32} : (tensor<4x128x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<4x128x768xf32> loc("layernorm")
+  func.return %n : tensor<4x128x768xf32>
+}
