@@ -1259,7 +1259,7 @@ for eq, shapes in [
 
 
 # Other dtypes: f16 and f64 float paths, integer pooling and data movement
-H = dict(rtol=1e-3, atol=1e-3)
+H = {"rtol": 1e-3, "atol": 1e-3}
 for dt in (np.float16, np.float64):
     tag = np.dtype(dt).name
     x4, w4 = rand(1, 3, 6, 6, dtype=dt), rand(4, 3, 3, 3, dtype=dt)
