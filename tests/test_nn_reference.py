@@ -253,6 +253,21 @@ for cid, x, kw in [
         {"kernel_shape": [2, 3], "dilations": [2, 2], "pads": [1, 1, 0, 2]},
     ),
     ("1d", rand(2, 3, 11), {"kernel_shape": [3], "strides": [2], "pads": [1, 1]}),
+    (
+        "ceil_dilated",
+        rand(1, 2, 10, 9),
+        {"kernel_shape": [2, 2], "strides": [3, 2], "dilations": [2, 2], "ceil_mode": 1},
+    ),
+    (
+        "ceil_asym_pad",
+        rand(1, 2, 7, 8),
+        {"kernel_shape": [3, 2], "strides": [2, 3], "pads": [2, 0, 0, 1], "ceil_mode": 1},
+    ),
+    (
+        "3d",
+        rand(1, 2, 5, 6, 7),
+        {"kernel_shape": [2, 3, 2], "strides": [2, 2, 1], "pads": [1, 0, 1, 0, 1, 1]},
+    ),
 ]:
     nd = x.ndim - 2
     full = {
