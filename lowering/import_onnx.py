@@ -713,7 +713,19 @@ def _unary(imp: _Importer, n: _Node) -> list[Value]:
 
 @onnx_op(*_BINARY)
 def _binary(imp: _Importer, n: _Node) -> list[Value]:
-    return imp.emit(_BINARY[n.op_type], [n.operand(0), n.operand(1)])
+    a, b = n.operand(0), n.operand(1)
+    if n.op_type == "PRelu":
+        b = _channel_slope(imp, a, b)
+    return imp.emit(_BINARY[n.op_type], [a, b])
+
+
+def _channel_slope(imp: _Importer, x: Value, slope: Value) -> Value:
+    """A 1-D PRelu slope of C values that does not broadcast against x [N, C, ...] is the
+    per-channel slope of PRelu-6 models (onnxruntime accepts it): reshape it to [C, 1, ...]."""
+    xs, ss = shape_of(x), shape_of(slope)
+    if len(ss) != 1 or len(xs) < 3 or ss[0] in (1, xs[-1]) or ss[0] != xs[1]:
+        return slope
+    return imp.emit1("nn.reshape", [slope], {"shape": _ints([ss[0]] + [1] * (len(xs) - 2))})
 
 
 @onnx_op(*_VARIADIC)
@@ -861,12 +873,14 @@ def _conv_transpose(imp: _Importer, n: _Node) -> list[Value]:
         target = [int(v) for v in output_shape] if output_shape is not None else [s * st for s, st in zip(spatial, strides)]
         begin, end = [], []
         for size, k, s, d, op, o in zip(spatial, kernel, strides, dilations, out_pad, target):
+            # a negative total (output_shape beyond the natural size) grows the end, as
+            # in ONNX's reference; Python's floor division keeps the begin pad >= 0 for -1
             total = s * (size - 1) + op + (k - 1) * d + 1 - o
-            if total < 0:
-                raise n.error(f"output_shape {list(target)} is larger than the kernel can produce")
             small, big = total // 2, total - total // 2
             begin.append(small if auto_pad == "SAME_UPPER" else big)
             end.append(big if auto_pad == "SAME_UPPER" else small)
+        if any(b < 0 for b in begin):
+            raise n.error(f"output_shape {list(target)} is larger than the kernel can produce")
         pads = begin + end
     else:
         pads = [int(p) for p in n.attr("pads", [0] * (2 * rank))]
@@ -1311,3 +1325,85 @@ def _range(imp: _Importer, n: _Node) -> list[Value]:
     s, lim, d = start.reshape(-1)[0], limit.reshape(-1)[0], delta.reshape(-1)[0]
     count = max(int(math.ceil((float(lim) - float(s)) / float(d))), 0)
     return [(s + np.arange(count, dtype=start.dtype) * d).astype(start.dtype)]
+
+
+@onnx_op("EyeLike")
+def _eye_like(imp: _Importer, n: _Node) -> list[Value]:
+    # depends only on the input's static shape: a constant
+    shape = shape_of(n.operand(0))
+    if len(shape) != 2:
+        raise n.error(f"expected a 2-D input, got rank {len(shape)}")
+    dtype_code = n.attr("dtype", None)
+    dtype = helper.tensor_dtype_to_np_dtype(int(dtype_code)) if dtype_code is not None else dtype_of(n.operand(0))
+    return [np.eye(shape[0], shape[1], k=int(n.attr("k", 0)), dtype=dtype)]
+
+
+# --------------------------------------------------------------------------------------
+# normalisers: ONNX functions decomposed into nn ops (no nn op of their own)
+
+
+def _scalar(like: Value, value: float) -> np.ndarray:
+    return np.asarray(value, dtype=dtype_of(like))
+
+
+@onnx_op("Swish")
+def _swish(imp: _Importer, n: _Node) -> list[Value]:
+    x = n.operand(0)
+    scaled = imp.emit1("nn.mul", [x, _scalar(x, float(n.attr("alpha", 1.0)))])
+    return imp.emit("nn.mul", [x, imp.emit1("nn.sigmoid", [scaled])])
+
+
+@onnx_op("Shrink")
+def _shrink(imp: _Importer, n: _Node) -> list[Value]:
+    x = n.operand(0)
+    lambd, bias = float(n.attr("lambd", 0.5)), float(n.attr("bias", 0.0))
+    low = imp.emit1("nn.less", [x, _scalar(x, -lambd)])
+    high = imp.emit1("nn.greater", [x, _scalar(x, lambd)])
+    up = imp.emit1("nn.add", [x, _scalar(x, bias)])
+    down = imp.emit1("nn.sub", [x, _scalar(x, bias)])
+    inner = imp.emit1("nn.where", [high, down, _scalar(x, 0.0)])
+    return imp.emit("nn.where", [low, up, inner])
+
+
+@onnx_op("LpNormalization")
+def _lp_normalization(imp: _Importer, n: _Node) -> list[Value]:
+    x = n.operand(0)
+    axis = _axis(n, int(n.attr("axis", -1)), len(shape_of(x)))
+    p = int(n.attr("p", 2))
+    if p not in (1, 2):
+        raise n.error(f"expected p = 1 or 2, got {p}")
+    props = {"axes": _ints([axis]), "keepdims": _int(1)}
+    norm = imp.emit1("nn.reduce_l1" if p == 1 else "nn.reduce_l2", [x], props)
+    zero = imp.emit1("nn.equal", [norm, _scalar(x, 0.0)])
+    # a zero norm gives 0, not 0/0 (ONNX's definition)
+    return imp.emit("nn.where", [zero, _scalar(x, 0.0), imp.emit1("nn.div", [x, norm])])
+
+
+@onnx_op("MeanVarianceNormalization")
+def _mvn(imp: _Importer, n: _Node) -> list[Value]:
+    # the ONNX function body: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9)
+    x = n.operand(0)
+    props = {"axes": _ints(_axes(n, list(n.attr("axes", [0, 2, 3])), len(shape_of(x)))), "keepdims": _int(1)}
+    mean = imp.emit1("nn.reduce_mean", [x], props)
+    mean_sq = imp.emit1("nn.reduce_mean", [imp.emit1("nn.mul", [x, x])], props)
+    var = imp.emit1("nn.sub", [mean_sq, imp.emit1("nn.mul", [mean, mean])])
+    std = imp.emit1("nn.add", [imp.emit1("nn.sqrt", [var]), _scalar(x, 1e-9)])
+    return imp.emit("nn.div", [imp.emit1("nn.sub", [x, mean]), std])
+
+
+@onnx_op("RMSNormalization")
+def _rms_normalization(imp: _Importer, n: _Node) -> list[Value]:
+    # x / sqrt(mean(x^2 over axis..rank-1) + epsilon) * scale, in f32 (stash_type 1)
+    x, scale = n.operand(0), n.operand(1)
+    rank = len(shape_of(x))
+    axis = _axis(n, int(n.attr("axis", -1)), rank)
+    dtype = dtype_of(x)
+    stash = int(n.attr("stash_type", 1)) == 1 and dtype != np.float32
+    xs = imp.emit1("nn.cast", [x], {"to": element_type(np.float32)}) if stash else x
+    props = {"axes": _ints(list(range(axis, rank))), "keepdims": _int(1)}
+    mean_sq = imp.emit1("nn.reduce_mean", [imp.emit1("nn.mul", [xs, xs])], props)
+    rms = imp.emit1("nn.sqrt", [imp.emit1("nn.add", [mean_sq, _scalar(xs, float(n.attr("epsilon", 1e-5)))])])
+    y = imp.emit1("nn.div", [xs, rms])
+    if stash:
+        y = imp.emit1("nn.cast", [y], {"to": element_type(dtype)})
+    return imp.emit("nn.mul", [y, scale])

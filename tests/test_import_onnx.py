@@ -551,3 +551,18 @@ def test_shape_inference_error_is_located() -> None:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     with pytest.raises(VexaError, match=r"^node 'mm' \(MatMul\): "):
         import_onnx(model)
+
+
+# --------------------------------------------------------------------------- decompositions
+
+
+def test_decomposed_functions() -> None:
+    x = {"x": _f(2, 3, 4, 5)}
+    one("LpNormalization", x, 13, axis=1, p=1)
+    one("LpNormalization", {"x": np.array([[0.0, 0.0], [3.0, 4.0]], np.float32)}, 13, axis=1)
+    one("MeanVarianceNormalization", x, 13)
+    one("Shrink", x, 13, lambd=0.3, bias=0.1)
+    one("EyeLike", {"x": _f(3, 4)}, 13, k=1)
+    module = one("RMSNormalization", {"x": _f(2, 3, 4)}, 23, {"s": _f(4)})
+    assert "nn.reduce_mean" in _ops(module)
+    one("Swish", x, 24, alpha=0.7)
