@@ -538,7 +538,12 @@ class DmaStartOp(IRDLOperation):
                 raise VerifyException(
                     f"tile.dma_start: expected {typ.get_num_dims()} {what} indices, got {len(idx)}"
                 )
-        if len(sizes) != src.get_num_dims() or len(sizes) != dst.get_num_dims():
+        if src.get_num_dims() != dst.get_num_dims():
+            raise VerifyException(
+                f"tile.dma_start: expected a destination of rank {src.get_num_dims()}, "
+                f"got {dst.get_num_dims()}"
+            )
+        if len(sizes) != src.get_num_dims():
             raise VerifyException(
                 f"tile.dma_start: expected {src.get_num_dims()} sizes, got {len(sizes)}"
             )

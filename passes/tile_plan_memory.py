@@ -13,8 +13,10 @@ and module attributes describing the plan:
   Activations — every other DRAM buffer, including the function's input and output
   buffers (arg attr `tile.offset`) — are placed by liveness with reuse: a buffer lives from
   the top-level op that defines (or first writes) it to the last top-level op that uses it
-  or any view of it; buffers are placed largest first, each into the best-fitting gap
-  among the already-placed buffers whose lifetimes overlap (greedy by size, best fit).
+  or any view of it; buffers are placed one at a time, each into the best-fitting gap
+  among the already-placed buffers whose lifetimes overlap (greedy best fit), in a few
+  orders (largest first, largest size x lifetime first, earliest first, longest first);
+  the smallest plan wins.
 - VTCM is allocated per kernel: all of a kernel's VTCM buffers are live for the whole
   kernel (double-buffer slots are, by construction) and are packed from address 0; the
   kernel records its footprint in `vtcm_bytes` and the pass fails with a located error if
@@ -61,11 +63,11 @@ class _Buf:
     offset: int = -1
 
 
-def best_fit(bufs: list[_Buf], align: int) -> int:
-    """Place buffers (greedy by size, best-fit gap among lifetime-overlapping placed buffers);
-    return the arena size."""
+def _place(bufs: list[_Buf], align: int) -> int:
+    """Place buffers in the given order, each into the best-fitting gap (smallest that
+    fits) among the already-placed buffers whose lifetimes overlap; return the arena size."""
     placed: list[_Buf] = []
-    for b in sorted(bufs, key=lambda b: (-b.size, b.start)):
+    for b in bufs:
         live = sorted((p for p in placed if p.start <= b.end and b.start <= p.end), key=lambda p: p.offset)
         best, best_gap, cursor = None, None, 0
         for p in live:
@@ -76,6 +78,30 @@ def best_fit(bufs: list[_Buf], align: int) -> int:
         b.offset = best if best is not None else cursor
         placed.append(b)
     return max((_align(b.offset + b.size, align) for b in placed), default=0)
+
+
+# Greedy orders tried (the cheapest plan wins): by size is the classic heuristic; by
+# size x lifetime and by start time win on graphs where a long-lived small buffer or a
+# chain of short ones would otherwise fragment the arena.
+_ORDERS = (
+    lambda b: (-b.size, b.start),
+    lambda b: (-b.size * (b.end - b.start + 1), b.start),
+    lambda b: (b.start, -b.size),
+    lambda b: (-(b.end - b.start), -b.size),
+)
+
+
+def best_fit(bufs: list[_Buf], align: int) -> int:
+    """Plan with each greedy order, keep the smallest arena; return its size."""
+    best: tuple[int, list[int]] | None = None
+    for order in _ORDERS:
+        size = _place(sorted(bufs, key=order), align)
+        if best is None or size < best[0]:
+            best = (size, [b.offset for b in bufs])
+    assert best is not None
+    for b, off in zip(bufs, best[1], strict=True):
+        b.offset = off
+    return best[0]
 
 
 def lower_bound(bufs: list[_Buf]) -> int:
