@@ -697,7 +697,6 @@ _WITH_ATTRS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "InstanceNormalization": ("nn.instance_normalization", [("epsilon", "float")]),
     "LRN": ("nn.lrn", [("alpha", "float"), ("beta", "float"), ("bias", "float"), ("size", "int")]),
     "DepthToSpace": ("nn.depth_to_space", [("blocksize", "int"), ("mode", "string")]),
-    "SpaceToDepth": ("nn.space_to_depth", [("blocksize", "int")]),
     "GlobalAveragePool": ("nn.global_average_pool", []),
     "GlobalMaxPool": ("nn.global_max_pool", []),
     "Where": ("nn.where", []),
@@ -1407,3 +1406,22 @@ def _rms_normalization(imp: _Importer, n: _Node) -> list[Value]:
     if stash:
         y = imp.emit1("nn.cast", [y], {"to": element_type(dtype)})
     return imp.emit("nn.mul", [y, scale])
+
+
+@onnx_op("SpaceToDepth")
+def _space_to_depth(imp: _Importer, n: _Node) -> list[Value]:
+    x = n.operand(0)
+    b = int(n.attr("blocksize"))
+    mode = n.attr("mode", "DCR")
+    if mode == "DCR":
+        return imp.emit("nn.space_to_depth", [x], {"blocksize": _int(b)})
+    if mode != "CRD":
+        raise n.error(f'expected mode "DCR" or "CRD", got "{mode}"')
+    # CRD (opset 25+) has no nn op: the reshape -> transpose -> reshape it is defined by
+    shape = shape_of(x)
+    if len(shape) != 4 or shape[2] % b or shape[3] % b:
+        raise n.error(f"expected an N x C x H x W input with H, W divisible by {b}, got {list(shape)}")
+    nb, c, h, w = shape
+    t = imp.emit1("nn.reshape", [x], {"shape": _ints([nb, c, h // b, b, w // b, b])})
+    t = imp.emit1("nn.transpose", [t], {"perm": _ints([0, 1, 3, 5, 2, 4])})
+    return imp.emit("nn.reshape", [t], {"shape": _ints([nb, c * b * b, h // b, w // b])})

@@ -566,3 +566,16 @@ def test_decomposed_functions() -> None:
     module = one("RMSNormalization", {"x": _f(2, 3, 4)}, 23, {"s": _f(4)})
     assert "nn.reduce_mean" in _ops(module)
     one("Swish", x, 24, alpha=0.7)
+
+
+@pytest.mark.parametrize("mode", ["DCR", "CRD"])
+def test_space_to_depth_modes_opset25(mode: str) -> None:
+    # onnxruntime lacks opset 25: ONNX's reference evaluator is the oracle here
+    from onnx.reference import ReferenceEvaluator
+
+    x = _f(1, 2, 4, 6)
+    node = helper.make_node("SpaceToDepth", ["x"], ["y"], blocksize=2, mode=mode)
+    model = make([node], {"x": x}, ["y"], 25)
+    (ref,) = ReferenceEvaluator(model).run(None, {"x": x})
+    (ours,) = interpret(import_onnx(model), {"x": x})
+    np.testing.assert_array_equal(ours, ref)
