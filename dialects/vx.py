@@ -1035,7 +1035,7 @@ class BgeOp(_CondBranch):
 
 @irdl_op_definition
 class HaltOp(VxInstruction):
-    """Stop the machine.
+    """Stop the machine; outstanding DMA transfers complete first.
 
     ```mlir
     vx.halt

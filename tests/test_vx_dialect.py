@@ -207,3 +207,76 @@ def test_packet_verifier_reads_the_target() -> None:
     with pytest.raises(Exception, match="expected at most 2 instructions on vx64, got 3"):
         module.verify()
     assert load_target("vx64").slots == 2
+
+
+# Assembly operand names of the op syntax -> the register file / kind of runtime/isa.py.
+_KIND = {"r": "r", "v": "v", "q": "q"}
+
+
+def _syntax_kinds(op: type[vx.VxInstruction]) -> list[str]:
+    kinds = []
+    for name in op.SYNTAX_ARGS.replace(" ", "").split(","):
+        if not name:
+            continue
+        if name.startswith(("imm", "label")):
+            kinds.append(name[:5] if name.startswith("label") else "imm")
+        else:
+            kinds.append(_KIND[name[0]])
+    return kinds
+
+
+def test_operand_kinds_agree_with_the_isa_table() -> None:
+    from vexa.runtime.isa import INSTRUCTIONS as ISA
+
+    files = {"rd": "r", "rs": "r", "vd": "v", "vs": "v", "vacc": "v", "qd": "q", "qs": "q",
+             "imm": "imm", "label": "label"}
+    for op in INSTRUCTIONS:
+        row = ISA[op.mnemonic()]
+        assert row.klass == op.CLASS, op.mnemonic()
+        assert [files[k] for k in row.operands] == _syntax_kinds(op), op.mnemonic()
+    assert {ISA["loop"].klass, ISA["loopi"].klass} == {LoopOp.CLASS}
+
+
+_SCALE = """
+builtin.module attributes {{vx.target = "{target}"}} {{
+  vx.data @A dram 512
+  vx.data @C dram 512
+  vx.io input @A : tensor<128xf32>
+  vx.io output @C : tensor<128xf32>
+  vx.func @main {{
+    %a = vx.li @A + 0 : !vx.reg<r1>
+    %c = vx.li @C + 0 : !vx.reg<r2>
+    %two = vx.vsplati 1073741824 : !vx.vreg<v1>
+    %r:2 = vx.loop {trips} iter_args(%pa = %a, %pc = %c) -> (!vx.reg<r1>, !vx.reg<r2>) {{
+      %one = vx.vsplati 1065353216 : !vx.vreg<v2>
+      %x = vx.vld %pa, 0 : (!vx.reg<r1>) -> !vx.vreg<v0>
+      %y = vx.vfma.f32 %one, %x, %two : (!vx.vreg<v2>, !vx.vreg<v0>, !vx.vreg<v1>) -> !vx.vreg<v2>
+      %na = vx.addi %pa, {vlen} : (!vx.reg<r1>) -> !vx.reg<r1>
+      %nc = vx.packet {{
+        vx.vst %y, %pc, 0 : !vx.vreg<v2>, !vx.reg<r2>
+        %n = vx.addi %pc, {vlen} : (!vx.reg<r2>) -> !vx.reg<r2>
+        vx.yield %n : !vx.reg<r2>
+      }} : !vx.reg<r2>
+      vx.yield %na, %nc : !vx.reg<r1>, !vx.reg<r2>
+    }}
+    vx.halt
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+def test_emitted_program_assembles_and_runs(tmp_path: Path, target: str) -> None:
+    """IR -> assembly -> encoded program -> simulator: C = 1 + A * 2 over 128 floats."""
+    from vexa.runtime.assembler import assemble
+
+    t = load_target(target)
+    path = tmp_path / "scale.mlir"
+    path.write_text(_SCALE.format(target=target, trips=512 // t.vlen_bytes, vlen=t.vlen_bytes))
+    module, locate = load_module(str(path))
+    asm = emit_assembly(module, locate=locate)
+    program = assemble(asm, t, filename="scale.s")
+    machine = pytest.importorskip("vexa.runtime.machine", reason="runtime/machine.py not written yet")
+    a = np.linspace(-3, 5, 128, dtype=np.float32)
+    out, _stats = machine.run_program(program, t, {"A": a}, timing=True)
+    np.testing.assert_array_equal(out["C"].reshape(-1), np.float32(1) + a * np.float32(2))
