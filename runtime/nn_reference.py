@@ -1288,6 +1288,7 @@ def constant_of_shape(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
 # attribute names follow the same rules (ONNX names in snake_case, constant inputs ->
 # properties): Swish Shrink LpNormalization MeanVarianceNormalization GroupNormalization
 # RMSNormalization EyeLike GatherND ScatterElements ScatterND CumProd ReverseSequence Einsum
+# NegativeLogLikelihoodLoss SoftmaxCrossEntropyLoss
 
 
 KERNELS["nn.swish"] = _unary_with(lambda x, a: x * _sigmoid_stable(x * _f(x, a["alpha"])))
@@ -1443,6 +1444,44 @@ def einsum(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     acc = _acc_dtype(*xs)
     r = np.einsum(attrs["equation"], *[x.astype(acc, copy=False) for x in xs])
     return [np.asarray(r).astype(np.result_type(*xs), copy=False)]
+
+
+def _nll(x: np.ndarray, target: np.ndarray, weight: np.ndarray | None, attrs: Attrs) -> np.ndarray:
+    """Negative log-likelihood of log-probabilities x (N, C, d...) at target (N, d...)."""
+    ignore = attrs.get("ignore_index")
+    valid = np.ones(target.shape, bool) if ignore is None else target != ignore
+    t = np.where(valid, target, 0).astype(np.int64)
+    xd = x.astype(np.float64)
+    loss = -np.take_along_axis(xd, t[:, None], axis=1)[:, 0] * valid
+    w = valid.astype(np.float64)
+    if weight is not None:
+        w = w * weight.astype(np.float64)[t]
+        loss = loss * w
+    reduction = attrs["reduction"]
+    if reduction == "sum":
+        loss = loss.sum()
+    elif reduction == "mean":
+        # weighted (or with ignored targets): the mean over the weights actually used
+        loss = loss.sum() / w.sum() if weight is not None or ignore is not None else loss.mean()
+    return np.asarray(loss).astype(x.dtype)
+
+
+@kernel("nn.negative_log_likelihood_loss")
+def negative_log_likelihood_loss(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    x, target = inputs[0], inputs[1]
+    weight = inputs[2] if len(inputs) > 2 else None
+    assert x is not None and target is not None
+    return [_nll(x, target, weight, attrs)]
+
+
+@kernel("nn.softmax_cross_entropy_loss")
+def softmax_cross_entropy_loss(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    """Loss and log-probabilities (the second result is the optional `log_prob`)."""
+    scores, labels = inputs[0], inputs[1]
+    weight = inputs[2] if len(inputs) > 2 else None
+    assert scores is not None and labels is not None
+    (log_prob,) = log_softmax([scores], {"axis": 1})
+    return [_nll(log_prob, labels, weight, attrs), log_prob]
 
 
 def _ieee(fn: Kernel) -> Kernel:

@@ -1272,6 +1272,41 @@ for eq, shapes in [
         )
     )
 
+for cid, shape, weight, ignore in [
+    ("2d", (4, 5), False, None),
+    ("3d_weight", (3, 5, 2), True, None),
+    ("4d_ignore", (2, 4, 3, 2), False, 1),
+    ("weight_ignore", (5, 3), True, 0),
+]:
+    for reduction in ("none", "sum", "mean"):
+        x = rand(*shape)
+        target = ints(shape[0], *shape[2:], lo=0, hi=shape[1])
+        ins = [x, target] + ([rand(shape[1], lo=0.2, hi=1.0)] if weight else [])
+        a = {"reduction": reduction} | ({} if ignore is None else {"ignore_index": ignore})
+        kernel_a = dict(a, ignore_index=ignore)
+        add(
+            Case(
+                f"negative_log_likelihood_loss_{cid}_{reduction}",
+                "nn.negative_log_likelihood_loss",
+                "NegativeLogLikelihoodLoss",
+                ins,
+                a,
+                kernel_a,
+                opset=13,
+            )
+        )
+        add(
+            Case(
+                f"softmax_cross_entropy_loss_{cid}_{reduction}",
+                "nn.softmax_cross_entropy_loss",
+                "SoftmaxCrossEntropyLoss",
+                ins,
+                a,
+                kernel_a,
+                opset=13,
+                outputs=2,
+            )
+        )
 
 # Other dtypes: f16 and f64 float paths, integer pooling and data movement
 H = {"rtol": 1e-3, "atol": 1e-3}
