@@ -1892,7 +1892,7 @@ class PacketOp(IRDLOperation):
     All reads of a packet happen before its writes, so an instruction never sees a value
     written by the same packet. The verifier checks, against the target (`vx.target`
     attribute around it, default vx128): at most `slots` instructions, the classes fit the
-    resource table, no register is written twice. Values used after the packet leave it
+    resource table, no register is written twice, at most one branch or `halt`. Values used after the packet leave it
     through the terminating `vx.yield` (omitted when there are none).
 
     ```mlir
@@ -1962,6 +1962,13 @@ class PacketOp(IRDLOperation):
             instructions.append(op)
         if not instructions:
             raise VerifyException("vx.packet: expected at least one instruction")
+        control = [op.mnemonic() for op in instructions if op.CLASS in ("branch", "loop")]
+        if len(control) > 1:
+            # one program-counter change per packet: the machine has one next-packet address
+            raise VerifyException(
+                f"vx.packet: expected at most one branch or halt, got {len(control)} "
+                f"({', '.join(control)})"
+            )
         _verify_no_double_write(instructions)
         _verify_packet_fits(self, instructions, target_of(self))
 

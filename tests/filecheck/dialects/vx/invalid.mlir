@@ -185,6 +185,18 @@ vx.func @f {
 
 // -----
 
+// One change of the program counter per packet.
+vx.func @f {
+  vx.label "top"
+  vx.packet {
+    vx.j "top"
+    vx.halt
+  }
+}
+// CHECK: vx.packet: expected at most one branch or halt, got 2 (j, halt)
+
+// -----
+
 // Only instructions go in packets.
 vx.func @f {
   vx.packet {
