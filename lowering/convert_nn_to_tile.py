@@ -79,6 +79,7 @@ class TargetParams:
     dram_bytes_per_cycle: int
     vtcm_bytes_per_cycle: int
     dma_setup_cycles: int
+    mpy_per_cycle: int = 1  # vector multiply instructions per packet
 
     @property
     def lanes(self) -> int:
@@ -127,6 +128,7 @@ def target_params(name: str) -> TargetParams:
         dram_bytes_per_cycle=int(t.dram_bytes_per_cycle),
         vtcm_bytes_per_cycle=int(getattr(t, "vtcm_bytes_per_cycle", 256)),
         dma_setup_cycles=int(getattr(t, "dma_setup_cycles", 50)),
+        mpy_per_cycle=max(1, int(t.vmpy_per_packet() if callable(getattr(t, "vmpy_per_packet", None)) else getattr(t, "vmpy_per_packet", 1))),
     )
 
 # --------------------------------------------------------------------------- helpers
@@ -631,7 +633,7 @@ def spec_cost(spec: Spec, params: TargetParams, double_buffer: bool, block_dim: 
         eff *= m / (_cdiv(m, mr) * mr) if m >= mr else m / mr
     shape = spec.out_shape
     waste = math.prod(g * t for g, t in zip(spec.out_grid, spec.out_tile, strict=True)) / max(1, math.prod(shape))
-    compute = spec.work * waste / (lanes * eff) + steps * 40
+    compute = spec.work * waste / (lanes * eff * params.mpy_per_cycle) + steps * 40
     if n_out < steps:  # a tiled reduction re-reads and re-writes the accumulator each step
         compute += steps * 2 * _bytes(spec.out_tile) / params.vtcm_bytes_per_cycle
     if double_buffer and steps > 1:
