@@ -53,7 +53,8 @@ import re
 from abc import ABC
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ClassVar, Self
+from dataclasses import dataclass
+from typing import IO, Any, ClassVar, Self
 
 import numpy as np
 from xdsl.backend.register_allocatable import HasRegisterConstraints, RegisterConstraints
@@ -108,7 +109,9 @@ from xdsl.traits import (
     RecursiveMemoryEffect,
     SymbolOpInterface,
 )
+from xdsl.context import Context
 from xdsl.utils.exceptions import VerifyException
+from xdsl.utils.target import Target as XdslTarget
 
 # region Registers
 
@@ -2695,6 +2698,16 @@ def emit_assembly(module: ModuleOp, target: str | Any | None = None, *,
     if isinstance(target, str):
         target = _load_target(target)
     return _Emitter(module, target, locate or _default_locator).emit()
+
+
+@dataclass(frozen=True)
+class VxAsmTarget(XdslTarget):
+    """`-t vx-asm` for xDSL's opt driver (as `riscv-asm`): print the module's assembly."""
+
+    name = "vx-asm"
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        output.write(emit_assembly(module))
 
 
 class _LocatingParser(Parser):

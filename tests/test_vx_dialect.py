@@ -280,3 +280,14 @@ def test_emitted_program_assembles_and_runs(tmp_path: Path, target: str) -> None
     a = np.linspace(-3, 5, 128, dtype=np.float32)
     out, _stats = machine.run_program(program, t, {"A": a}, timing=True)
     np.testing.assert_array_equal(out["C"].reshape(-1), np.float32(1) + a * np.float32(2))
+
+
+def test_xdsl_target_prints_the_same_assembly() -> None:
+    from io import StringIO
+
+    from xdsl.context import Context
+
+    module = _program()
+    out = StringIO()
+    vx.VxAsmTarget().emit(Context(), module, out)
+    assert out.getvalue() == emit_assembly(module)
