@@ -215,9 +215,11 @@ class _Node:
         v = self.input(i)
         if v is None or isinstance(v, np.ndarray):
             return v
+        tensor = self.proto.input[i]
+        named = f"'{what}'" if tensor == what else f"'{what}' ('{tensor}')"
         raise self.error(
-            f"input '{what}' ('{self.proto.input[i]}') must be a constant, got a value "
-            "computed at run time; vexa needs static shapes"
+            f"input {named} must be a constant, got a value computed at run time; "
+            "vexa needs static shapes"
         )
 
     def const_ints(self, i: int, what: str) -> list[int] | None:
@@ -316,7 +318,9 @@ class _Importer:
         self.materialized[id(v)] = (v, op.results[0])
         return op.results[0]
 
-    def constant_op(self, array: np.ndarray, loc: NameLoc | None, name: str | None = None) -> Operation:
+    def constant_op(
+        self, array: np.ndarray, loc: NameLoc | None, name: str | None = None
+    ) -> Operation:
         ty = TensorType(element_type(array.dtype), array.shape)
         value: Attribute
         if array.size <= DENSE_LIMIT or _is_splat(array):
@@ -333,7 +337,9 @@ class _Importer:
 
     # ---- ops
 
-    def build(self, name: str, operands: Sequence[SSAValue], props: Mapping[str, Attribute]) -> Operation:
+    def build(
+        self, name: str, operands: Sequence[SSAValue], props: Mapping[str, Attribute]
+    ) -> Operation:
         cls = _nn_op_class(name)
         if cls is None:
             raise VexaError(f"the nn dialect has no op '{name}'")
@@ -353,7 +359,10 @@ class _Importer:
         props = dict(props or {})
         flat = [o for x in operands for o in (x if isinstance(x, (list, tuple)) else [x])]
         known = [o for o in flat if o is not None]
-        if all(isinstance(o, np.ndarray) for o in known) and sum(o.size for o in known) <= _EVAL_INPUT_LIMIT:  # type: ignore[union-attr]
+        if (
+            all(isinstance(o, np.ndarray) for o in known)
+            and sum(o.size for o in known) <= _EVAL_INPUT_LIMIT
+        ):  # type: ignore[union-attr]
             results = evaluate_op(name, flat, {k: attribute_value(v) for k, v in props.items()})
             if all(np.asarray(r).size <= FOLD_LIMIT for r in results):
                 return [_array(r) for r in results]
@@ -363,7 +372,12 @@ class _Importer:
         self.block.add_op(op)
         return list(op.results)
 
-    def emit1(self, name: str, operands: Sequence[Value | None | Sequence[Value]], props: Mapping[str, Attribute] | None = None) -> Value:
+    def emit1(
+        self,
+        name: str,
+        operands: Sequence[Value | None | Sequence[Value]],
+        props: Mapping[str, Attribute] | None = None,
+    ) -> Value:
         return self.emit(name, operands, props)[0]
 
 
@@ -410,7 +424,9 @@ def import_onnx(
     results: list[SSAValue] = []
     for out in graph.output:
         if out.name not in env:
-            raise VexaError(f"graph output '{out.name}' is not produced by any node, initializer or input")
+            raise VexaError(
+                f"graph output '{out.name}' is not produced by any node, initializer or input"
+            )
         v = env[out.name]
         imp.loc = NameLoc(StringAttr(out.name), NoneAttr())
         results.append(imp.ssa(v))
@@ -452,7 +468,9 @@ def _sorted_nodes(graph: onnx.GraphProto) -> list[tuple[NodeProto, str]]:
             if out:
                 producer[out] = i
     dangling = [
-        (name, inp) for node, name in named for inp in node.input
+        (name, inp)
+        for node, name in named
+        for inp in node.input
         if inp and inp not in available and inp not in producer
     ]
     if dangling:
@@ -549,13 +567,17 @@ def _input_types(
     names = [vi.name for vi in inputs]
     unknown = [k for k in pins if k not in names]
     if unknown:
-        raise VexaError(f"input shape given for unknown input(s) {unknown}: expected one of {names}")
+        raise VexaError(
+            f"input shape given for unknown input(s) {unknown}: expected one of {names}"
+        )
     types: list[TensorType] = []
     dynamic: list[str] = []
     for vi in inputs:
         t = vi.type
         if t.WhichOneof("value") != "tensor_type":
-            raise VexaError(f"input '{vi.name}': expected a tensor, got {t.WhichOneof('value') or 'no type'}")
+            raise VexaError(
+                f"input '{vi.name}': expected a tensor, got {t.WhichOneof('value') or 'no type'}"
+            )
         try:
             dtype = helper.tensor_dtype_to_np_dtype(t.tensor_type.elem_type)
             elem = element_type(dtype)
@@ -595,7 +617,8 @@ def _input_types(
     if dynamic:
         pinned = [
             f"--input-shape {vi.name}={_dims_text([d if d > 0 else 1 for d in ty.get_shape()]) or '1'}"
-            for vi, ty in zip(inputs, types) if any(f"'{vi.name}'" in d for d in dynamic)
+            for vi, ty in zip(inputs, types)
+            if any(f"'{vi.name}'" in d for d in dynamic)
         ]
         raise VexaError(
             f"dynamic dimensions: {'; '.join(dynamic)}\n"
@@ -617,7 +640,9 @@ def _tensor_array(tensor: TensorProto, what: str) -> np.ndarray:
     except Exception as e:  # noqa: BLE001
         raise VexaError(f"{what}: cannot read tensor data: {_first_line(e)}") from e
     if array.dtype.kind in "OSU":
-        raise VexaError(f"{what}: unsupported element type {TensorProto.DataType.Name(tensor.data_type)}")
+        raise VexaError(
+            f"{what}: unsupported element type {TensorProto.DataType.Name(tensor.data_type)}"
+        )
     try:
         element_type(array.dtype)
     except VexaError as e:
@@ -625,20 +650,25 @@ def _tensor_array(tensor: TensorProto, what: str) -> np.ndarray:
     return _array(array)
 
 
-def _import_node(imp: _Importer, node: NodeProto, name: str, env: dict[str, Value], used: set[str]) -> None:
+def _import_node(
+    imp: _Importer, node: NodeProto, name: str, env: dict[str, Value], used: set[str]
+) -> None:
     version = _schema(node.op_type, imp.opset).since_version
     attrs = dict(_schema_defaults(node.op_type, imp.opset))
     for a in node.attribute:
         if a.ref_attr_name:
-            raise VexaError(f"node '{name}' ({node.op_type}): attribute '{a.name}' refers to a function attribute")
+            raise VexaError(
+                f"node '{name}' ({node.op_type}): attribute '{a.name}' refers to a function attribute"
+            )
         attrs[a.name] = helper.get_attribute_value(a)
     inputs = [env[x] if x else None for x in node.input]
     n = _Node(node, name, version, inputs, attrs, imp.loc)  # type: ignore[arg-type]
     try:
         outputs = list(NORMALISERS[node.op_type](imp, n))
     except VexaError as e:
-        msg = str(e)
-        raise e if msg.startswith("node '") else n.error(msg) from e
+        if str(e).startswith("node '"):
+            raise
+        raise n.error(str(e)) from e
     except Exception as e:  # noqa: BLE001 - shape inference / kernel failures are located
         raise n.error(_first_line(e)) from e
     for i, out in enumerate(node.output):
@@ -662,22 +692,59 @@ def _import_node(imp: _Importer, node: NodeProto, name: str, env: dict[str, Valu
 
 
 _UNARY = {
-    "Abs": "nn.abs", "Neg": "nn.neg", "Exp": "nn.exp", "Log": "nn.log", "Sqrt": "nn.sqrt",
-    "Reciprocal": "nn.reciprocal", "Relu": "nn.relu", "Sigmoid": "nn.sigmoid", "Tanh": "nn.tanh",
-    "Erf": "nn.erf", "Floor": "nn.floor", "Ceil": "nn.ceil", "Round": "nn.round", "Sign": "nn.sign",
-    "Sin": "nn.sin", "Cos": "nn.cos", "Tan": "nn.tan", "Asin": "nn.asin", "Acos": "nn.acos",
-    "Atan": "nn.atan", "Sinh": "nn.sinh", "Cosh": "nn.cosh", "Asinh": "nn.asinh",
-    "Acosh": "nn.acosh", "Atanh": "nn.atanh", "Softplus": "nn.softplus", "Softsign": "nn.softsign",
-    "Not": "nn.not", "HardSwish": "nn.hard_swish", "Mish": "nn.mish", "IsNaN": "nn.is_nan",
+    "Abs": "nn.abs",
+    "Neg": "nn.neg",
+    "Exp": "nn.exp",
+    "Log": "nn.log",
+    "Sqrt": "nn.sqrt",
+    "Reciprocal": "nn.reciprocal",
+    "Relu": "nn.relu",
+    "Sigmoid": "nn.sigmoid",
+    "Tanh": "nn.tanh",
+    "Erf": "nn.erf",
+    "Floor": "nn.floor",
+    "Ceil": "nn.ceil",
+    "Round": "nn.round",
+    "Sign": "nn.sign",
+    "Sin": "nn.sin",
+    "Cos": "nn.cos",
+    "Tan": "nn.tan",
+    "Asin": "nn.asin",
+    "Acos": "nn.acos",
+    "Atan": "nn.atan",
+    "Sinh": "nn.sinh",
+    "Cosh": "nn.cosh",
+    "Asinh": "nn.asinh",
+    "Acosh": "nn.acosh",
+    "Atanh": "nn.atanh",
+    "Softplus": "nn.softplus",
+    "Softsign": "nn.softsign",
+    "Not": "nn.not",
+    "HardSwish": "nn.hard_swish",
+    "Mish": "nn.mish",
+    "IsNaN": "nn.is_nan",
     "BitwiseNot": "nn.bitwise_not",
 }
 
 _BINARY = {
-    "Add": "nn.add", "Sub": "nn.sub", "Mul": "nn.mul", "Div": "nn.div", "Pow": "nn.pow",
-    "PRelu": "nn.p_relu", "And": "nn.and", "Or": "nn.or", "Xor": "nn.xor",
-    "BitwiseAnd": "nn.bitwise_and", "BitwiseOr": "nn.bitwise_or", "BitwiseXor": "nn.bitwise_xor",
-    "Equal": "nn.equal", "Less": "nn.less", "LessOrEqual": "nn.less_or_equal",
-    "Greater": "nn.greater", "GreaterOrEqual": "nn.greater_or_equal", "MatMul": "nn.mat_mul",
+    "Add": "nn.add",
+    "Sub": "nn.sub",
+    "Mul": "nn.mul",
+    "Div": "nn.div",
+    "Pow": "nn.pow",
+    "PRelu": "nn.p_relu",
+    "And": "nn.and",
+    "Or": "nn.or",
+    "Xor": "nn.xor",
+    "BitwiseAnd": "nn.bitwise_and",
+    "BitwiseOr": "nn.bitwise_or",
+    "BitwiseXor": "nn.bitwise_xor",
+    "Equal": "nn.equal",
+    "Less": "nn.less",
+    "LessOrEqual": "nn.less_or_equal",
+    "Greater": "nn.greater",
+    "GreaterOrEqual": "nn.greater_or_equal",
+    "MatMul": "nn.mat_mul",
 }
 
 _VARIADIC = {"Sum": "nn.sum", "Mean": "nn.mean", "Max": "nn.max", "Min": "nn.min"}
@@ -774,7 +841,11 @@ def _elem_type(n: _Node, onnx_type: int) -> Attribute:
     try:
         return element_type(helper.tensor_dtype_to_np_dtype(onnx_type))
     except Exception as e:  # noqa: BLE001
-        name = TensorProto.DataType.Name(onnx_type) if onnx_type in TensorProto.DataType.values() else str(onnx_type)
+        name = (
+            TensorProto.DataType.Name(onnx_type)
+            if onnx_type in TensorProto.DataType.values()
+            else str(onnx_type)
+        )
         raise n.error(f"unsupported element type {name}") from e
 
 
@@ -805,7 +876,11 @@ def _gemm(imp: _Importer, n: _Node) -> list[Value]:
 
 
 def _explicit_pads(
-    n: _Node, in_spatial: Sequence[int], kernel: Sequence[int], strides: Sequence[int], dilations: Sequence[int]
+    n: _Node,
+    in_spatial: Sequence[int],
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
 ) -> list[int]:
     """`pads` with `auto_pad` resolved (ONNX Conv/Pool semantics)."""
     rank = len(in_spatial)
@@ -841,7 +916,12 @@ def _window_props(n: _Node, x: Value, kernel: Sequence[int] | None = None) -> di
     strides = [int(v) for v in n.attr("strides", None) or [1] * rank]
     dilations = [int(v) for v in n.attr("dilations", None) or [1] * rank]
     pads = _explicit_pads(n, spatial, k, strides, dilations)
-    return {"kernel_shape": _ints(k), "strides": _ints(strides), "pads": _ints(pads), "dilations": _ints(dilations)}
+    return {
+        "kernel_shape": _ints(k),
+        "strides": _ints(strides),
+        "pads": _ints(pads),
+        "dilations": _ints(dilations),
+    }
 
 
 @onnx_op("Conv")
@@ -869,7 +949,11 @@ def _conv_transpose(imp: _Importer, n: _Node) -> list[Value]:
     if auto_pad == "VALID":
         pads = [0] * (2 * rank)
     elif output_shape is not None or auto_pad in ("SAME_UPPER", "SAME_LOWER"):
-        target = [int(v) for v in output_shape] if output_shape is not None else [s * st for s, st in zip(spatial, strides)]
+        target = (
+            [int(v) for v in output_shape]
+            if output_shape is not None
+            else [s * st for s, st in zip(spatial, strides)]
+        )
         begin, end = [], []
         for size, k, s, d, op, o in zip(spatial, kernel, strides, dilations, out_pad, target):
             # a negative total (output_shape beyond the natural size) grows the end, as
@@ -884,8 +968,12 @@ def _conv_transpose(imp: _Importer, n: _Node) -> list[Value]:
     else:
         pads = [int(p) for p in n.attr("pads", [0] * (2 * rank))]
     props = {
-        "kernel_shape": _ints(kernel), "strides": _ints(strides), "pads": _ints(pads),
-        "dilations": _ints(dilations), "group": _int(n.attr("group", 1)), "output_padding": _ints(out_pad),
+        "kernel_shape": _ints(kernel),
+        "strides": _ints(strides),
+        "pads": _ints(pads),
+        "dilations": _ints(dilations),
+        "group": _int(n.attr("group", 1)),
+        "output_padding": _ints(out_pad),
     }
     return imp.emit("nn.conv_transpose", [x, w, n.input(2)], props)
 
@@ -899,7 +987,9 @@ def _pool(imp: _Importer, n: _Node) -> list[Value | None]:
         props["count_include_pad"] = _int(n.attr("count_include_pad", 0))
     if n.op_type == "LpPool":
         props["p"] = _int(n.attr("p", 2))
-    name = {"MaxPool": "nn.max_pool", "AveragePool": "nn.average_pool", "LpPool": "nn.lp_pool"}[n.op_type]
+    name = {"MaxPool": "nn.max_pool", "AveragePool": "nn.average_pool", "LpPool": "nn.lp_pool"}[
+        n.op_type
+    ]
     return [imp.emit1(name, [x], props), None]  # MaxPool Indices: rejected if used
 
 
@@ -909,20 +999,29 @@ def _batch_norm(imp: _Importer, n: _Node) -> list[Value | None]:
         raise n.error("training_mode = 1 is not supported: vexa compiles inference graphs")
     if n.version < 9 and not n.attr("spatial", 1):
         raise n.error("spatial = 0 is not supported")
-    y = imp.emit1("nn.batch_normalization", [n.operand(i) for i in range(5)], {"epsilon": _float(n.attr("epsilon", 1e-5))})
+    y = imp.emit1(
+        "nn.batch_normalization",
+        [n.operand(i) for i in range(5)],
+        {"epsilon": _float(n.attr("epsilon", 1e-5))},
+    )
     return [y, None, None, None, None]
 
 
 @onnx_op("LayerNormalization")
 def _layer_norm(imp: _Importer, n: _Node) -> list[Value | None]:
     x = n.operand(0)
-    props = {"axis": _int(_axis(n, int(n.attr("axis", -1)), len(shape_of(x)))), "epsilon": _float(n.attr("epsilon", 1e-5))}
+    props = {
+        "axis": _int(_axis(n, int(n.attr("axis", -1)), len(shape_of(x)))),
+        "epsilon": _float(n.attr("epsilon", 1e-5)),
+    }
     return [imp.emit1("nn.layer_normalization", [x, n.operand(1), n.input(2)], props), None, None]
 
 
 @onnx_op("Softmax", "LogSoftmax", "Hardmax")
 def _softmax(imp: _Importer, n: _Node) -> list[Value]:
-    name = {"Softmax": "nn.softmax", "LogSoftmax": "nn.log_softmax", "Hardmax": "nn.hardmax"}[n.op_type]
+    name = {"Softmax": "nn.softmax", "LogSoftmax": "nn.log_softmax", "Hardmax": "nn.hardmax"}[
+        n.op_type
+    ]
     x = n.operand(0)
     shape = shape_of(x)
     rank = len(shape)
@@ -945,10 +1044,16 @@ def _softmax(imp: _Importer, n: _Node) -> list[Value]:
 
 
 _REDUCE = {
-    "ReduceSum": "nn.reduce_sum", "ReduceMean": "nn.reduce_mean", "ReduceMax": "nn.reduce_max",
-    "ReduceMin": "nn.reduce_min", "ReduceProd": "nn.reduce_prod", "ReduceL1": "nn.reduce_l1",
-    "ReduceL2": "nn.reduce_l2", "ReduceLogSum": "nn.reduce_log_sum",
-    "ReduceLogSumExp": "nn.reduce_log_sum_exp", "ReduceSumSquare": "nn.reduce_sum_square",
+    "ReduceSum": "nn.reduce_sum",
+    "ReduceMean": "nn.reduce_mean",
+    "ReduceMax": "nn.reduce_max",
+    "ReduceMin": "nn.reduce_min",
+    "ReduceProd": "nn.reduce_prod",
+    "ReduceL1": "nn.reduce_l1",
+    "ReduceL2": "nn.reduce_l2",
+    "ReduceLogSum": "nn.reduce_log_sum",
+    "ReduceLogSumExp": "nn.reduce_log_sum_exp",
+    "ReduceSumSquare": "nn.reduce_sum_square",
 }
 
 
@@ -998,7 +1103,9 @@ def _reshape(imp: _Importer, n: _Node) -> list[Value]:
     for i, d in enumerate(target):
         if d == 0 and not allowzero:
             if i >= len(in_shape):
-                raise n.error(f"shape {target}: 0 at dim {i} copies an input dim the input (rank {len(in_shape)}) lacks")
+                raise n.error(
+                    f"shape {target}: 0 at dim {i} copies an input dim the input (rank {len(in_shape)}) lacks"
+                )
             d = in_shape[i]
         elif d == -1:
             if infer >= 0:
@@ -1014,7 +1121,9 @@ def _reshape(imp: _Importer, n: _Node) -> list[Value]:
             raise n.error(f"cannot reshape {_dims_text(in_shape) or 'scalar'} into {target}")
         out[infer] = total // known
     if math.prod(out) != total:
-        raise n.error(f"cannot reshape {_dims_text(in_shape) or 'scalar'} ({total} elements) into {out}")
+        raise n.error(
+            f"cannot reshape {_dims_text(in_shape) or 'scalar'} ({total} elements) into {out}"
+        )
     return imp.emit("nn.reshape", [x], {"shape": _ints(out)})
 
 
@@ -1124,7 +1233,12 @@ def _slice(imp: _Importer, n: _Node) -> list[Value]:
         out_starts.append(start)
         out_ends.append(end)
         out_axes.append(a)
-    props = {"starts": _ints(out_starts), "ends": _ints(out_ends), "axes": _ints(out_axes), "steps": _ints(steps)}
+    props = {
+        "starts": _ints(out_starts),
+        "ends": _ints(out_ends),
+        "axes": _ints(out_axes),
+        "steps": _ints(steps),
+    }
     return imp.emit("nn.slice", [x], props)
 
 
@@ -1176,7 +1290,9 @@ def _tile(imp: _Importer, n: _Node) -> list[Value]:
 @onnx_op("Trilu")
 def _trilu(imp: _Importer, n: _Node) -> list[Value]:
     k = n.const_ints(1, "k")
-    return imp.emit("nn.trilu", [n.operand(0)], {"upper": _int(n.attr("upper", 1)), "k": _int(k[0] if k else 0)})
+    return imp.emit(
+        "nn.trilu", [n.operand(0)], {"upper": _int(n.attr("upper", 1)), "k": _int(k[0] if k else 0)}
+    )
 
 
 @onnx_op("CumSum")
@@ -1200,7 +1316,11 @@ def _one_hot(imp: _Importer, n: _Node) -> list[Value]:
     if depth is None or values is None or values.size != 2:
         raise n.error("expected a scalar 'depth' and two 'values' [off, on]")
     axis = _axis(n, int(n.attr("axis", -1)), len(shape_of(indices)) + 1)
-    props = {"axis": _int(axis), "depth": _int(int(depth.reshape(-1)[0])), "values": DenseArrayBase.from_list(element_type(values.dtype), values.reshape(2).tolist())}
+    props = {
+        "axis": _int(axis),
+        "depth": _int(int(depth.reshape(-1)[0])),
+        "values": DenseArrayBase.from_list(element_type(values.dtype), values.reshape(2).tolist()),
+    }
     return imp.emit("nn.one_hot", [indices], props)
 
 
@@ -1227,7 +1347,11 @@ def _resize(imp: _Importer, n: _Node) -> list[Value]:
     mode = n.attr("mode", "nearest")
     if n.op_type == "Upsample" or n.version < 11:
         # Upsample-7/9 and Resize-10: asymmetric coordinates; nearest truncates upward scales
-        scales = list(n.attr("scales")) if n.op_type == "Upsample" and n.version < 9 else n.const(1, "scales")
+        scales = (
+            list(n.attr("scales"))
+            if n.op_type == "Upsample" and n.version < 9
+            else n.const(1, "scales")
+        )
         scales = [float(s) for s in np.asarray(scales).reshape(-1)]
         if mode == "bilinear":
             mode = "linear"
@@ -1270,11 +1394,14 @@ def _resize(imp: _Importer, n: _Node) -> list[Value]:
     if scales and len(scales) != rank:
         raise n.error(f"expected {rank} scales, got {len(scales)}")
     props = {
-        "mode": _str(mode), "coordinate_transformation_mode": _str(ctm), "nearest_mode": _str(nearest),
+        "mode": _str(mode),
+        "coordinate_transformation_mode": _str(ctm),
+        "nearest_mode": _str(nearest),
         "cubic_coeff_a": _float(n.attr("cubic_coeff_a", -0.75)),
         "exclude_outside": _int(n.attr("exclude_outside", 0)),
         "extrapolation_value": _float(n.attr("extrapolation_value", 0.0)),
-        "scales": _floats(scales), "sizes": _ints(sizes),
+        "scales": _floats(scales),
+        "sizes": _ints(sizes),
     }
     return imp.emit("nn.resize", [x], props)
 
@@ -1301,7 +1428,11 @@ def _constant(imp: _Importer, n: _Node) -> list[Value]:
 def _constant_of_shape(imp: _Importer, n: _Node) -> list[Value]:
     shape = n.const_ints(0, "input") or []
     value = n.attrs.get("value")
-    fill = _tensor_array(value, f"node '{n.name}'").reshape(-1) if value is not None else np.zeros(1, np.float32)
+    fill = (
+        _tensor_array(value, f"node '{n.name}'").reshape(-1)
+        if value is not None
+        else np.zeros(1, np.float32)
+    )
     return [np.full(shape, fill[0], dtype=fill.dtype)]
 
 
@@ -1333,7 +1464,11 @@ def _eye_like(imp: _Importer, n: _Node) -> list[Value]:
     if len(shape) != 2:
         raise n.error(f"expected a 2-D input, got rank {len(shape)}")
     dtype_code = n.attr("dtype", None)
-    dtype = helper.tensor_dtype_to_np_dtype(int(dtype_code)) if dtype_code is not None else dtype_of(n.operand(0))
+    dtype = (
+        helper.tensor_dtype_to_np_dtype(int(dtype_code))
+        if dtype_code is not None
+        else dtype_of(n.operand(0))
+    )
     return [np.eye(shape[0], shape[1], k=int(n.attr("k", 0)), dtype=dtype)]
 
 
@@ -1382,7 +1517,10 @@ def _lp_normalization(imp: _Importer, n: _Node) -> list[Value]:
 def _mvn(imp: _Importer, n: _Node) -> list[Value]:
     # the ONNX function body: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9)
     x = n.operand(0)
-    props = {"axes": _ints(_axes(n, list(n.attr("axes", [0, 2, 3])), len(shape_of(x)))), "keepdims": _int(1)}
+    props = {
+        "axes": _ints(_axes(n, list(n.attr("axes", [0, 2, 3])), len(shape_of(x)))),
+        "keepdims": _int(1),
+    }
     mean = imp.emit1("nn.reduce_mean", [x], props)
     mean_sq = imp.emit1("nn.reduce_mean", [imp.emit1("nn.mul", [x, x])], props)
     var = imp.emit1("nn.sub", [mean_sq, imp.emit1("nn.mul", [mean, mean])])
@@ -1401,7 +1539,9 @@ def _rms_normalization(imp: _Importer, n: _Node) -> list[Value]:
     xs = imp.emit1("nn.cast", [x], {"to": element_type(np.float32)}) if stash else x
     props = {"axes": _ints(list(range(axis, rank))), "keepdims": _int(1)}
     mean_sq = imp.emit1("nn.reduce_mean", [imp.emit1("nn.mul", [xs, xs])], props)
-    rms = imp.emit1("nn.sqrt", [imp.emit1("nn.add", [mean_sq, _scalar(xs, float(n.attr("epsilon", 1e-5)))])])
+    rms = imp.emit1(
+        "nn.sqrt", [imp.emit1("nn.add", [mean_sq, _scalar(xs, float(n.attr("epsilon", 1e-5)))])]
+    )
     y = imp.emit1("nn.div", [xs, rms])
     if stash:
         y = imp.emit1("nn.cast", [y], {"to": element_type(dtype)})
@@ -1420,7 +1560,9 @@ def _space_to_depth(imp: _Importer, n: _Node) -> list[Value]:
     # CRD (opset 25+) has no nn op: the reshape -> transpose -> reshape it is defined by
     shape = shape_of(x)
     if len(shape) != 4 or shape[2] % b or shape[3] % b:
-        raise n.error(f"expected an N x C x H x W input with H, W divisible by {b}, got {list(shape)}")
+        raise n.error(
+            f"expected an N x C x H x W input with H, W divisible by {b}, got {list(shape)}"
+        )
     nb, c, h, w = shape
     t = imp.emit1("nn.reshape", [x], {"shape": _ints([nb, c, h // b, b, w // b, b])})
     t = imp.emit1("nn.transpose", [t], {"perm": _ints([0, 1, 3, 5, 2, 4])})

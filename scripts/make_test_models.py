@@ -16,7 +16,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "filecheck", "inputs")
+OUT = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "filecheck", "inputs"
+)
 IR_VERSION = 8  # onnxruntime 1.x reads it; opset 7..18 all fit
 
 F = TensorProto.FLOAT
@@ -27,9 +29,18 @@ def _rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
-def _model(nodes: list, inputs: list, outputs: list, inits: list | None = None, opset: int = 13, name: str = "g") -> onnx.ModelProto:
+def _model(
+    nodes: list,
+    inputs: list,
+    outputs: list,
+    inits: list | None = None,
+    opset: int = 13,
+    name: str = "g",
+) -> onnx.ModelProto:
     graph = helper.make_graph(nodes, name, inputs, outputs, inits or [])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="vexa-tests")
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="vexa-tests"
+    )
     model.ir_version = IR_VERSION
     return model
 
@@ -50,10 +61,25 @@ def conv_bn_relu() -> onnx.ModelProto:
         _t("bn1.var", (r.random(8) + 0.5).astype(np.float32)),
     ]
     nodes = [
-        helper.make_node("Conv", ["x", "conv1.weight", "conv1.bias"], ["c"], name="conv1", auto_pad="SAME_UPPER", strides=[2, 2]),
-        helper.make_node("BatchNormalization", ["c", "bn1.scale", "bn1.b", "bn1.mean", "bn1.var"], ["b"], name="bn1", epsilon=1e-3),
+        helper.make_node(
+            "Conv",
+            ["x", "conv1.weight", "conv1.bias"],
+            ["c"],
+            name="conv1",
+            auto_pad="SAME_UPPER",
+            strides=[2, 2],
+        ),
+        helper.make_node(
+            "BatchNormalization",
+            ["c", "bn1.scale", "bn1.b", "bn1.mean", "bn1.var"],
+            ["b"],
+            name="bn1",
+            epsilon=1e-3,
+        ),
         helper.make_node("Relu", ["b"], ["r"], name="relu1"),
-        helper.make_node("MaxPool", ["r"], ["y"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node(
+            "MaxPool", ["r"], ["y"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]
+        ),
     ]
     x = helper.make_tensor_value_info("x", F, [1, 3, 16, 16])
     y = helper.make_tensor_value_info("y", F, None)
@@ -97,7 +123,10 @@ def reshape_shape() -> onnx.ModelProto:
         helper.make_node("Reshape", ["x", "shape_0m1"], ["pairs"], name="pairs"),
     ]
     x = helper.make_tensor_value_info("x", F, [2, 3, 4])
-    outs = [helper.make_tensor_value_info("flat", F, None), helper.make_tensor_value_info("pairs", F, None)]
+    outs = [
+        helper.make_tensor_value_info("flat", F, None),
+        helper.make_tensor_value_info("pairs", F, None),
+    ]
     return _model(nodes, [x], outs, inits, opset=13)
 
 
@@ -115,11 +144,26 @@ def constants() -> onnx.ModelProto:
     (splat), and a graph input that is also an initializer (a constant, not an argument)."""
     r = _rng()
     big = r.standard_normal((4, 8)).astype(np.float32)
-    inits = [_t("big", big), _t("bias_in", np.full((8,), 0.5, np.float32)), _t("shape48", np.array([4, 8], np.int64))]
+    inits = [
+        _t("big", big),
+        _t("bias_in", np.full((8,), 0.5, np.float32)),
+        _t("shape48", np.array([4, 8], np.int64)),
+    ]
     nodes = [
-        helper.make_node("Constant", [], ["small"], name="small_const",
-                         value=_t("small_v", np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], np.float32))),
-        helper.make_node("ConstantOfShape", ["shape48"], ["ones"], name="ones", value=_t("one", np.array([1.0], np.float32))),
+        helper.make_node(
+            "Constant",
+            [],
+            ["small"],
+            name="small_const",
+            value=_t("small_v", np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], np.float32)),
+        ),
+        helper.make_node(
+            "ConstantOfShape",
+            ["shape48"],
+            ["ones"],
+            name="ones",
+            value=_t("one", np.array([1.0], np.float32)),
+        ),
         helper.make_node("Mul", ["x", "big"], ["m"], name="scale"),
         helper.make_node("Add", ["m", "small"], ["a"], name="shift"),
         helper.make_node("Add", ["a", "ones"], ["a1"], name="plus_one"),
@@ -209,9 +253,11 @@ def main(out_dir: str = OUT) -> None:
     with open(os.path.join(out_dir, "bad_not_onnx.onnx"), "w") as f:
         f.write("this is a text file, not an ONNX model\n")
     with open(os.path.join(out_dir, "bad_malformed.mlir"), "w") as f:
-        f.write('func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {\n'
-                '  %r = nn.relu %y : tensor<2xf32>\n'
-                '  func.return %r : tensor<2xf32>\n}\n')
+        f.write(
+            "func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {\n"
+            "  %r = nn.relu %y : tensor<2xf32>\n"
+            "  func.return %r : tensor<2xf32>\n}\n"
+        )
     with open(os.path.join(out_dir, "bad_syntax.mlir"), "w") as f:
         f.write("func.func @f() {\n  %0 = nn.relu 3 : tensor<2xf32>\n}\n")
 

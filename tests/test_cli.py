@@ -25,7 +25,9 @@ def _in(name: str) -> str:
     return os.path.join(INPUTS, name)
 
 
-def run_main(main: Callable[[Sequence[str]], int], argv: Sequence[str], capsys: Any) -> tuple[int, str, str]:
+def run_main(
+    main: Callable[[Sequence[str]], int], argv: Sequence[str], capsys: Any
+) -> tuple[int, str, str]:
     try:
         code = main(list(argv))
     except SystemExit as e:
@@ -38,12 +40,21 @@ BAD_TRANSLATE = [
     (["--import-onnx", _in("bad_truncated.onnx")], "not a valid ONNX model"),
     (["--import-onnx", _in("bad_not_onnx.onnx")], "not a valid ONNX model"),
     (["--import-onnx", _in("no_such.onnx")], "no_such.onnx: no such file"),
-    (["--import-onnx", _in("bad_unsupported.onnx")], "unsupported ops: NonZero (2), Einsum (1), Unique (1)"),
-    (["--import-onnx", _in("bad_dangling.onnx")], "dangling tensor name: node 'add_ghost' (Add) reads 'ghost'"),
+    (
+        ["--import-onnx", _in("bad_unsupported.onnx")],
+        "unsupported ops: NonZero (2), Einsum (1), Unique (1)",
+    ),
+    (
+        ["--import-onnx", _in("bad_dangling.onnx")],
+        "dangling tensor name: node 'add_ghost' (Add) reads 'ghost'",
+    ),
     (["--import-onnx", _in("bad_dynamic.onnx")], "input 'x' dim 0 is dynamic ('batch')"),
     (["--import-onnx", _in("bad_optional_output.onnx")], "output #1 ('mask') is used"),
-    (["--import-onnx", _in("bad_dynamic_shape_input.onnx")], "input 'shape' ('shape') must be a constant"),
-    (["--import-onnx", _in("bad_dynamic.onnx"), "--input-shape", "x:2"], "expected NAME=DIMxDIM..."),
+    (["--import-onnx", _in("bad_dynamic_shape_input.onnx")], "input 'shape' must be a constant"),
+    (
+        ["--import-onnx", _in("bad_dynamic.onnx"), "--input-shape", "x:2"],
+        "expected NAME=DIMxDIM...",
+    ),
     ([], "one of the arguments --import-onnx --emit-asm is required"),
 ]
 
@@ -63,7 +74,10 @@ BAD_OPT = [
     ([_in("bad_malformed.mlir")], "bad_malformed.mlir:5:1: values used but not defined: [%y]"),
     ([_in("bad_syntax.mlir")], "bad_syntax.mlir:2:16: operand expected"),
     ([_in("bad_syntax.mlir"), "-p", "no-such-pass"], "unknown pass 'no-such-pass'"),
-    ([_in("bad_syntax.mlir"), "-p", "canonicalize{bogus=1}"], "pass 'canonicalize': unknown option 'bogus'"),
+    (
+        [_in("bad_syntax.mlir"), "-p", "canonicalize{bogus=1}"],
+        "pass 'canonicalize': unknown option 'bogus'",
+    ),
     ([_in("bad_syntax.mlir"), "-p", "canonicalize{"], "malformed pass pipeline"),
     ([_in("no_such.mlir")], "no_such.mlir: no such file"),
 ]
@@ -90,7 +104,11 @@ def test_vexa_opt_parse_error_shows_the_line(capsys: Any) -> None:
 
 def test_translate_then_opt_round_trip(tmp_path: Any, capsys: Any) -> None:
     out_mlir = tmp_path / "m.mlir"
-    code, _, _ = run_main(vexa_translate.main, ["--import-onnx", _in("conv_bn_relu.onnx"), "-o", str(out_mlir)], capsys)
+    code, _, _ = run_main(
+        vexa_translate.main,
+        ["--import-onnx", _in("conv_bn_relu.onnx"), "-o", str(out_mlir)],
+        capsys,
+    )
     assert code == 0
     assert (tmp_path / "m.npz").is_file()
     code, printed, _ = run_main(vexa_opt.main, [str(out_mlir)], capsys)
@@ -103,7 +121,9 @@ def test_vexa_run_model_and_ir(tmp_path: Any, capsys: Any) -> None:
     np.save(tmp_path / "x.npy", x)
     out_dir = tmp_path / "out"
     code, printed, err = run_main(
-        run_model.main, [_in("gemm.onnx"), "--input", f"x={tmp_path / 'x.npy'}", "--output-dir", str(out_dir)], capsys
+        run_model.main,
+        [_in("gemm.onnx"), "--input", f"x={tmp_path / 'x.npy'}", "--output-dir", str(out_dir)],
+        capsys,
     )
     assert code == 0, err
     assert printed.startswith("y: tensor<2x10xf32> [")
@@ -113,15 +133,29 @@ def test_vexa_run_model_and_ir(tmp_path: Any, capsys: Any) -> None:
     np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
 
     mlir = tmp_path / "g.mlir"
-    assert run_main(vexa_translate.main, ["--import-onnx", _in("gemm.onnx"), "-o", str(mlir)], capsys)[0] == 0
+    assert (
+        run_main(vexa_translate.main, ["--import-onnx", _in("gemm.onnx"), "-o", str(mlir)], capsys)[
+            0
+        ]
+        == 0
+    )
     out2 = tmp_path / "out2"
-    code, _, err = run_main(run_model.main, [str(mlir), "--input", f"x={tmp_path / 'x.npy'}", "--output-dir", str(out2)], capsys)
+    code, _, err = run_main(
+        run_model.main,
+        [str(mlir), "--input", f"x={tmp_path / 'x.npy'}", "--output-dir", str(out2)],
+        capsys,
+    )
     assert code == 0, err
     np.testing.assert_array_equal(np.load(out2 / "y.npy"), y)
 
 
 def test_vexa_run_random_inputs_are_seeded(capsys: Any) -> None:
-    runs = [run_main(run_model.main, [_in("conv_bn_relu.onnx"), "--random-inputs", "--seed", s], capsys)[1] for s in ("1", "1", "2")]
+    runs = [
+        run_main(
+            run_model.main, [_in("conv_bn_relu.onnx"), "--random-inputs", "--seed", s], capsys
+        )[1]
+        for s in ("1", "1", "2")
+    ]
     assert runs[0] == runs[1] != runs[2]
 
 
@@ -129,7 +163,10 @@ def test_vexa_run_random_inputs_are_seeded(capsys: Any) -> None:
     "argv, message",
     [
         ([_in("gemm.onnx")], "missing input 'x': give --input x=FILE.npy or --random-inputs"),
-        ([_in("gemm.onnx"), "--input", "y=a.npy"], "--input y: unknown input, expected one of ['x']"),
+        (
+            [_in("gemm.onnx"), "--input", "y=a.npy"],
+            "--input y: unknown input, expected one of ['x']",
+        ),
         ([_in("bad_dynamic.onnx"), "--random-inputs"], "input 'x' dim 0 is dynamic"),
         ([_in("bad_malformed.mlir"), "--random-inputs"], "values used but not defined"),
         ([_in("gemm.onnx"), "--backend", "nope"], "argument --backend: invalid choice: 'nope'"),

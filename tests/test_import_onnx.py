@@ -44,7 +44,10 @@ def make(
     inits: dict[str, np.ndarray] | None = None,
 ) -> onnx.ModelProto:
     """A model with typed inputs and outputs typed by ONNX shape inference."""
-    vis = [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape) for n, a in inputs.items()]
+    vis = [
+        helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
+        for n, a in inputs.items()
+    ]
     outs = [onnx.ValueInfoProto(name=o) for o in outputs]
     init = [numpy_helper.from_array(a, n) for n, a in (inits or {}).items()]
     graph = helper.make_graph(list(nodes), "t", vis, outs, init)
@@ -52,14 +55,18 @@ def make(
     model.ir_version = 8
     inferred = onnx.shape_inference.infer_shapes(model)
     types = {vi.name: vi.type for vi in inferred.graph.value_info}
-    types.update({vi.name: vi.type for vi in inferred.graph.output if vi.type.HasField("tensor_type")})
+    types.update(
+        {vi.name: vi.type for vi in inferred.graph.output if vi.type.HasField("tensor_type")}
+    )
     for out in model.graph.output:
         if out.name in types:
             out.type.CopyFrom(types[out.name])
     return model
 
 
-def check(model: onnx.ModelProto, inputs: dict[str, np.ndarray], rtol: float = 1e-5, atol: float = 1e-5) -> Any:
+def check(
+    model: onnx.ModelProto, inputs: dict[str, np.ndarray], rtol: float = 1e-5, atol: float = 1e-5
+) -> Any:
     """Import + interpret vs onnxruntime; returns the module."""
     module = import_onnx(model)
     module.verify()
@@ -74,7 +81,14 @@ def check(model: onnx.ModelProto, inputs: dict[str, np.ndarray], rtol: float = 1
     return module
 
 
-def one(op: str, ins: dict[str, np.ndarray], opset: int, inits: dict[str, np.ndarray] | None = None, n_out: int = 1, **attrs: Any) -> Any:
+def one(
+    op: str,
+    ins: dict[str, np.ndarray],
+    opset: int,
+    inits: dict[str, np.ndarray] | None = None,
+    n_out: int = 1,
+    **attrs: Any,
+) -> Any:
     """A one-node model: graph inputs `ins`, constant inputs `inits` (in that order)."""
     names = list(ins) + list(inits or {})
     outs = [f"y{i}" for i in range(n_out)]
@@ -136,7 +150,14 @@ def test_pool(op: str, attrs: dict) -> None:
 
 
 def test_average_pool_count_include_pad() -> None:
-    one("AveragePool", {"x": _f(1, 2, 5, 5)}, 7, kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=1)
+    one(
+        "AveragePool",
+        {"x": _f(1, 2, 5, 5)},
+        7,
+        kernel_shape=[3, 3],
+        pads=[1, 1, 1, 1],
+        count_include_pad=1,
+    )
 
 
 @pytest.mark.parametrize("op", ["GlobalAveragePool", "GlobalMaxPool"])
@@ -180,7 +201,9 @@ def test_softmax_family(op: str, opset: int, axis: int | None) -> None:
 # --------------------------------------------------------------------------- reductions
 
 
-@pytest.mark.parametrize("op", ["ReduceSum", "ReduceMean", "ReduceMax", "ReduceL2", "ReduceLogSumExp"])
+@pytest.mark.parametrize(
+    "op", ["ReduceSum", "ReduceMean", "ReduceMax", "ReduceL2", "ReduceLogSumExp"]
+)
 @pytest.mark.parametrize("opset", [11, 13, 18])
 def test_reduce(op: str, opset: int) -> None:
     axes_as_input = opset >= (13 if op == "ReduceSum" else 18)
@@ -236,12 +259,21 @@ def test_range_and_constant_of_shape_fold() -> None:
     nodes = [
         helper.make_node("Range", ["start", "limit", "delta"], ["r"]),
         helper.make_node("Shape", ["x"], ["s"]),
-        helper.make_node("ConstantOfShape", ["s"], ["z"], value=numpy_helper.from_array(np.array([2.0], np.float32))),
+        helper.make_node(
+            "ConstantOfShape",
+            ["s"],
+            ["z"],
+            value=numpy_helper.from_array(np.array([2.0], np.float32)),
+        ),
         helper.make_node("Cast", ["r"], ["rf"], to=F),
         helper.make_node("Add", ["x", "rf"], ["a"]),
         helper.make_node("Mul", ["a", "z"], ["y"]),
     ]
-    inits = {"start": np.array(0, np.int64), "limit": np.array(4, np.int64), "delta": np.array(1, np.int64)}
+    inits = {
+        "start": np.array(0, np.int64),
+        "limit": np.array(4, np.int64),
+        "delta": np.array(1, np.int64),
+    }
     x = {"x": _f(3, 4)}
     module = check(make(nodes, x, ["y"], 13, inits), x)
     assert _ops(module).count("nn.constant") == 2
@@ -308,12 +340,23 @@ def test_pad_opsets() -> None:
     one("Pad", {"x": _f(2, 3)}, 7, pads=[0, 1, 1, 2], value=1.5)
     one("Pad", {"x": _f(2, 3)}, 11, {"pads": _i(1, 0, 0, 2), "cv": np.array(2.0, np.float32)})
     one("Pad", {"x": _f(3, 4)}, 13, {"pads": _i(1, 2, 1, 0)}, mode="reflect")
-    one("Pad", {"x": _f(3, 4)}, 18, {"pads": _i(1, 2), "cv": np.array(0.5, np.float32), "axes": _i(-1)})
+    one(
+        "Pad",
+        {"x": _f(3, 4)},
+        18,
+        {"pads": _i(1, 2), "cv": np.array(0.5, np.float32), "axes": _i(-1)},
+    )
 
 
 def test_gather_expand_tile() -> None:
     one("Gather", {"x": _f(5, 4)}, 13, {"i": _i(0, -1, 3)}, axis=0)
-    one("GatherElements", {"x": _f(3, 3)}, 13, {"i": np.array([[0, 2], [1, 0], [2, 2]], np.int64)}, axis=1)
+    one(
+        "GatherElements",
+        {"x": _f(3, 3)},
+        13,
+        {"i": np.array([[0, 2], [1, 0], [2, 2]], np.int64)},
+        axis=1,
+    )
     one("Expand", {"x": _f(3, 1)}, 13, {"shape": _i(2, 1, 4)})
     one("Tile", {"x": _f(2, 3)}, 13, {"r": _i(2, 1)})
 
@@ -325,7 +368,13 @@ def test_misc_data_ops() -> None:
     one("DepthToSpace", {"x": _f(1, 8, 2, 3)}, 13, blocksize=2, mode="CRD")
     one("DepthToSpace", {"x": _f(1, 8, 2, 3)}, 9, blocksize=2)
     one("SpaceToDepth", {"x": _f(1, 2, 4, 6)}, 13, blocksize=2)
-    one("OneHot", {"i": np.array([0, 2, -1], np.int64)}, 11, {"d": np.array(4, np.int64), "v": np.array([0.5, 3.0], np.float32)}, axis=0)
+    one(
+        "OneHot",
+        {"i": np.array([0, 2, -1], np.int64)},
+        11,
+        {"d": np.array(4, np.int64), "v": np.array([0.5, 3.0], np.float32)},
+        axis=0,
+    )
 
 
 @pytest.mark.parametrize("opset", [9, 10, 11])
@@ -343,10 +392,29 @@ def test_top_k(opset: int) -> None:
         (10, {"mode": "nearest"}, [1, 1, 2, 3], None),
         (10, {"mode": "linear"}, [1, 1, 2, 2], None),
         (11, {"mode": "nearest"}, [1, 1, 2, 1.5], None),
-        (13, {"mode": "linear", "coordinate_transformation_mode": "align_corners"}, None, [1, 2, 7, 5]),
-        (13, {"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}, [1, 1, 0.5, 0.5], None),
+        (
+            13,
+            {"mode": "linear", "coordinate_transformation_mode": "align_corners"},
+            None,
+            [1, 2, 7, 5],
+        ),
+        (
+            13,
+            {
+                "mode": "nearest",
+                "coordinate_transformation_mode": "asymmetric",
+                "nearest_mode": "floor",
+            },
+            [1, 1, 0.5, 0.5],
+            None,
+        ),
         (18, {"mode": "linear", "axes": [2, 3]}, None, [6, 8]),
-        (19, {"mode": "nearest", "coordinate_transformation_mode": "half_pixel_symmetric"}, [1, 1, 2, 2], None),
+        (
+            19,
+            {"mode": "nearest", "coordinate_transformation_mode": "half_pixel_symmetric"},
+            [1, 1, 2, 2],
+            None,
+        ),
     ],
 )
 def test_resize(opset: int, attrs: dict, scales: list | None, sizes: list | None) -> None:
@@ -362,7 +430,13 @@ def test_resize(opset: int, attrs: dict, scales: list | None, sizes: list | None
 
 
 def test_upsample_opset9() -> None:
-    one("Upsample", {"x": _f(1, 2, 3, 3)}, 9, {"scales": np.array([1, 1, 2, 2], np.float32)}, mode="nearest")
+    one(
+        "Upsample",
+        {"x": _f(1, 2, 3, 3)},
+        9,
+        {"scales": np.array([1, 1, 2, 2], np.float32)},
+        mode="nearest",
+    )
 
 
 # --------------------------------------------------------------------------- elementwise
@@ -371,10 +445,28 @@ def test_upsample_opset9() -> None:
 @pytest.mark.parametrize(
     "op, attrs",
     [
-        ("LeakyRelu", {}), ("LeakyRelu", {"alpha": 0.3}), ("Elu", {}), ("Selu", {}), ("Celu", {"alpha": 2.0}),
-        ("HardSigmoid", {}), ("ThresholdedRelu", {}), ("Relu", {}), ("Sigmoid", {}), ("Tanh", {}),
-        ("Softplus", {}), ("Softsign", {}), ("HardSwish", {}), ("Erf", {}), ("Abs", {}), ("Neg", {}),
-        ("Exp", {}), ("Floor", {}), ("Ceil", {}), ("Round", {}), ("Sign", {}), ("Sin", {}),
+        ("LeakyRelu", {}),
+        ("LeakyRelu", {"alpha": 0.3}),
+        ("Elu", {}),
+        ("Selu", {}),
+        ("Celu", {"alpha": 2.0}),
+        ("HardSigmoid", {}),
+        ("ThresholdedRelu", {}),
+        ("Relu", {}),
+        ("Sigmoid", {}),
+        ("Tanh", {}),
+        ("Softplus", {}),
+        ("Softsign", {}),
+        ("HardSwish", {}),
+        ("Erf", {}),
+        ("Abs", {}),
+        ("Neg", {}),
+        ("Exp", {}),
+        ("Floor", {}),
+        ("Ceil", {}),
+        ("Round", {}),
+        ("Sign", {}),
+        ("Sin", {}),
     ],
 )
 def test_unary(op: str, attrs: dict) -> None:
@@ -394,7 +486,9 @@ def test_clip(opset: int) -> None:
         check(make([node], x, ["y"], opset, {"hi": np.array(0.1, np.float32)}), x)
 
 
-@pytest.mark.parametrize("op", ["Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "PRelu"])
+@pytest.mark.parametrize(
+    "op", ["Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "PRelu"]
+)
 def test_binary_broadcast(op: str) -> None:
     a = np.abs(_f(2, 3, 4)) + 0.5
     one(op, {"a": a}, 13, {"b": np.abs(_f(3, 1)) + 0.5})
@@ -469,8 +563,12 @@ def test_large_constant_subgraph_is_not_folded() -> None:
 
 def test_input_shapes_pin_dynamic_dims() -> None:
     node = helper.make_node("Relu", ["x"], ["y"])
-    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", F, ["n", 3])],
-                              [helper.make_tensor_value_info("y", F, ["n", 3])])
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", F, ["n", 3])],
+        [helper.make_tensor_value_info("y", F, ["n", 3])],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     with pytest.raises(VexaError, match=r"input 'x' dim 0 is dynamic \('n'\)"):
         import_onnx(model)
@@ -501,8 +599,12 @@ def test_unsupported_ops_listed_at_once() -> None:
         helper.make_node("Relu", ["x"], ["c"]),
         helper.make_node("Einsum", ["x"], ["d"], equation="ij->ji"),
     ]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", F, [2, 2])],
-                              [onnx.ValueInfoProto(name=n) for n in "abcd"])
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", F, [2, 2])],
+        [onnx.ValueInfoProto(name=n) for n in "abcd"],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     with pytest.raises(VexaError) as info:
         import_onnx(model)
@@ -514,15 +616,21 @@ def test_unsupported_ops_listed_at_once() -> None:
 
 def test_foreign_domain_is_unsupported() -> None:
     node = helper.make_node("FusedConv", ["x"], ["y"], domain="com.microsoft", name="fc")
-    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", F, [2])], [onnx.ValueInfoProto(name="y")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)])
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info("x", F, [2])], [onnx.ValueInfoProto(name="y")]
+    )
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)]
+    )
     with pytest.raises(VexaError, match=r"unsupported ops: com.microsoft.FusedConv \(1\)"):
         import_onnx(model)
 
 
 def test_old_opset_rejected() -> None:
     node = helper.make_node("Relu", ["x"], ["y"])
-    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", F, [2])], [onnx.ValueInfoProto(name="y")])
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info("x", F, [2])], [onnx.ValueInfoProto(name="y")]
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 6)])
     with pytest.raises(VexaError, match="unsupported opset: expected 7 to"):
         import_onnx(model)
@@ -539,15 +647,23 @@ def test_training_mode_rejected() -> None:
     x = {"x": _f(2, 3)}
     node = helper.make_node("Dropout", ["x", "r", "t"], ["y"], name="drop")
     model = make([node], x, ["y"], 13, {"r": np.array(0.5, np.float32), "t": np.array(True)})
-    with pytest.raises(VexaError, match=r"node 'drop' \(Dropout\): training_mode = true is not supported"):
+    with pytest.raises(
+        VexaError, match=r"node 'drop' \(Dropout\): training_mode = true is not supported"
+    ):
         import_onnx(model)
 
 
 def test_shape_inference_error_is_located() -> None:
     node = helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")
-    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("a", F, [2, 3]),
-                                            helper.make_tensor_value_info("b", F, [4, 5])],
-                              [onnx.ValueInfoProto(name="y")])
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [
+            helper.make_tensor_value_info("a", F, [2, 3]),
+            helper.make_tensor_value_info("b", F, [4, 5]),
+        ],
+        [onnx.ValueInfoProto(name="y")],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     with pytest.raises(VexaError, match=r"^node 'mm' \(MatMul\): "):
         import_onnx(model)

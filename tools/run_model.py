@@ -27,7 +27,9 @@ from vexa.tools.vexa_translate import _Parser, parse_input_shapes
 Backend = Callable[[Any, Mapping[str, np.ndarray], Any], list[np.ndarray]]
 
 
-def _interp_backend(module: Any, inputs: Mapping[str, np.ndarray], resources: Any) -> list[np.ndarray]:
+def _interp_backend(
+    module: Any, inputs: Mapping[str, np.ndarray], resources: Any
+) -> list[np.ndarray]:
     from vexa.runtime.nn_interpreter import interpret
 
     return interpret(module, inputs, resources)
@@ -38,14 +40,33 @@ BACKENDS: dict[str, Backend] = {"interp": _interp_backend}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="vexa-run", description="Run an ONNX model or nn IR file and print its outputs.")
+    p = _Parser(
+        prog="vexa-run", description="Run an ONNX model or nn IR file and print its outputs."
+    )
     p.add_argument("model", metavar="MODEL", help="model.onnx or an nn IR file (.mlir)")
-    p.add_argument("--input", action="append", metavar="NAME=FILE.npy", help="an input array (repeatable)")
-    p.add_argument("--random-inputs", action="store_true", help="fill the inputs not given with seeded random data")
+    p.add_argument(
+        "--input", action="append", metavar="NAME=FILE.npy", help="an input array (repeatable)"
+    )
+    p.add_argument(
+        "--random-inputs",
+        action="store_true",
+        help="fill the inputs not given with seeded random data",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed for --random-inputs (default 0)")
-    p.add_argument("--input-shape", action="append", metavar="NAME=1x3x224x224", help="pin a graph input shape (ONNX)")
-    p.add_argument("--weights", metavar="FILE.npz", help="weights side file for an IR file (default: <file>.npz)")
-    p.add_argument("--backend", choices=sorted(BACKENDS), default="interp", help="how to run (default interp)")
+    p.add_argument(
+        "--input-shape",
+        action="append",
+        metavar="NAME=1x3x224x224",
+        help="pin a graph input shape (ONNX)",
+    )
+    p.add_argument(
+        "--weights",
+        metavar="FILE.npz",
+        help="weights side file for an IR file (default: <file>.npz)",
+    )
+    p.add_argument(
+        "--backend", choices=sorted(BACKENDS), default="interp", help="how to run (default interp)"
+    )
     p.add_argument("--output-dir", metavar="DIR", help="write each output to DIR/<name>.npy")
     return p
 
@@ -114,7 +135,9 @@ def _signature(module: Any) -> tuple[list[str], list[Any], list[str]]:
     n_out = len(func.function_type.outputs.data)
     outs = [f"output{i}" for i in range(n_out)]
     if isinstance(attr, ArrayAttr):
-        outs = [a.data if isinstance(a, StringAttr) else f"output{i}" for i, a in enumerate(attr.data)]
+        outs = [
+            a.data if isinstance(a, StringAttr) else f"output{i}" for i, a in enumerate(attr.data)
+        ]
     return names, types, outs
 
 
@@ -127,7 +150,9 @@ def random_array(rng: np.random.Generator, shape: Sequence[int], dtype: np.dtype
     return rng.integers(0, 10, size=shape).astype(dtype)
 
 
-def gather_inputs(args: argparse.Namespace, names: list[str], types: list[Any]) -> dict[str, np.ndarray]:
+def gather_inputs(
+    args: argparse.Namespace, names: list[str], types: list[Any]
+) -> dict[str, np.ndarray]:
     from vexa.runtime.nn_interpreter import numpy_dtype
 
     given: dict[str, np.ndarray] = {}
@@ -151,7 +176,9 @@ def gather_inputs(args: argparse.Namespace, names: list[str], types: list[Any]) 
         if name in given:
             arr = given[name]
             if arr.shape != shape:
-                raise VexaError(f"--input {name}: expected shape {list(shape)}, got {list(arr.shape)}")
+                raise VexaError(
+                    f"--input {name}: expected shape {list(shape)}, got {list(arr.shape)}"
+                )
             if arr.dtype != dtype:
                 if not np.can_cast(arr.dtype, dtype, casting="same_kind"):
                     raise VexaError(f"--input {name}: expected dtype {dtype}, got {arr.dtype}")
@@ -160,7 +187,9 @@ def gather_inputs(args: argparse.Namespace, names: list[str], types: list[Any]) 
         elif args.random_inputs:
             inputs[name] = random_array(rng, shape, dtype)
         else:
-            raise VexaError(f"missing input '{name}': give --input {name}=FILE.npy or --random-inputs")
+            raise VexaError(
+                f"missing input '{name}': give --input {name}=FILE.npy or --random-inputs"
+            )
     return inputs
 
 

@@ -107,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             opt = VexaOptMain(description="vexa modular optimizer driver", args=argv)
             opt.run()
         except ArgSpecParseError as e:  # a BaseException in xDSL: never let it escape
-            raise VexaError(f"malformed pass pipeline: {str(e).strip().splitlines()[-1].strip()}") from None
+            raise VexaError(
+                f"malformed pass pipeline: {str(e).strip().splitlines()[-1].strip()}"
+            ) from None
         return 0
 
     return run_cli("vexa-opt", body)

@@ -39,7 +39,9 @@ def parse_input_shapes(specs: Sequence[str] | None) -> dict[str, list[int]]:
         try:
             shape = [int(d) for d in dims.lower().split("x")] if dims.strip() else []
         except ValueError:
-            raise VexaError(f"--input-shape {name}: expected dims like 1x3x224x224, got '{dims}'") from None
+            raise VexaError(
+                f"--input-shape {name}: expected dims like 1x3x224x224, got '{dims}'"
+            ) from None
         if any(d < 0 for d in shape):
             raise VexaError(f"--input-shape {name}: expected non-negative dims, got '{dims}'")
         shapes[name] = shape
@@ -60,13 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="vexa-translate", description="Translate into and out of vexa IR.")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--import-onnx", metavar="MODEL.onnx", help="import an ONNX model as nn IR")
-    mode.add_argument("--emit-asm", metavar="FILE.mlir", help="register-allocated vx IR -> text assembly")
+    mode.add_argument(
+        "--emit-asm", metavar="FILE.mlir", help="register-allocated vx IR -> text assembly"
+    )
     parser.add_argument(
-        "--input-shape", action="append", metavar="NAME=1x3x224x224",
+        "--input-shape",
+        action="append",
+        metavar="NAME=1x3x224x224",
         help="pin the shape of a graph input (repeatable); needed for dynamic dimensions",
     )
-    parser.add_argument("-o", "--output", metavar="OUT.mlir", help="write the IR here, and the weights to OUT.npz")
-    parser.add_argument("--debuginfo", action="store_true", help='print locations (loc("onnx_node_name"))')
+    parser.add_argument(
+        "-o", "--output", metavar="OUT.mlir", help="write the IR here, and the weights to OUT.npz"
+    )
+    parser.add_argument(
+        "--debuginfo", action="store_true", help='print locations (loc("onnx_node_name"))'
+    )
     return parser
 
 
