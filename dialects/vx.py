@@ -2245,7 +2245,14 @@ class FuncOp(IRDLOperation):
         target = target_of(self)
         limits = _register_limits(target)
         lanes = target.vlen_bytes // 4
-        labels = {op.label.data for op in self.body.walk() if isinstance(op, LabelOp)}
+        labels: set[str] = set()
+        for op in self.body.walk():
+            if isinstance(op, LabelOp):
+                if op.label.data in labels:
+                    raise NestedVerifyException(
+                        op, f"vx.label: expected unique labels, got '{op.label.data}' twice"
+                    )
+                labels.add(op.label.data)
         for op in self.body.walk():
             for value in (*op.results, *(a for r in op.regions for b in r.blocks for a in b.args)):
                 try:

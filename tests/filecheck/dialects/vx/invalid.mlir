@@ -185,6 +185,16 @@ vx.func @f {
 
 // -----
 
+// A label names one position.
+vx.func @f {
+  vx.label "top"
+  vx.label "top"
+  vx.halt
+}
+// CHECK: vx.label: expected unique labels, got 'top' twice
+
+// -----
+
 // One change of the program counter per packet.
 vx.func @f {
   vx.label "top"
