@@ -45,11 +45,11 @@ func.func @conv(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
 
 
 
-// Depthwise: whole groups per tile (8 channels = 8 groups), no reduction loop.
+// Depthwise: whole groups per tile (16 channels = 16 groups), no reduction loop.
 // CHECK-LABEL: func.func @depthwise(
-// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 8, 14, 28>} {
-// V128:          tile.conv {{.*}} {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 8 : i64} : memref<1x8x16x30xf32, #tile.space<vtcm>>, memref<8x1x3x3xf32, #tile.space<vtcm>>, memref<1x8x14x28xf32, #tile.space<vtcm>>
-// V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 8, 14, 28>} {
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 16, 28, 28>} {
+// V128:          tile.conv {{.*}} {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 16 : i64} : memref<1x16x30x30xf32, #tile.space<vtcm>>, memref<16x1x3x3xf32, #tile.space<vtcm>>, memref<1x16x28x28xf32, #tile.space<vtcm>>
+// V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 16, 28, 28>} {
 // FORCED:      tile.kernel attributes {tile_sizes = array<i64: 1, 32, 7, 28>} {
 // FORCED:        tile.conv {{.*}} groups = 32 : i64} : memref<1x32x9x30xf32, #tile.space<vtcm>>, memref<32x1x3x3xf32, #tile.space<vtcm>>, memref<1x32x7x28xf32, #tile.space<vtcm>>
 func.func @depthwise(%x: tensor<1x128x28x28xf32>) -> tensor<1x128x28x28xf32> {
@@ -62,9 +62,9 @@ func.func @depthwise(%x: tensor<1x128x28x28xf32>) -> tensor<1x128x28x28xf32> {
 
 // Max pooling: the padded window is filled with the lowest f32 first.
 // CHECK-LABEL: func.func @maxpool(
-// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 2, 56, 56>} {
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 4, 56, 56>} {
 // V128:          tile.fill %{{.*}}, -3.40282347e+38
-// V128:          tile.pool {{.*}} {kind = "max", window = array<i64: 1, 1, 3, 3>, strides = array<i64: 1, 1, 2, 2>, dilations = array<i64: 1, 1, 1, 1>} : memref<1x2x113x113xf32, #tile.space<vtcm>>, memref<1x2x56x56xf32, #tile.space<vtcm>>
+// V128:          tile.pool {{.*}} {kind = "max", window = array<i64: 1, 1, 3, 3>, strides = array<i64: 1, 1, 2, 2>, dilations = array<i64: 1, 1, 1, 1>} : memref<1x4x113x113xf32, #tile.space<vtcm>>, memref<1x4x56x56xf32, #tile.space<vtcm>>
 // V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 2, 56, 56>} {
 // FORCED:      tile.kernel attributes {tile_sizes = array<i64: 1, 4, 7, 56>} {
 func.func @maxpool(%x: tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32> {
@@ -106,10 +106,10 @@ func.func @softmax(%x: tensor<64x1000xf32>) -> tensor<64x1000xf32> {
 
 // Layer norm: whole normalized rows; scale and bias loaded once before the loop.
 // CHECK-LABEL: func.func @layernorm(
-// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 16, 768>} {
+// V128:        tile.kernel attributes {tile_sizes = array<i64: 1, 32, 768>} {
 // V128:          tile.dma_start %{{.*}}, %in1[%c0, %c0, %c0] sizes [1, 1, 768]
-// V128:          tile.for %t = 0 to 32 step 1
-// V128:            tile.reduce {{.*}} {kind = "add", dims = array<i64: 2>} : memref<1x16x768xf32, #tile.space<vtcm>>, memref<1x16x1xf32, #tile.space<vtcm>>
+// V128:          tile.for %t = 0 to 16 step 1
+// V128:            tile.reduce {{.*}} {kind = "add", dims = array<i64: 2>} : memref<1x32x768xf32, #tile.space<vtcm>>, memref<1x32x1xf32, #tile.space<vtcm>>
 // V128:            math.rsqrt
 // V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 16, 768>} {
 // FORCED:      tile.kernel attributes {tile_sizes = array<i64: 4, 128, 768>} {
