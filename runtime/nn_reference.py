@@ -130,7 +130,6 @@ _UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "nn.log": np.log,
     "nn.sqrt": np.sqrt,
     "nn.reciprocal": np.reciprocal,
-    "nn.sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
     "nn.tanh": np.tanh,
     "nn.erf": lambda x: _erf(x).astype(x.dtype),
     "nn.sin": np.sin,
@@ -331,7 +330,10 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _pow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pow with the base's dtype; integer powers stay exact (no f64 detour) when they can."""
     if _is_float(a):
+        return np.power(a, b.astype(a.dtype, copy=False))
+    if b.dtype.kind in "iu" and not (b < 0).any():
         return np.power(a, b.astype(a.dtype, copy=False))
     return np.power(a.astype(np.float64), b.astype(np.float64))
 

@@ -530,6 +530,24 @@ for cid, a, b in [
         add(Case(f"{name[3:]}_{cid}", name, op_type, [a, np.asarray(bb, a.dtype)]))
 add(Case("pow_f", "nn.pow", "Pow", [rand(3, 4, lo=0.1, hi=2.0), rand(4, lo=-2, hi=2)], opset=15))
 add(Case("pow_int_exp", "nn.pow", "Pow", [rand(3, 4), np.array([2, 3, 1, 0], np.int64)], opset=15))
+add(
+    Case(
+        "pow_int_int",
+        "nn.pow",
+        "Pow",
+        [ints(6, lo=-9, hi=9), np.array([0, 1, 2, 3, 2, 1], np.int64)],
+        opset=15,
+    )
+)
+add(
+    Case(
+        "pow_int_float",
+        "nn.pow",
+        "Pow",
+        [ints(6, lo=1, hi=9, dtype=np.int32), rand(6, lo=0, hi=2)],
+        opset=15,
+    )
+)
 for op_type in ("Add", "Sub", "Mul", "Div", "Equal", "Less", "Greater"):
     name = "nn." + re.sub(r"(?<!^)(?=[A-Z])", "_", op_type).lower()
     b = ints(3, 1, lo=1, hi=7) if op_type == "Div" else ints(3, 1)
