@@ -396,6 +396,11 @@ def import_onnx(
     Raises `VexaError` (one message) for anything vexa cannot compile.
     """
     proto = load_model(model)
+    if len(proto.functions):
+        # model-local functions are plain subgraphs: inline them, then import as usual
+        import onnx.inliner
+
+        proto = onnx.inliner.inline_local_functions(proto)
     graph = proto.graph
     opset = _default_opset(proto)
     nodes = _sorted_nodes(graph)

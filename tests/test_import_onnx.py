@@ -695,3 +695,17 @@ def test_space_to_depth_modes_opset25(mode: str) -> None:
     (ref,) = ReferenceEvaluator(model).run(None, {"x": x})
     (ours,) = interpret(import_onnx(model), {"x": x})
     np.testing.assert_array_equal(ours, ref)
+
+
+def test_model_local_functions_are_inlined() -> None:
+    body = [helper.make_node("Relu", ["a"], ["r"]), helper.make_node("Neg", ["r"], ["b"])]
+    fn = helper.make_function("local", "ReluNeg", ["a"], ["b"], body, [helper.make_opsetid("", 13)])
+    node = helper.make_node("ReluNeg", ["x"], ["y"], domain="local", name="call")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", F, [2, 3])], [onnx.ValueInfoProto(name="y")])
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("local", 1)], functions=[fn]
+    )
+    x = _f(2, 3)
+    module = import_onnx(model)
+    assert _ops(module) == ["nn.relu", "nn.neg"]
+    np.testing.assert_array_equal(interpret(module, {"x": x})[0], -np.maximum(x, 0))
