@@ -296,3 +296,245 @@ def test_xdsl_target_prints_the_same_assembly() -> None:
     out = StringIO()
     vx.VxAsmTarget().emit(Context(), module, out)
     assert out.getvalue() == emit_assembly(module)
+
+
+# ----------------------------------------------------------------------------------------
+# The semantics written in the op docstrings (docs/isa.md) against the reference simulator:
+# one tiny program per instruction, built as IR, emitted, assembled and run on vx128.
+
+_LANES = 32  # i32/f32 lanes of vx128
+_SEM = """
+builtin.module attributes {{vx.target = "vx128"}} {{
+  vx.data @A dram 128
+  vx.data @B dram 128
+  vx.data @C dram 128
+  vx.io input @A : tensor<32xi32>
+  vx.io input @B : tensor<32xi32>
+  vx.io output @C : tensor<32xi32>
+  vx.func @main {{
+    %pa = vx.li @A + 0 : !R1
+    %pb = vx.li @B + 0 : !R2
+    %pc = vx.li @C + 0 : !R3
+    %a = vx.vld %pa, 0 : (!R1) -> !V0
+    %b = vx.vld %pb, 0 : (!R2) -> !V1
+{body}
+    vx.halt
+  }}
+}}
+"""
+_STORE_V2 = "    vx.vst %res, %pc, 0 : !V2, !R3"
+_STORE_R6 = "    vx.st %res, %pc, 0 : !R6, !R3"
+_TYPES = {f"!{f.upper()}{i}": f"!vx.{k}<{f}{i}>" for f, k in (("r", "reg"), ("v", "vreg"), ("q", "qreg")) for i in range(8)}
+
+
+def _run_sem(body: str, a: np.ndarray, b: np.ndarray, tmp_path: Path) -> np.ndarray:
+    from vexa.runtime.assembler import assemble
+    from vexa.runtime.machine import run_program
+
+    text = _SEM.format(body=body)
+    for short, full in sorted(_TYPES.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(short, full)
+    path = tmp_path / "sem.mlir"
+    path.write_text(text)
+    module, locate = load_module(str(path))
+    t = load_target("vx128")
+    program = assemble(emit_assembly(module, locate=locate), t)
+    ins = {"A": np.ascontiguousarray(a).view(np.int32), "B": np.ascontiguousarray(b).view(np.int32)}
+    out, _ = run_program(program, t, ins, engine="reference", timing=False)
+    return np.asarray(out["C"]).reshape(-1).view(np.int32)
+
+
+def _vec(op: str, *operands: str, res: str = "V2") -> str:
+    types = {"%a": "!V0", "%b": "!V1", "%acc": "!V2", "%r": "!R4", "%q": "!Q0"}
+    args = ", ".join(operands)
+    names = [o.strip() for part in operands for o in part.split(",")]
+    sig = ", ".join(types[o] for o in names if o in types)
+    return f"    %res = vx.{op} {args} : ({sig}) -> !{res}\n{_STORE_V2}"
+
+
+_RNG = np.random.default_rng(7)
+_F = np.concatenate([
+    np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-40, 3e38, 1.0, -2.5], np.float32),
+    (_RNG.standard_normal(22) * 100).astype(np.float32),
+])
+_G = np.roll(_F, 3) * np.float32(-0.75)
+_I = _RNG.integers(-(2**31), 2**31, _LANES, dtype=np.int64).astype(np.int32)
+_J = np.concatenate([np.array([0, 1, -1, 31, 32, 33, -32, 2**31 - 1], np.int32),
+                     _RNG.integers(-(2**31), 2**31, 24, dtype=np.int64).astype(np.int32)])
+
+
+def _same(got: np.ndarray, want: np.ndarray) -> None:
+    """Bit-exact, except that any NaN matches any NaN (payloads are not specified)."""
+    want = np.ascontiguousarray(want).view(np.int32).reshape(-1)
+    gf, wf = got.view(np.float32), want.view(np.float32)
+    both_nan = np.isnan(gf) & np.isnan(wf)
+    np.testing.assert_array_equal(np.where(both_nan, 0, got), np.where(both_nan, 0, want))
+
+
+def _estimate(x: np.ndarray) -> np.ndarray:
+    bits = x.astype(np.float32).view(np.uint32)
+    finite = np.isfinite(x) & (x != 0)
+    cleared = np.where(finite, bits & np.uint32(0xFFFFF000), bits)
+    return cleared.view(np.float32)
+
+
+with np.errstate(all="ignore"):
+    _F32_CASES = {
+        "vadd.f32": (_vec("vadd.f32", "%a", "%b"), _F + _G),
+        "vsub.f32": (_vec("vsub.f32", "%a", "%b"), _F - _G),
+        "vmul.f32": (_vec("vmul.f32", "%a", "%b"), _F * _G),
+        "vmax.f32": (_vec("vmax.f32", "%a", "%b"), np.maximum(_F, _G)),
+        "vmin.f32": (_vec("vmin.f32", "%a", "%b"), np.minimum(_F, _G)),
+        "vabs.f32": (_vec("vabs.f32", "%a"), np.abs(_F)),
+        "vneg.f32": (_vec("vneg.f32", "%a"), -_F),
+        "vfma.f32": (
+            "    %acc = vx.vmov %b : (!V1) -> !V2\n"
+            + _vec("vfma.f32", "%acc", "%a", "%b"),
+            _G + _F * _G,
+        ),
+        "vcvt.i32.f32": (
+            _vec("vcvt.i32.f32", "%a"),
+            np.where(np.isnan(_F), 0, np.clip(np.trunc(_F.astype(np.float64)), -(2**31), 2**31 - 1)).astype(np.int32),
+        ),
+        "vrecip.f32": (_vec("vrecip.f32", "%b"), _estimate((1.0 / _G.astype(np.float64)).astype(np.float32))),
+        "vrsqrt.f32": (
+            _vec("vrsqrt.f32", "%b"),
+            _estimate((1.0 / np.sqrt(_G.astype(np.float64))).astype(np.float32)),
+        ),
+        "vcmpgt.f32+vsel": (
+            "    %q = vx.vcmpgt.f32 %a, %b : (!V0, !V1) -> !Q0\n" + _vec("vsel", "%q", "%a", "%b"),
+            np.where(_F > _G, _F, _G),
+        ),
+        "vcmpge.f32+vsel": (
+            "    %q = vx.vcmpge.f32 %a, %a : (!V0, !V0) -> !Q0\n" + _vec("vsel", "%q", "%a", "%b"),
+            np.where(_F >= _F, _F, _G),
+        ),
+        "vcmpeq.f32+vsel": (
+            "    %q = vx.vcmpeq.f32 %a, %b : (!V0, !V1) -> !Q0\n" + _vec("vsel", "%q", "%a", "%b"),
+            np.where(_F == _G, _F, _G),
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_F32_CASES))
+def test_f32_semantics_match_the_simulator(case: str, tmp_path: Path) -> None:
+    body, want = _F32_CASES[case]
+    _same(_run_sem(body, _F, _G, tmp_path), want)
+
+
+def _pack(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.zeros(128, np.int8)
+    out[:32] = np.clip(a, -128, 127)
+    out[32:64] = np.clip(b, -128, 127)
+    return out
+
+
+def _dmpy(acc: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    prods = (a.view(np.int8).astype(np.int64) * b.view(np.int8).astype(np.int64)).reshape(-1, 4)
+    return (acc.astype(np.int64) + prods.sum(1)).astype(np.int32)
+
+
+_SMALL = (_J % 300).astype(np.int32) - 150
+_I32_CASES = {
+    "vadd.i32": (_vec("vadd.i32", "%a", "%b"), _I + _J, _I, _J),
+    "vsub.i32": (_vec("vsub.i32", "%a", "%b"), _I - _J, _I, _J),
+    "vmul.i32": (_vec("vmul.i32", "%a", "%b"), _I * _J, _I, _J),
+    "vmax.i32": (_vec("vmax.i32", "%a", "%b"), np.maximum(_I, _J), _I, _J),
+    "vmin.i32": (_vec("vmin.i32", "%a", "%b"), np.minimum(_I, _J), _I, _J),
+    "vand": (_vec("vand", "%a", "%b"), _I & _J, _I, _J),
+    "vor": (_vec("vor", "%a", "%b"), _I | _J, _I, _J),
+    "vxor": (_vec("vxor", "%a", "%b"), _I ^ _J, _I, _J),
+    "vshli.i32": (_vec("vshli.i32", "%a, 5"), _I << 5, _I, _J),
+    "vshri.i32": (_vec("vshri.i32", "%a, 5"), (_I.view(np.uint32) >> 5).view(np.int32), _I, _J),
+    "vsrai.i32": (_vec("vsrai.i32", "%a, 5"), _I >> 5, _I, _J),
+    "vcvt.f32.i32": (_vec("vcvt.f32.i32", "%a"), _I.astype(np.float32), _I, _J),
+    "vmov": (_vec("vmov", "%a"), _I, _I, _J),
+    "vpack.i32.i8": (_vec("vpack.i32.i8", "%a", "%b"), _pack(_SMALL, -_SMALL), _SMALL, -_SMALL),
+    "vdmpy.i8": (
+        "    %acc = vx.vmov %a : (!V0) -> !V2\n" + _vec("vdmpy.i8", "%acc", "%a", "%b"),
+        _dmpy(_I, _I, _J), _I, _J,
+    ),
+    "vcmpgt.i32+vsel": (
+        "    %q = vx.vcmpgt.i32 %a, %b : (!V0, !V1) -> !Q0\n" + _vec("vsel", "%q", "%a", "%b"),
+        np.where(_I > _J, _I, _J), _I, _J,
+    ),
+    "vcmpeq.i32+qnot+vsel": (
+        "    %q = vx.vcmpeq.i32 %a, %a : (!V0, !V0) -> !Q0\n"
+        "    %n = vx.qnot %q : (!Q0) -> !Q1\n"
+        "    %res = vx.vsel %n, %a, %b : (!Q1, !V0, !V1) -> !V2\n" + _STORE_V2,
+        _J, _I, _J,
+    ),
+    "vror": (
+        "    %r = vx.li 12 : !R4\n" + _vec("vror", "%a", "%r"),
+        np.roll(_I.view(np.uint8), -12).view(np.int32), _I, _J,
+    ),
+    "vsplat": (
+        "    %r = vx.vextr %a, 5 : (!V0) -> !R4\n" + _vec("vsplat", "%r"),
+        np.full(32, _I[5], np.int32), _I, _J,
+    ),
+    "vsplati": ("    %res = vx.vsplati -7 : !V2\n" + _STORE_V2, np.full(32, -7, np.int32), _I, _J),
+    "vldbc": (
+        "    %res = vx.vldbc %pb, 8 : (!R2) -> !V2\n" + _STORE_V2, np.full(32, _J[2], np.int32), _I, _J,
+    ),
+    "vsetq+qand+qor+vstq": (
+        "    %n = vx.li 37 : !R4\n    %m = vx.li 9 : !R5\n"
+        "    %q = vx.vsetq %n : (!R4) -> !Q0\n    %p = vx.vsetq %m : (!R5) -> !Q1\n"
+        "    %x = vx.qand %q, %p : (!Q0, !Q1) -> !Q2\n    %y = vx.qor %x, %q : (!Q2, !Q0) -> !Q3\n"
+        "    vx.vstq %a, %pc, 0, %y : !V0, !R3, !Q3",
+        np.concatenate([_I.view(np.uint8)[:37], np.zeros(91, np.uint8)]), _I, _J,
+    ),
+    "vsetq negative": (
+        "    %n = vx.li -5 : !R4\n    %q = vx.vsetq %n : (!R4) -> !Q0\n"
+        "    vx.vstq %a, %pc, 0, %q : !V0, !R3, !Q0",
+        np.zeros(32, np.int32), _I, _J,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_I32_CASES))
+def test_integer_vector_semantics_match_the_simulator(case: str, tmp_path: Path) -> None:
+    body, want, a, b = _I32_CASES[case]
+    _same(_run_sem(body, a, b, tmp_path), want)
+
+
+def _u(x: int) -> int:
+    return x & 0xFFFFFFFF
+
+
+def _s(x: int) -> int:
+    x &= 0xFFFFFFFF
+    return x - 2**32 if x >= 2**31 else x
+
+
+_SCALAR_REFS = {
+    "add": lambda x, y: _s(x + y), "sub": lambda x, y: _s(x - y), "mul": lambda x, y: _s(x * y),
+    "and": lambda x, y: _s(x & y), "or": lambda x, y: _s(x | y), "xor": lambda x, y: _s(x ^ y),
+    "shl": lambda x, y: _s(x << (y & 31)), "shr": lambda x, y: _s(_u(x) >> (y & 31)),
+    "sra": lambda x, y: _s(x >> (y & 31)), "slt": lambda x, y: int(x < y),
+    "sltu": lambda x, y: int(_u(x) < _u(y)), "min": min, "max": max,
+}
+_IMM_REFS = {
+    "addi": "add", "muli": "mul", "andi": "and", "ori": "or", "xori": "xor", "shli": "shl",
+    "shri": "shr", "srai": "sra", "slti": "slt",
+}
+
+
+@pytest.mark.parametrize("pair", [(-5, 33), (2**31 - 1, 1), (-(2**31), -1), (7, -3)])
+def test_scalar_semantics_match_the_simulator(pair: tuple[int, int], tmp_path: Path) -> None:
+    x, y = pair
+    # one program per pair: every scalar op, each result stored to its own word of C
+    body = ["    %x = vx.vextr %a, 0 : (!V0) -> !R4", "    %y = vx.vextr %b, 0 : (!V1) -> !R5"]
+    want: list[int] = []
+    ops = [(op, None) for op in _SCALAR_REFS] + [(op, 3) for op in _IMM_REFS]
+    for k, (op, imm) in enumerate(ops):
+        if imm is None:
+            body.append(f"    %r{k} = vx.{op} %x, %y : (!R4, !R5) -> !R6")
+            want.append(_SCALAR_REFS[op](x, y))
+        else:
+            body.append(f"    %r{k} = vx.{op} %x, {imm} : (!R4) -> !R6")
+            want.append(_SCALAR_REFS[_IMM_REFS[op]](x, imm))
+        body.append(f"    vx.st %r{k}, %pc, {4 * k} : !R6, !R3")
+    a = np.full(32, x, np.int32)
+    b = np.full(32, y, np.int32)
+    got = _run_sem("\n".join(body), a, b, tmp_path)
+    assert got[: len(want)].tolist() == want
