@@ -93,6 +93,19 @@ def test_vexa_opt_bad_input(argv: list[str], message: str, capsys: Any) -> None:
     assert "Traceback" not in err
 
 
+def test_vexa_opt_weights(tmp_path: Any, capsys: Any) -> None:
+    ir = tmp_path / "m.mlir"
+    assert (
+        run_main(vexa_translate.main, ["--import-onnx", _in("gemm.onnx"), "-o", str(ir)], capsys)[0]
+        == 0
+    )
+    code, _, err = run_main(vexa_opt.main, [str(ir), "--weights", "none.npz"], capsys)
+    assert code == 1 and err.startswith("vexa-opt: error: --weights none.npz: no such file")
+    code, _, _ = run_main(vexa_opt.main, [str(ir), "-o", str(tmp_path / "o.mlir")], capsys)
+    assert code == 0
+    assert sorted(np.load(tmp_path / "o.npz").files) == ["fc1_b", "fc1_w", "fc2_w"]
+
+
 def test_vexa_opt_parse_error_shows_the_line(capsys: Any) -> None:
     code, _, err = run_main(vexa_opt.main, [_in("bad_syntax.mlir")], capsys)
     lines = err.splitlines()

@@ -11,17 +11,24 @@ line and exit 1 (xDSL's own driver prints a traceback for these):
     vexa-opt: error: unknown pass 'canonicalise'
     vexa-opt: error: pass 'canonicalize': unknown option 'foo', expected none
 
-IR needs no weights to be parsed, transformed or printed: `dense_resource` bytes stay
-in the `.npz` side file, so imported IR round-trips through vexa-opt unchanged.
+IR needs no weights to be parsed or printed: `dense_resource` bytes stay in the `.npz`
+side file, so imported IR round-trips through vexa-opt unchanged. The side file
+(`<input>.npz`, or `--weights FILE`) is attached to the parsed module for passes that
+read or create weights; with `-o OUT.mlir` the table is written to `OUT.npz`.
 """
 
+import argparse
 import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import IO
 
 from xdsl.utils.exceptions import ArgSpecParseError, ParseError
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.xdsl_opt_main import xDSLOptMain
+
+from vexa.runtime.resources import ResourceTable, attach_resources, module_resources, side_file
 
 from vexa.tools.errors import VexaError, run_cli
 from vexa.universe import get_all_dialects, get_all_passes
@@ -29,6 +36,8 @@ from vexa.universe import get_all_dialects, get_all_passes
 
 class VexaOptMain(xDSLOptMain):
     """xDSLOptMain with vexa's dialects and passes, and user errors as VexaError."""
+
+    _table: ResourceTable | None = None
 
     def register_all_dialects(self) -> None:
         super().register_all_dialects()
@@ -42,6 +51,43 @@ class VexaOptMain(xDSLOptMain):
         for name, factory in get_all_passes().items():
             if name not in self.available_passes:
                 self.register_pass(name, factory)
+
+    def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
+        super().register_all_arguments(arg_parser)
+        arg_parser.add_argument(
+            "--weights",
+            metavar="FILE.npz",
+            help="dense_resource bytes for passes that read weights (default: <input>.npz if present); "
+            "with -o OUT.mlir they are written to OUT.npz",
+        )
+
+    def parse_chunk(
+        self, chunk: IO[bytes], file_extension: str, start_offset: int = 0
+    ) -> ModuleOp | None:
+        module = super().parse_chunk(chunk, file_extension, start_offset)
+        if module is not None:
+            attach_resources(module, self._weights())
+        return module
+
+    def _weights(self) -> ResourceTable:
+        """The side file's table, loaded once and shared by every chunk of the input."""
+        if self._table is None:
+            path = self.args.weights
+            input_file = self.args.input_file
+            if path is None and input_file not in (None, "-"):
+                path = side_file(input_file) if os.path.isfile(side_file(input_file)) else None
+            if path is not None and not os.path.isfile(path):
+                raise VexaError(f"--weights {path}: no such file")
+            self._table = ResourceTable.load(path) if path is not None else ResourceTable()
+        return self._table
+
+    def output_resulting_program(self, prog: ModuleOp) -> str:
+        text = super().output_resulting_program(prog)
+        table = module_resources(prog)
+        out = self.args.output_file
+        if out is not None and len(table):
+            table.save(side_file(out))  # the output IR stays runnable: its weights go beside it
+        return text
 
     def setup_pipeline(self) -> None:
         check_pipeline(self.args.passes, self.available_passes)

@@ -72,3 +72,8 @@
 // NPZ: ['fc1_b', 'fc1_w', 'fc2_w'] (32, 48)
 // RUN: vexa-run %t.out.mlir --random-inputs | filecheck %s --check-prefix=OUT
 // OUT: y: tensor<2x10xf32> [{{.*}}]  min {{.*}} max {{.*}} mean
+
+// vexa-opt attaches the side file to the parsed module and, with -o, writes it beside
+// its output, so the result stays runnable.
+// RUN: rm -f %t.opt.npz && vexa-opt %t.out.mlir -o %t.opt.mlir
+// RUN: vexa-run %t.opt.mlir --random-inputs | filecheck %s --check-prefix=OUT
