@@ -46,14 +46,6 @@ print(f"{time.perf_counter() - t0:.3f}")
 """
 
 
-def executed_instructions(stats: object) -> int:
-    """Instructions the simulator executed (sum over classes)."""
-    by_class = getattr(stats, "instructions_by_class", None)
-    if by_class is not None:
-        return int(sum(by_class.values()))
-    return int(getattr(stats, "instructions"))
-
-
 def min_cpu(fn, reps: int) -> float:
     best = float("inf")
     for _ in range(reps):
@@ -92,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sim = min_cpu(lambda: run_program(prog, t, inputs, engine="fast", timing=True), args.reps)
     ref = min_cpu(lambda: A @ B, max(args.reps, 20))
-    instrs = executed_instructions(stats)
+    instrs = stats.instructions
     roof = n**3 / (stats.cycles * t.peak_f32_macs_per_cycle)
 
     print(f"gemm {n}x{n}x{n} f32 on vx128, fast engine, timing on")

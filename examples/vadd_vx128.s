@@ -1,5 +1,5 @@
 # f32 vector add C[1048576] = A + B on vx128: DRAM -> VTCM by double-buffered DMA
-# 64 chunks of 65536 bytes, 8 vectors per loop iteration; moves 12582912 DRAM bytes
+# 16 chunks of 262144 bytes, 8 vectors per loop iteration; moves 12582912 DRAM bytes
 .target vx128
 .input A f32 1048576
 .input B f32 1048576
@@ -9,15 +9,15 @@ A: .zero 4194304
 B: .zero 4194304
 C: .zero 4194304
 .vtcm
-a0: .zero 65536
-b0: .zero 65536
-c0: .zero 65536
-a1: .zero 65536
-b1: .zero 65536
-c1: .zero 65536
+a0: .zero 262144
+b0: .zero 262144
+c0: .zero 262144
+a1: .zero 262144
+b1: .zero 262144
+c1: .zero 262144
 .text
 main:
-    li r9, 65536
+    li r9, 262144
     li r1, A
     li r2, B
     li r3, C
@@ -30,18 +30,17 @@ main:
     dma r4, r1, r9
     dma r5, r2, r9
     dmawait 0
-    addi r1, r1, 65536
-    addi r2, r2, 65536
+    addi r1, r1, 262144
+    addi r2, r2, 262144
     dma r6, r1, r9
     dma r7, r2, r9
-    addi r1, r1, 65536
-    addi r2, r2, 65536
-    loopi 31, pair_end
+    addi r1, r1, 262144
+    addi r2, r2, 262144
+    loopi 7, pair_end
     dmawait 3
-    li r10, a0
-    li r11, b0
+    { li r10, a0 ; li r11, b0 }
     li r12, c0
-    loopi 64, add_end0
+    loopi 256, add_end0
     { vld v0, r10, 0 ; vld v1, r11, 0 }
     { vld v2, r10, 128 ; vld v3, r11, 128 }
     { vadd.f32 v0, v0, v1 ; vld v4, r10, 256 ; vld v5, r11, 256 }
@@ -55,16 +54,15 @@ main:
     { vst v14, r12, 896 ; addi r12, r12, 1024 }
 add_end0:
     dma r3, r8, r9
-    addi r3, r3, 65536
+    addi r3, r3, 262144
     dma r4, r1, r9
     dma r5, r2, r9
-    addi r1, r1, 65536
-    addi r2, r2, 65536
+    addi r1, r1, 262144
+    addi r2, r2, 262144
     dmawait 3
-    li r10, a1
-    li r11, b1
+    { li r10, a1 ; li r11, b1 }
     li r12, c1
-    loopi 64, add_end1
+    loopi 256, add_end1
     { vld v0, r10, 0 ; vld v1, r11, 0 }
     { vld v2, r10, 128 ; vld v3, r11, 128 }
     { vadd.f32 v0, v0, v1 ; vld v4, r10, 256 ; vld v5, r11, 256 }
@@ -78,17 +76,16 @@ add_end0:
     { vst v14, r12, 896 ; addi r12, r12, 1024 }
 add_end1:
     dma r3, r13, r9
-    addi r3, r3, 65536
+    addi r3, r3, 262144
     dma r6, r1, r9
     dma r7, r2, r9
-    addi r1, r1, 65536
-    addi r2, r2, 65536
+    addi r1, r1, 262144
+    addi r2, r2, 262144
 pair_end:
     dmawait 3
-    li r10, a0
-    li r11, b0
+    { li r10, a0 ; li r11, b0 }
     li r12, c0
-    loopi 64, add_end2
+    loopi 256, add_end2
     { vld v0, r10, 0 ; vld v1, r11, 0 }
     { vld v2, r10, 128 ; vld v3, r11, 128 }
     { vadd.f32 v0, v0, v1 ; vld v4, r10, 256 ; vld v5, r11, 256 }
@@ -102,12 +99,11 @@ pair_end:
     { vst v14, r12, 896 ; addi r12, r12, 1024 }
 add_end2:
     dma r3, r8, r9
-    addi r3, r3, 65536
+    addi r3, r3, 262144
     dmawait 1
-    li r10, a1
-    li r11, b1
+    { li r10, a1 ; li r11, b1 }
     li r12, c1
-    loopi 64, add_end3
+    loopi 256, add_end3
     { vld v0, r10, 0 ; vld v1, r11, 0 }
     { vld v2, r10, 128 ; vld v3, r11, 128 }
     { vadd.f32 v0, v0, v1 ; vld v4, r10, 256 ; vld v5, r11, 256 }

@@ -569,30 +569,38 @@ def vadd_plan(target: Any, n: int) -> VaddPlan:
     if n <= 0 or n % (2 * m.lanes):
         raise KernelError(f"expected n a positive multiple of {2 * m.lanes} on '{m.name}', got {n}")
     total = 4 * n
-    # A transfer pays `setup` cycles on the single DMA engine: chunks of ~64 setups' worth
-    # of bytes keep that under 2%. Six buffers (A, B, C, double-buffered) must fit VTCM.
-    want = 64 * max(m.dma_setup, 1) * min(m.dram_bpc, m.vtcm_bpc)
-    cap = min(m.vtcm_bytes // 6, max(want, m.vlen))
-    chunks = 2
-    while True:
+    # Cost model: the single DMA engine moves 3·total bytes and pays `setup` per transfer
+    # (3 per chunk); the add of the last chunk cannot overlap any transfer. Fewer, larger
+    # chunks save setups, smaller ones shorten that tail. Six buffers (A, B, C, double-
+    # buffered) must fit VTCM.
+    cap = m.vtcm_bytes // 6
+    dma_bpc = min(m.dram_bpc, m.vtcm_bpc)
+    best: tuple[int, int, int] | None = None  # (estimated cycles, chunks, unroll)
+    body_packets: dict[int, int] = {}
+    for chunks in range(2, total // m.vlen + 1, 2):
         chunk = total // chunks
-        if total % chunks == 0 and chunk % m.vlen == 0 and chunk <= cap:
-            break
-        chunks += 2
-        if chunks > total // m.vlen:
-            raise KernelError(f"cannot split {n} floats into VTCM chunks on '{m.name}'")
-    nvec = chunk // m.vlen
-    unroll = 1
-    for u in range(min(8, m.vregs // 2, nvec), 0, -1):
-        if nvec % u == 0:
-            unroll = u
-            break
+        if total % chunks or chunk % m.vlen or chunk > cap:
+            continue
+        nvec = chunk // m.vlen
+        unroll = max(u for u in range(1, min(8, m.vregs // 2, nvec) + 1) if nvec % u == 0)
+        if unroll not in body_packets:
+            body_packets[unroll] = len(_vadd_body(m, unroll))
+        add = nvec // unroll * body_packets[unroll]
+        dma = chunks * 3 * (m.dma_setup + -(-chunk // dma_bpc))
+        cycles = max(dma, chunks * add) + add
+        if best is None or cycles < best[0]:
+            best = (cycles, chunks, unroll)
+        if chunk < 4 * m.vlen * 8:
+            break  # smaller chunks only add setups
+    if best is None:
+        raise KernelError(f"cannot split {n} floats into VTCM chunks on '{m.name}'")
+    _, chunks, unroll = best
+    chunk = total // chunks
     return VaddPlan(n, chunk, chunks, unroll)
 
 
-def _vadd_chunk(m: _Machine, plan: VaddPlan, buf: int) -> list[str]:
-    """Add one VTCM chunk: a hardware loop of `unroll` vectors per iteration."""
-    u = plan.unroll
+def _vadd_body(m: _Machine, u: int) -> _Packets:
+    """One iteration of the add loop: `u` vectors of A + B from VTCM buffers r10, r11 to r12."""
     pk = _Packets(m)
     lat_ld, lat_alu = m.latency("vld"), m.latency("valu")
     last = {"r10": 0, "r11": 0, "r12": 0}
@@ -606,11 +614,19 @@ def _vadd_chunk(m: _Machine, plan: VaddPlan, buf: int) -> list[str]:
     # Pointer bumps after the last read of each pointer (same packet: reads come first).
     for reg, p in last.items():
         pk.put_asap(f"addi {reg}, {reg}, {u * m.vlen}", p)
+    return pk
+
+
+def _vadd_chunk(m: _Machine, plan: VaddPlan, buf: int) -> list[str]:
+    """Add one VTCM chunk: a hardware loop of `unroll` vectors per iteration."""
+    u = plan.unroll
+    setup = _Packets(m)
+    for reg, sym in (("r10", "a"), ("r11", "b"), ("r12", "c")):
+        setup.put_asap(f"li {reg}, {sym}{buf}")
     return [
-        f"    {{ li r10, a{buf} ; li r11, b{buf} ; li r12, c{buf} }}"
-        if m.per_packet("salu") >= 3 else f"    li r10, a{buf}\n    li r11, b{buf}\n    li r12, c{buf}",
+        *setup.lines(),
         f"    loopi {plan.chunk_bytes // m.vlen // u}, add_end{{id}}",
-        *pk.lines(),
+        *_vadd_body(m, u).lines(),
     ]
 
 
