@@ -607,7 +607,8 @@ class LiOp(VxInstruction):
 
         if SymbolTable.lookup_symbol(self, self.symbol) is None:
             raise VerifyException(
-                f"vx.li: expected a vx.data symbol, got undefined @{self.symbol.root_reference.data}"
+                "vx.li: expected a vx.data symbol, got undefined "
+                f"@{self.symbol.root_reference.data}"
             )
 
 
@@ -1895,8 +1896,8 @@ class PacketOp(IRDLOperation):
     All reads of a packet happen before its writes, so an instruction never sees a value
     written by the same packet. The verifier checks, against the target (`vx.target`
     attribute around it, default vx128): at most `slots` instructions, the classes fit the
-    resource table, no register is written twice, at most one branch or `halt`. Values used after the packet leave it
-    through the terminating `vx.yield` (omitted when there are none).
+    resource table, no register is written twice, at most one branch or `halt`. Values
+    used after the packet leave it through the terminating `vx.yield` (omitted when there are none).
 
     ```mlir
     %v, %n = vx.packet {
@@ -2697,8 +2698,9 @@ def emit_assembly(module: ModuleOp, target: str | Any | None = None, *,
     `target` is a name or a `Target`; by default the module's `vx.target` attribute or
     vx128. Sections come in the order `.target`, `.input`/`.output`, `.data`, `.vtcm`,
     `.text`; in `.text` the function `@main` comes first (execution starts at the first
-    packet), the others follow in IR order. `locate(op)` names an op in error messages (e.g. `file:line:col`). Raises
-    `EmitError` on the first op without assembly (unallocated register, non-vx op).
+    packet), the others follow in IR order. `locate(op)` names an op in error messages
+    (e.g. `file:line:col`). Raises `EmitError` on the first op without assembly
+    (unallocated register, non-vx op).
     """
     if target is None:
         target = target_name_of(module)
