@@ -518,3 +518,64 @@ def test_observe_sees_every_node_by_location() -> None:
     assert list(seen) == ["w0", "b0", "conv1", "relu1"]
     np.testing.assert_array_equal(seen["relu1"], y)
     np.testing.assert_array_equal(seen["relu1"], np.maximum(seen["conv1"], 0))
+
+
+def test_imported_model_matches_onnxruntime() -> None:
+    """The importer -> interpreter seam on a graph mixing attribute kinds: auto_pad and
+    depthwise Conv, negative Slice bounds, reflect Pad, Resize scales, ReduceMean axes,
+    Reshape -1, TopK (two results), Split, Cast, several outputs."""
+    ort = pytest.importorskip("onnxruntime")
+    import_onnx = pytest.importorskip("vexa.lowering.import_onnx").import_onnx
+    from onnx import TensorProto, ValueInfoProto, helper, numpy_helper
+
+    rng = np.random.default_rng(3)
+    consts = {
+        "w": rng.standard_normal((8, 3, 3, 3)).astype(np.float32),
+        "b": rng.standard_normal(8).astype(np.float32),
+        "dw": rng.standard_normal((8, 1, 3, 3)).astype(np.float32),
+        "shape": np.array([1, 8, -1], np.int64),
+        "axes": np.array([2], np.int64),
+        "starts": np.array([1, -5], np.int64),
+        "ends": np.array([100, -1], np.int64),
+        "sl_axes": np.array([2, 3], np.int64),
+        "pads": np.array([0, 0, 1, 2, 0, 0, 2, 1], np.int64),
+        "scales": np.array([1, 1, 2, 1.5], np.float32),
+        "k": np.array([3], np.int64),
+        "split": np.array([3, 5], np.int64),
+    }
+    node = helper.make_node
+    nodes = [
+        node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1], name="conv"),
+        node("Conv", ["c", "dw"], ["d"], group=8, strides=[2, 2], auto_pad="SAME_UPPER", name="dw"),
+        node("Sigmoid", ["d"], ["s"], name="sig"),
+        node("Mul", ["d", "s"], ["silu"], name="silu"),
+        node("Slice", ["silu", "starts", "ends", "sl_axes"], ["sl"], name="slice"),
+        node("Pad", ["sl", "pads"], ["pd"], mode="reflect", name="pad"),
+        node("Resize", ["pd", "", "scales"], ["rs"], mode="linear", name="resize"),
+        node("ReduceMean", ["rs", "axes"], ["rm"], keepdims=1, name="rmean"),
+        node("Transpose", ["rm"], ["tr"], perm=[0, 3, 2, 1], name="tr"),
+        # TopK on the conv output: no duplicated values, so indices have no near-ties
+        node("Reshape", ["c", "shape"], ["flat"], name="reshape"),
+        node("TopK", ["flat", "k"], ["tv", "ti"], axis=-1, name="topk"),
+        node("Split", ["tv", "split"], ["s0", "s1"], axis=1, name="split"),
+        node("Softmax", ["s1"], ["sm"], axis=-1, name="softmax"),
+        node("Cast", ["ti"], ["tif"], to=TensorProto.FLOAT, name="cast"),
+    ]
+    outs = ["tr", "sm", "tif", "s0"]
+    graph = helper.make_graph(
+        nodes,
+        "seam",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 9, 10])],
+        [ValueInfoProto(name=o) for o in outs],
+        [numpy_helper.from_array(v, k) for k, v in consts.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 9
+    x = rng.standard_normal((1, 3, 9, 10)).astype(np.float32)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    expected = session.run(outs, {"x": x})
+    module = import_onnx(model)
+    got = interpret(module, {"x": x})
+    for name, e, g in zip(outs, expected, got, strict=True):
+        assert g.shape == e.shape and g.dtype == e.dtype, name
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5, err_msg=name)
