@@ -50,7 +50,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import (
-    ArrayAttr,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
     DenseResourceAttr,
@@ -58,7 +57,6 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IndexType,
     IntegerAttr,
-    IntegerType,
     MemRefType,
     StringAttr,
     TensorType,
@@ -77,8 +75,8 @@ from xdsl.ir import (
 )
 from xdsl.irdl import (
     AttrSizedOperandSegments,
-    ParsePropInAttrDict,
     IRDLOperation,
+    ParsePropInAttrDict,
     irdl_attr_definition,
     irdl_op_definition,
     operand_def,
@@ -93,7 +91,6 @@ from xdsl.irdl import (
 from xdsl.parser import AttrParser, Parser
 from xdsl.printer import Printer
 from xdsl.traits import (
-    HasParent,
     IsTerminator,
     NoTerminator,
     Pure,
@@ -228,7 +225,9 @@ class ConstantOp(IRDLOperation):
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$value attr-dict `:` type($result)"
 
-    def __init__(self, value: DenseResourceAttr | DenseIntOrFPElementsAttr, typ: MemRefType) -> None:
+    def __init__(
+        self, value: DenseResourceAttr | DenseIntOrFPElementsAttr, typ: MemRefType
+    ) -> None:
         super().__init__(properties={"value": value}, result_types=[typ])
 
     def verify_(self) -> None:
@@ -238,7 +237,10 @@ class ConstantOp(IRDLOperation):
         vtype = self.value.get_type()
         if not isinstance(vtype, TensorType | MemRefType):
             raise VerifyException(f"tile.constant: expected a shaped value, got {vtype}")
-        if tuple(vtype.get_shape()) != tuple(typ.get_shape()) or vtype.get_element_type() != typ.get_element_type():
+        if (
+            tuple(vtype.get_shape()) != tuple(typ.get_shape())
+            or vtype.get_element_type() != typ.get_element_type()
+        ):
             raise VerifyException(
                 f"tile.constant: expected value of shape {list(typ.get_shape())} "
                 f"x {typ.get_element_type()}, got {vtype}"
@@ -280,9 +282,7 @@ class ViewOp(IRDLOperation):
                 f"got {dst.get_element_type()}"
             )
         if _numel(src) != _numel(dst):
-            raise VerifyException(
-                f"tile.view: expected {_numel(src)} elements, got {_numel(dst)}"
-            )
+            raise VerifyException(f"tile.view: expected {_numel(src)} elements, got {_numel(dst)}")
 
 
 def _elem_bytes(typ: MemRefType) -> int:
@@ -417,7 +417,9 @@ class ForOp(IRDLOperation):
                 f"got {[str(t) for t in carried]}"
             )
         last = self.body.block.last_op
-        if isinstance(last, YieldOp) and [v.type for v in last.values] != [r.type for r in self.res]:
+        if isinstance(last, YieldOp) and [v.type for v in last.values] != [
+            r.type for r in self.res
+        ]:
             raise VerifyException(
                 f"tile.for: expected yield of {[str(r.type) for r in self.res]}, "
                 f"got {[str(v.type) for v in last.values]}"
@@ -533,7 +535,10 @@ class DmaStartOp(IRDLOperation):
         src = _buffer(self.src, "source", self)
         dst = _buffer(self.dst, "destination", self)
         sizes = self.static_sizes
-        for what, typ, idx in (("source", src, self.src_indices), ("destination", dst, self.dst_indices)):
+        for what, typ, idx in (
+            ("source", src, self.src_indices),
+            ("destination", dst, self.dst_indices),
+        ):
             if len(idx) != typ.get_num_dims():
                 raise VerifyException(
                     f"tile.dma_start: expected {typ.get_num_dims()} {what} indices, got {len(idx)}"
@@ -557,7 +562,9 @@ class DmaStartOp(IRDLOperation):
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
-        for k, (buf, idx) in enumerate(((self.src, self.src_indices), (self.dst, self.dst_indices))):
+        for k, (buf, idx) in enumerate(
+            ((self.src, self.src_indices), (self.dst, self.dst_indices))
+        ):
             if k:
                 printer.print_string(", ")
             printer.print_ssa_value(buf)
@@ -691,11 +698,21 @@ class MatmulOp(IRDLOperation):
     assembly_format = "$a `,` $b `,` $c attr-dict `:` type($a) `,` type($b) `,` type($c)"
 
     def __init__(
-        self, a: SSAValue, b: SSAValue, c: SSAValue, *, transpose_a: bool = False,
-        transpose_b: bool = False, accumulate: bool = False,
+        self,
+        a: SSAValue,
+        b: SSAValue,
+        c: SSAValue,
+        *,
+        transpose_a: bool = False,
+        transpose_b: bool = False,
+        accumulate: bool = False,
     ) -> None:
         props: dict[str, Attribute] = {}
-        for key, flag in (("transpose_a", transpose_a), ("transpose_b", transpose_b), ("accumulate", accumulate)):
+        for key, flag in (
+            ("transpose_a", transpose_a),
+            ("transpose_b", transpose_b),
+            ("accumulate", accumulate),
+        ):
             if flag:
                 props[key] = UnitAttr()
         super().__init__(operands=[a, b, c], properties=props)
@@ -715,7 +732,9 @@ class MatmulOp(IRDLOperation):
         if k != kb:
             raise VerifyException(f"tile.matmul: expected b with K = {k}, got {kb}")
         if (tc[-2], tc[-1]) != (m, n):
-            raise VerifyException(f"tile.matmul: expected c of shape {m}x{n}, got {tc[-2]}x{tc[-1]}")
+            raise VerifyException(
+                f"tile.matmul: expected c of shape {m}x{n}, got {tc[-2]}x{tc[-1]}"
+            )
 
 
 @irdl_op_definition
@@ -743,8 +762,14 @@ class ConvOp(IRDLOperation):
     assembly_format = "$x `,` $w `,` $y attr-dict `:` type($x) `,` type($w) `,` type($y)"
 
     def __init__(
-        self, x: SSAValue, w: SSAValue, y: SSAValue, strides: Sequence[int],
-        dilations: Sequence[int], groups: int, accumulate: bool = False,
+        self,
+        x: SSAValue,
+        w: SSAValue,
+        y: SSAValue,
+        strides: Sequence[int],
+        dilations: Sequence[int],
+        groups: int,
+        accumulate: bool = False,
     ) -> None:
         props: dict[str, Attribute] = {
             "strides": i64_array(strides),
@@ -803,8 +828,13 @@ class PoolOp(IRDLOperation):
     assembly_format = "$x `,` $y attr-dict `:` type($x) `,` type($y)"
 
     def __init__(
-        self, x: SSAValue, y: SSAValue, kind: str, window: Sequence[int],
-        strides: Sequence[int], dilations: Sequence[int],
+        self,
+        x: SSAValue,
+        y: SSAValue,
+        kind: str,
+        window: Sequence[int],
+        strides: Sequence[int],
+        dilations: Sequence[int],
     ) -> None:
         super().__init__(
             operands=[x, y],
@@ -823,7 +853,9 @@ class PoolOp(IRDLOperation):
             raise VerifyException(f"tile.pool: expected kind max or sum, got {self.kind.data}")
         win, st, dil = _ints(self.window), _ints(self.strides), _ints(self.dilations)
         if not (len(xs) == len(ys) == len(win) == len(st) == len(dil)):
-            raise VerifyException(f"tile.pool: expected window, strides and dilations of rank {len(xs)}")
+            raise VerifyException(
+                f"tile.pool: expected window, strides and dilations of rank {len(xs)}"
+            )
         for d in range(len(xs)):
             need = (ys[d] - 1) * st[d] + (win[d] - 1) * dil[d] + 1
             if xs[d] < need:
@@ -958,7 +990,9 @@ class TransposeOp(IRDLOperation):
         ys = _vtcm(self.y, "y", self).get_shape()
         perm = _ints(self.perm)
         if sorted(perm) != list(range(len(xs))):
-            raise VerifyException(f"tile.transpose: expected a permutation of rank {len(xs)}, got {list(perm)}")
+            raise VerifyException(
+                f"tile.transpose: expected a permutation of rank {len(xs)}, got {list(perm)}"
+            )
         want = tuple(xs[p] for p in perm)
         if tuple(ys) != want:
             raise VerifyException(

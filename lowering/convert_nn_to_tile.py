@@ -38,14 +38,14 @@ from functools import cached_property
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects import arith, func, math as mathd, scf
+from xdsl.dialects import arith, func, scf
+from xdsl.dialects import math as mathd
 from xdsl.dialects.builtin import (
     ArrayAttr,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
     DenseResourceAttr,
     DictionaryAttr,
-    Float32Type,
     FloatAttr,
     IndexType,
     IntegerAttr,
@@ -54,7 +54,6 @@ from xdsl.dialects.builtin import (
     StringAttr,
     TensorType,
     f32,
-    i1,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
@@ -99,9 +98,13 @@ def _params_from_toml(path: str) -> TargetParams:
         d = tomllib.load(f)
     vec, mem, dma = d.get("vector", {}), d.get("memory", {}), d.get("dma", {})
     return TargetParams(
-        str(d.get("name", path)), int(vec.get("vlen_bytes", 128)), int(vec.get("vregs", 32)),
-        int(mem.get("vtcm_bytes", 4 << 20)), int(mem.get("dram_bytes_per_cycle", 32)),
-        int(mem.get("vtcm_bytes_per_cycle", 256)), int(dma.get("setup_cycles", 50)),
+        str(d.get("name", path)),
+        int(vec.get("vlen_bytes", 128)),
+        int(vec.get("vregs", 32)),
+        int(mem.get("vtcm_bytes", 4 << 20)),
+        int(mem.get("dram_bytes_per_cycle", 32)),
+        int(mem.get("vtcm_bytes_per_cycle", 256)),
+        int(dma.get("setup_cycles", 50)),
     )
 
 
@@ -128,8 +131,16 @@ def target_params(name: str) -> TargetParams:
         dram_bytes_per_cycle=int(t.dram_bytes_per_cycle),
         vtcm_bytes_per_cycle=int(getattr(t, "vtcm_bytes_per_cycle", 256)),
         dma_setup_cycles=int(getattr(t, "dma_setup_cycles", 50)),
-        mpy_per_cycle=max(1, int(t.vmpy_per_packet() if callable(getattr(t, "vmpy_per_packet", None)) else getattr(t, "vmpy_per_packet", 1))),
+        mpy_per_cycle=max(
+            1,
+            int(
+                t.vmpy_per_packet()
+                if callable(getattr(t, "vmpy_per_packet", None))
+                else getattr(t, "vmpy_per_packet", 1)
+            ),
+        ),
     )
+
 
 # --------------------------------------------------------------------------- helpers
 
@@ -214,7 +225,10 @@ class Spec:
     red_tile: tuple[int, ...] = ()
     ins: list[In] = field(default_factory=list)
     temps: list[tuple[int, ...]] = field(default_factory=list)
-    compute: Callable[[KernelBuilder, list[SSAValue], list[SSAValue], SSAValue, SSAValue | None], None] | None = None
+    compute: (
+        Callable[[KernelBuilder, list[SSAValue], list[SSAValue], SSAValue, SSAValue | None], None]
+        | None
+    ) = None
     epilogue: Callable[[KernelBuilder, list[SSAValue], SSAValue], None] | None = None
     work: float = 0.0  # vector-lane operations of the whole kernel (cost model)
     red_inner: int = 1  # reduction length folded into each output (conv/matmul efficiency)
@@ -249,8 +263,16 @@ class Spec:
 
         moving = [moves(i) for i in self.ins]
         fixed = [i for i, m in zip(self.ins, moving, strict=True) if not m]
-        per_step = [i for i, m in zip(self.ins, moving, strict=True) if m and (i.phase == "main" or n_red == 1)]
-        late = [i for i, m in zip(self.ins, moving, strict=True) if m and i.phase != "main" and n_red > 1]
+        per_step = [
+            i
+            for i, m in zip(self.ins, moving, strict=True)
+            if m and (i.phase == "main" or n_red == 1)
+        ]
+        late = [
+            i
+            for i, m in zip(self.ins, moving, strict=True)
+            if m and i.phase != "main" and n_red > 1
+        ]
         return per_step, late, fixed
 
 
@@ -365,7 +387,10 @@ def emit_kernel(spec: Spec, kb: KernelBuilder, double_buffer: bool) -> tile.Kern
             red_lin = kb.binop(arith.RemUIOp, t, kb.c(n_red))
             rem = kb.binop(arith.DivUIOp, t, kb.c(n_red))
         out_lin = rem
-        for kind, grid, tiles, lin in (("r", rg, spec.red_tile, red_lin), ("o", og, out_tile, out_lin)):
+        for kind, grid, tiles, lin in (
+            ("r", rg, spec.red_tile, red_lin),
+            ("o", og, out_tile, out_lin),
+        ):
             left = lin
             moving = [d for d in range(len(grid)) if grid[d] > 1]
             for d in range(len(grid)):
@@ -376,7 +401,9 @@ def emit_kernel(spec: Spec, kb: KernelBuilder, double_buffer: bool) -> tile.Kern
                 else:
                     idx = kb.binop(arith.RemUIOp, left, kb.c(grid[d]))
                     left = kb.binop(arith.DivUIOp, left, kb.c(grid[d]))
-                vars[(kind, d)] = kb.binop(arith.MuliOp, idx, kb.c(tiles[d])) if tiles[d] != 1 else idx
+                vars[(kind, d)] = (
+                    kb.binop(arith.MuliOp, idx, kb.c(tiles[d])) if tiles[d] != 1 else idx
+                )
         return vars, red_lin, out_lin
 
     def load(inp: In, buf: SSAValue, vars: dict[tuple[str, int], SSAValue]) -> SSAValue:
@@ -555,9 +582,15 @@ def _ew_scalar(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
         if hi != math.inf:
             v = mb.emit(arith.MinimumfOp(v, mb.const(hi)))
         return v
-    binary = {"nn.add": arith.AddfOp, "nn.sub": arith.SubfOp, "nn.mul": arith.MulfOp,
-              "nn.div": arith.DivfOp, "nn.sum": arith.AddfOp, "nn.max": arith.MaximumfOp,
-              "nn.min": arith.MinimumfOp}
+    binary = {
+        "nn.add": arith.AddfOp,
+        "nn.sub": arith.SubfOp,
+        "nn.mul": arith.MulfOp,
+        "nn.div": arith.DivfOp,
+        "nn.sum": arith.AddfOp,
+        "nn.max": arith.MaximumfOp,
+        "nn.min": arith.MinimumfOp,
+    }
     if name in binary:
         v = xs[0]
         for x in xs[1:]:
@@ -574,15 +607,40 @@ def _ew_scalar(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
 
 
 ELEMENTWISE = {
-    "nn.relu", "nn.dropout", "nn.identity", "nn.neg", "nn.abs", "nn.exp", "nn.sqrt",
-    "nn.tanh", "nn.sigmoid", "nn.leaky_relu", "nn.clip", "nn.add", "nn.sub", "nn.mul",
-    "nn.div", "nn.sum", "nn.max", "nn.min", "nn.batch_normalization",
+    "nn.relu",
+    "nn.dropout",
+    "nn.identity",
+    "nn.neg",
+    "nn.abs",
+    "nn.exp",
+    "nn.sqrt",
+    "nn.tanh",
+    "nn.sigmoid",
+    "nn.leaky_relu",
+    "nn.clip",
+    "nn.add",
+    "nn.sub",
+    "nn.mul",
+    "nn.div",
+    "nn.sum",
+    "nn.max",
+    "nn.min",
+    "nn.batch_normalization",
 }
 VIEWS = {"nn.reshape", "nn.flatten", "nn.squeeze", "nn.unsqueeze"}
 PRODUCERS = {
-    "nn.conv", "nn.mat_mul", "nn.gemm", "nn.max_pool", "nn.average_pool",
-    "nn.global_average_pool", "nn.global_max_pool", "nn.softmax", "nn.layer_normalization",
-    "nn.lrn", "nn.transpose", "nn.concat",
+    "nn.conv",
+    "nn.mat_mul",
+    "nn.gemm",
+    "nn.max_pool",
+    "nn.average_pool",
+    "nn.global_average_pool",
+    "nn.global_max_pool",
+    "nn.softmax",
+    "nn.layer_normalization",
+    "nn.lrn",
+    "nn.transpose",
+    "nn.concat",
 }
 SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant"}
 
@@ -612,7 +670,9 @@ def spec_vtcm_bytes(spec: Spec, params: TargetParams, double_buffer: bool) -> in
     return total
 
 
-def spec_cost(spec: Spec, params: TargetParams, double_buffer: bool, block_dim: int | None) -> float:
+def spec_cost(
+    spec: Spec, params: TargetParams, double_buffer: bool, block_dim: int | None
+) -> float:
     """Estimated cycles: DMA time (bandwidth + per-transfer setup) against vector compute
     time (lane utilisation of the innermost tile dim, register-block utilisation of
     `block_dim`, per-step overhead); overlapped when double-buffered."""
@@ -632,7 +692,9 @@ def spec_cost(spec: Spec, params: TargetParams, double_buffer: bool, block_dim: 
         m = spec.out_tile[block_dim]
         eff *= m / (_cdiv(m, mr) * mr) if m >= mr else m / mr
     shape = spec.out_shape
-    waste = math.prod(g * t for g, t in zip(spec.out_grid, spec.out_tile, strict=True)) / max(1, math.prod(shape))
+    waste = math.prod(g * t for g, t in zip(spec.out_grid, spec.out_tile, strict=True)) / max(
+        1, math.prod(shape)
+    )
     compute = spec.work * waste / (lanes * eff * params.mpy_per_cycle) + steps * 40
     if n_out < steps:  # a tiled reduction re-reads and re-writes the accumulator each step
         compute += steps * 2 * _bytes(spec.out_tile) / params.vtcm_bytes_per_cycle
@@ -731,7 +793,9 @@ def budget_candidates(shape: Sequence[int], full: Sequence[int] = ()) -> list[tu
 Step = tuple[Callable[[MapBody, SSAValue | None, list[SSAValue]], SSAValue], int]
 
 
-def make_epilogue(steps: list[Step], from_acc: bool) -> Callable[[KernelBuilder, list[SSAValue], SSAValue], None] | None:
+def make_epilogue(
+    steps: list[Step], from_acc: bool
+) -> Callable[[KernelBuilder, list[SSAValue], SSAValue], None] | None:
     """One tile.map computing the chain of scalar steps in place on the output tile."""
     if not steps:
         return None
@@ -765,7 +829,9 @@ def _chain_step(op: Operation, pos: int | None) -> Step:
 class FunctionLowering:
     """Lowers one func.func: plans fusion groups, then emits buffers, views and kernels."""
 
-    def __init__(self, fn: func.FuncOp, params: TargetParams, table: ResourceTable, opts: ConvertNnToTilePass) -> None:
+    def __init__(
+        self, fn: func.FuncOp, params: TargetParams, table: ResourceTable, opts: ConvertNnToTilePass
+    ) -> None:
         self.fn = fn
         self.params = params
         self.table = table
@@ -785,13 +851,23 @@ class FunctionLowering:
             t = v.type
             if not isinstance(t, TensorType) or t.get_element_type() != f32:
                 return f"expected f32 tensors, got {t}"
-        if op.name in ("nn.conv", "nn.max_pool", "nn.average_pool", "nn.lrn",
-                       "nn.global_average_pool", "nn.global_max_pool", "nn.batch_normalization"):
+        if op.name in (
+            "nn.conv",
+            "nn.max_pool",
+            "nn.average_pool",
+            "nn.lrn",
+            "nn.global_average_pool",
+            "nn.global_max_pool",
+            "nn.batch_normalization",
+        ):
             if len(_shape(op.operands[0])) != 4 and op.name != "nn.batch_normalization":
                 return f"expected a rank-4 NCHW input, got rank {len(_shape(op.operands[0]))}"
             if op.name == "nn.batch_normalization" and len(_shape(op.operands[0])) < 2:
                 return "expected an input of rank >= 2"
-        if op.name in ("nn.mat_mul", "nn.gemm") and min(len(_shape(v)) for v in op.operands[:2]) < 1:
+        if (
+            op.name in ("nn.mat_mul", "nn.gemm")
+            and min(len(_shape(v)) for v in op.operands[:2]) < 1
+        ):
             return "expected operands of rank >= 1"
         if op.name == "nn.softmax" and len(_shape(op.operands[0])) == 0:
             return "expected an input of rank >= 1"
@@ -877,7 +953,11 @@ class FunctionLowering:
                 cur = op.results[0]
                 while len(list(cur.uses)) == 1:
                     user = next(iter(cur.uses)).operation
-                    if user.name not in ELEMENTWISE or user in taken or user.parent is not op.parent:
+                    if (
+                        user.name not in ELEMENTWISE
+                        or user in taken
+                        or user.parent is not op.parent
+                    ):
                         break
                     if _shape(user.results[0]) != _shape(cur):
                         break
@@ -889,26 +969,41 @@ class FunctionLowering:
             groups[group[-1]] = group
         return groups
 
-    def chain_steps(self, chain: list[Operation], prev: SSAValue, out_shape: tuple[int, ...], loc: Attribute) -> tuple[list[Step], list[In]]:
+    def chain_steps(
+        self, chain: list[Operation], prev: SSAValue, out_shape: tuple[int, ...], loc: Attribute
+    ) -> tuple[list[Step], list[In]]:
         """Epilogue steps and inputs of the elementwise chain that follows a producer."""
         steps: list[Step] = []
         ins: list[In] = []
         for op in chain:
             pos = next(i for i, v in enumerate(op.operands) if v is prev)
-            folded = self.folded_bn(op, pos, out_shape, loc) if op.name == "nn.batch_normalization" else None
+            folded = (
+                self.folded_bn(op, pos, out_shape, loc)
+                if op.name == "nn.batch_normalization"
+                else None
+            )
             if folded is not None:
                 s, t = folded
                 ins += [self.ew_in(s, out_shape), self.ew_in(t, out_shape)]
-                steps.append((lambda mb, x, b: mb.emit(arith.AddfOp(mb.emit(arith.MulfOp(x, b[0])), b[1])), 2))
+                steps.append(
+                    (
+                        lambda mb, x, b: mb.emit(
+                            arith.AddfOp(mb.emit(arith.MulfOp(x, b[0])), b[1])
+                        ),
+                        2,
+                    )
+                )
             else:
-                for i, v in enumerate(op.operands):
+                for i in range(len(op.operands)):
                     if i != pos:
                         ins.append(self.ew_in(self.operand_buf(op, i, out_shape, loc), out_shape))
                 steps.append(_chain_step(op, pos))
             prev = op.results[0]
         return steps, ins
 
-    def operand_buf(self, op: Operation, i: int, out_shape: tuple[int, ...], loc: Attribute) -> SSAValue:
+    def operand_buf(
+        self, op: Operation, i: int, out_shape: tuple[int, ...], loc: Attribute
+    ) -> SSAValue:
         """Buffer of operand i viewed at the output rank (batch-norm params along dim 1)."""
         v = op.operands[i]
         buf = self.value(v)
@@ -920,7 +1015,9 @@ class FunctionLowering:
             return self.view(buf, full, loc)
         return self.view(buf, (1,) * (rank - len(shape)) + shape, loc)
 
-    def folded_bn(self, op: Operation, pos: int, out_shape: tuple[int, ...], loc: Attribute) -> tuple[SSAValue, SSAValue] | None:
+    def folded_bn(
+        self, op: Operation, pos: int, out_shape: tuple[int, ...], loc: Attribute
+    ) -> tuple[SSAValue, SSAValue] | None:
         if pos != 0:
             return None
         vals = [self.const_array(v) for v in op.operands[1:5]]
@@ -941,7 +1038,10 @@ class FunctionLowering:
     def ew_in(buf: SSAValue, out_tile_of: tuple[int, ...], phase: str = "epi") -> In:
         """Placeholder In over the full output; `retile` fixes sizes for the chosen tile."""
         shape = _shape(buf)
-        offs = [ZERO if s == 1 and o != 1 else _o(d) for d, (s, o) in enumerate(zip(shape, out_tile_of, strict=True))]
+        offs = [
+            ZERO if s == 1 and o != 1 else _o(d)
+            for d, (s, o) in enumerate(zip(shape, out_tile_of, strict=True))
+        ]
         return In(buf, shape, offs, None, phase)
 
     @staticmethod
@@ -959,13 +1059,19 @@ class FunctionLowering:
         old = fn.body.block
         n_out = len(fn.function_type.outputs.data)
         for a in old.args:
-            new = self.block.insert_arg(tile.buffer_type(_shape(a), f32, tile.DRAM), len(self.block.args))
+            new = self.block.insert_arg(
+                tile.buffer_type(_shape(a), f32, tile.DRAM), len(self.block.args)
+            )
             new.name_hint = a.name_hint
             self.buf[a] = new
         outs = []
         for t in fn.function_type.outputs.data:
             assert isinstance(t, TensorType)
-            outs.append(self.block.insert_arg(tile.buffer_type(t.get_shape(), f32, tile.DRAM), len(self.block.args)))
+            outs.append(
+                self.block.insert_arg(
+                    tile.buffer_type(t.get_shape(), f32, tile.DRAM), len(self.block.args)
+                )
+            )
         ops = list(old.ops)
         groups = self.plan_groups(ops)
         ret: func.ReturnOp | None = None
@@ -975,7 +1081,9 @@ class FunctionLowering:
             elif op.name == "nn.constant":
                 continue
             elif op.name in VIEWS:
-                self.buf[op.results[0]] = self.view(self.value(op.operands[0]), _shape(op.results[0]), op.location)
+                self.buf[op.results[0]] = self.view(
+                    self.value(op.operands[0]), _shape(op.results[0]), op.location
+                )
             elif op in groups:
                 self.lower_group(groups[op])
         assert ret is not None
@@ -984,8 +1092,16 @@ class FunctionLowering:
         self.emit(func.ReturnOp(), ret.location)
         # swap the body in
         names = fn.attributes.get("nn.output_names")
-        out_names = [s.data for s in names.data] if isinstance(names, ArrayAttr) else [f"output{i}" for i in range(n_out)]  # type: ignore[union-attr]
-        in_attrs = list(fn.arg_attrs.data) if fn.arg_attrs is not None else [DictionaryAttr({}) for _ in old.args]
+        out_names = (
+            [s.data for s in names.data]
+            if isinstance(names, ArrayAttr)
+            else [f"output{i}" for i in range(n_out)]
+        )  # type: ignore[union-attr]
+        in_attrs = (
+            list(fn.arg_attrs.data)
+            if fn.arg_attrs is not None
+            else [DictionaryAttr({}) for _ in old.args]
+        )
         out_attrs = [DictionaryAttr({"tile.output": StringAttr(n)}) for n in out_names]
         fn.body.detach_block(old)
         fn.body.add_block(self.block)
@@ -1029,14 +1145,24 @@ class FunctionLowering:
         kb = KernelBuilder(loc, self.params)
         self.emit(emit_kernel(spec, kb, self.opts.double_buffer), loc)
 
-    def choose(self, build: Callable[[tuple[int, ...]], Spec | None], dims: Sequence[Sequence[int]], block_dim: int | None = None) -> Spec:
+    def choose(
+        self,
+        build: Callable[[tuple[int, ...]], Spec | None],
+        dims: Sequence[Sequence[int]],
+        block_dim: int | None = None,
+    ) -> Spec:
         return choose(build, dims, self.params, self.opts.double_buffer, block_dim)
 
     # -- per-op lowerings: each returns the chosen Spec -----------------------------------
 
-    def lower_elementwise(self, head: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_elementwise(
+        self, head: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         shape = _shape(out)
-        ins = [self.ew_in(self.operand_buf(head, i, shape, loc), shape) for i in range(len(head.operands))]
+        ins = [
+            self.ew_in(self.operand_buf(head, i, shape, loc), shape)
+            for i in range(len(head.operands))
+        ]
         steps, more = self.chain_steps(chain, head.results[0], shape, loc)
         steps = [_chain_step(head, None)] + steps
         ins += more
@@ -1045,11 +1171,15 @@ class FunctionLowering:
 
         def build(tiles: tuple[int, ...]) -> Spec:
             (t,) = tiles
-            return Spec(out, t, ins=self.retile(ins, t), epilogue=epi, work=math.prod(shape) * n_ops)
+            return Spec(
+                out, t, ins=self.retile(ins, t), epilogue=epi, work=math.prod(shape) * n_ops
+            )
 
         return self.choose(build, [budget_candidates(shape)])
 
-    def lower_conv(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_conv(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         x, w = self.value(op.operands[0]), self.value(op.operands[1])
         bias = self.value(op.operands[2]) if len(op.operands) > 2 else None
         n, c, h, wd = _shape(op.operands[0])
@@ -1088,37 +1218,65 @@ class FunctionLowering:
             else:
                 return None
             hin = (ho_t - 1) * sh + (kh - 1) * dh + 1
-            xin = In(x, (1, xc, hin, win_w), [_o(0), cin, _o(2, sh, -pt), Ax(const=-pl)], 0.0 if padded else None)
+            xin = In(
+                x,
+                (1, xc, hin, win_w),
+                [_o(0), cin, _o(2, sh, -pt), Ax(const=-pl)],
+                0.0 if padded else None,
+            )
             wk = Ax((("r", 0, 1, 1),)) if red[0] else ZERO
             win = In(w, (co_t, cg if not red[0] else ci_t, kh, kw), [_o(1), wk, ZERO, ZERO])
             t = (1, co_t, ho_t, wo)
             strides, dil = (sh, sw), (dh, dw)
 
-            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
                 if first is not None:
                     zero = Block()
                     with kb.nested(zero):
                         kb.add(tile.FillOp(acc, 0.0))
                         kb.add(scf.YieldOp())
                     kb.add(scf.IfOp(first, [], [zero]))
-                kb.add(tile.ConvOp(bufs[0], bufs[1], acc, strides, dil, tg, accumulate=first is not None))
+                kb.add(
+                    tile.ConvOp(
+                        bufs[0], bufs[1], acc, strides, dil, tg, accumulate=first is not None
+                    )
+                )
 
-            return Spec(out, t, red[0], red[1], [xin, win] + self.retile(epi_ins, t), [], compute, epi,
-                        work=n * co * ho * wo * cg * kh * kw)
+            return Spec(
+                out,
+                t,
+                red[0],
+                red[1],
+                [xin, win] + self.retile(epi_ins, t),
+                [],
+                compute,
+                epi,
+                work=n * co * ho * wo * cg * kh * kw,
+            )
 
         co_c = candidates(co, o.tile_co)
         if groups > 1 and not o.tile_co:
-            co_c = sorted({d for d in candidates(og, 0) if og % d == 0} | {og * k for k in candidates(groups) if groups % k == 0 or og * k <= co})
+            co_c = sorted(
+                {d for d in candidates(og, 0) if og % d == 0}
+                | {og * k for k in candidates(groups) if groups % k == 0 or og * k <= co}
+            )
         ci_c = divisor_candidates(cg, o.tile_ci)
         return self.choose(build, [co_c, candidates(ho, o.tile_h), ci_c], block_dim=1)
 
-    def lower_matmul_like(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, gemm: bool) -> Spec:
+    def lower_matmul_like(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, gemm: bool
+    ) -> Spec:
         a_v, b_v = op.operands[0], op.operands[1]
         a_s, b_s = _shape(a_v), _shape(b_v)
         ta = bool(_int(op, "trans_a", 0)) if gemm else False
         tb = bool(_int(op, "trans_b", 0)) if gemm else False
         # 1-D promotion (numpy matmul): view operands and result as matrices
-        out_s = _shape(out)
         if len(a_s) == 1:
             a_s = (1, a_s[0])
         if len(b_s) == 1:
@@ -1142,7 +1300,14 @@ class FunctionLowering:
             cb = self.view(self.value(op.operands[2]), (1,) * (rank - len(c_s)) + c_s, loc)
             epi_ins.append(self.ew_in(cb, full))
             if beta != 1.0:
-                steps.append((lambda mb, v, bb: mb.emit(arith.AddfOp(v, mb.emit(arith.MulfOp(bb[0], mb.const(beta))))), 1))
+                steps.append(
+                    (
+                        lambda mb, v, bb: mb.emit(
+                            arith.AddfOp(v, mb.emit(arith.MulfOp(bb[0], mb.const(beta))))
+                        ),
+                        1,
+                    )
+                )
             else:
                 steps.append((lambda mb, v, bb: mb.emit(arith.AddfOp(v, bb[0])), 1))
         # plan_groups fuses nothing after a matmul with a 1-D operand, so chain shapes are `full`
@@ -1158,33 +1323,73 @@ class FunctionLowering:
         def build(tiles: tuple[int, ...]) -> Spec:
             m_t, n_t, k_t = tiles
             kx = Ax((("r", 0, 1, 1),))
-            a_in = In(a, (1,) * nb + ((k_t, m_t) if ta else (m_t, k_t)),
-                      batch_offs(_shape(a)) + ([kx, _o(nb)] if ta else [_o(nb), kx]))
-            b_in = In(b, (1,) * nb + ((n_t, k_t) if tb else (k_t, n_t)),
-                      batch_offs(_shape(b)) + ([_o(nb + 1), kx] if tb else [kx, _o(nb + 1)]))
+            a_in = In(
+                a,
+                (1,) * nb + ((k_t, m_t) if ta else (m_t, k_t)),
+                batch_offs(_shape(a)) + ([kx, _o(nb)] if ta else [_o(nb), kx]),
+            )
+            b_in = In(
+                b,
+                (1,) * nb + ((n_t, k_t) if tb else (k_t, n_t)),
+                batch_offs(_shape(b)) + ([_o(nb + 1), kx] if tb else [kx, _o(nb + 1)]),
+            )
             t = (1,) * nb + (m_t, n_t)
 
-            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
                 if first is not None:
                     zero = Block()
                     with kb.nested(zero):
                         kb.add(tile.FillOp(acc, 0.0))
                         kb.add(scf.YieldOp())
                     kb.add(scf.IfOp(first, [], [zero]))
-                kb.add(tile.MatmulOp(bufs[0], bufs[1], acc, transpose_a=ta, transpose_b=tb, accumulate=first is not None))
+                kb.add(
+                    tile.MatmulOp(
+                        bufs[0],
+                        bufs[1],
+                        acc,
+                        transpose_a=ta,
+                        transpose_b=tb,
+                        accumulate=first is not None,
+                    )
+                )
 
-            return Spec(res, t, (k,), (k_t,), [a_in, b_in] + self.retile(epi_ins, t), [], compute, epi,
-                        work=math.prod(full) * k)
+            return Spec(
+                res,
+                t,
+                (k,),
+                (k_t,),
+                [a_in, b_in] + self.retile(epi_ins, t),
+                [],
+                compute,
+                epi,
+                work=math.prod(full) * k,
+            )
 
-        return self.choose(build, [candidates(m, o.tile_m), candidates(nn_, o.tile_n), divisor_candidates(k, o.tile_k)], block_dim=nb)
+        return self.choose(
+            build,
+            [candidates(m, o.tile_m), candidates(nn_, o.tile_n), divisor_candidates(k, o.tile_k)],
+            block_dim=nb,
+        )
 
-    def lower_mat_mul(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_mat_mul(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         return self.lower_matmul_like(op, chain, out, loc, gemm=False)
 
-    def lower_gemm(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_gemm(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         return self.lower_matmul_like(op, chain, out, loc, gemm=True)
 
-    def lower_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, kind: str) -> Spec:
+    def lower_pool(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, kind: str
+    ) -> Spec:
         x = self.value(op.operands[0])
         n, c, h, wd = _shape(op.operands[0])
         _, _, ho, wo = _shape(out)
@@ -1205,7 +1410,11 @@ class FunctionLowering:
                 inv = float(np.float32(1.0) / np.float32(counts.flat[0]))
                 steps.append((lambda mb, v, _b: mb.emit(arith.MulfOp(v, mb.const(inv))), 0))
             else:
-                cb = self.new_constant(_loc_name(op) + "_inv_count", (1.0 / counts).astype(np.float32).reshape(1, 1, ho, wo), loc)
+                cb = self.new_constant(
+                    _loc_name(op) + "_inv_count",
+                    (1.0 / counts).astype(np.float32).reshape(1, 1, ho, wo),
+                    loc,
+                )
                 epi_ins.append(self.ew_in(cb, _shape(out)))
                 steps.append((lambda mb, v, b: mb.emit(arith.MulfOp(v, b[0])), 1))
         more_steps, more_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
@@ -1216,24 +1425,51 @@ class FunctionLowering:
         def build(tiles: tuple[int, ...]) -> Spec:
             c_t, ho_t = tiles
             hin = (ho_t - 1) * sh + (kh - 1) * dh + 1
-            xin = In(x, (1, c_t, hin, win_w), [_o(0), _o(1), _o(2, sh, -pt), Ax(const=-pl)], fill if needs_fill else None)
+            xin = In(
+                x,
+                (1, c_t, hin, win_w),
+                [_o(0), _o(1), _o(2, sh, -pt), Ax(const=-pl)],
+                fill if needs_fill else None,
+            )
             t = (1, c_t, ho_t, wo)
 
-            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
-                kb.add(tile.PoolOp(bufs[0], acc, kind, (1, 1, kh, kw), (1, 1, sh, sw), (1, 1, dh, dw)))
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                kb.add(
+                    tile.PoolOp(bufs[0], acc, kind, (1, 1, kh, kw), (1, 1, sh, sw), (1, 1, dh, dw))
+                )
 
-            return Spec(out, t, ins=[xin] + self.retile(epi_ins, t), compute=compute, epilogue=epi,
-                        work=n * c * ho * wo * kh * kw)
+            return Spec(
+                out,
+                t,
+                ins=[xin] + self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=n * c * ho * wo * kh * kw,
+            )
 
-        return self.choose(build, [candidates(c, self.opts.tile_c), candidates(ho, self.opts.tile_h)])
+        return self.choose(
+            build, [candidates(c, self.opts.tile_c), candidates(ho, self.opts.tile_h)]
+        )
 
-    def lower_max_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_max_pool(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         return self.lower_pool(op, chain, out, loc, "max")
 
-    def lower_average_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_average_pool(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         return self.lower_pool(op, chain, out, loc, "sum")
 
-    def lower_global(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, kind: str) -> Spec:
+    def lower_global(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, kind: str
+    ) -> Spec:
         x = self.value(op.operands[0])
         n, c, h, wd = _shape(op.operands[0])
         steps: list[Step] = []
@@ -1247,21 +1483,40 @@ class FunctionLowering:
             (c_t,) = tiles
             t = (1, c_t, 1, 1)
 
-            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
                 kb.add(tile.ReduceOp(bufs[0], acc, kind, (2, 3)))
 
             xin = In(x, (1, c_t, h, wd), [_o(0), _o(1), ZERO, ZERO])
-            return Spec(out, t, ins=[xin] + self.retile(epi_ins, t), compute=compute, epilogue=epi, work=n * c * h * wd)
+            return Spec(
+                out,
+                t,
+                ins=[xin] + self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=n * c * h * wd,
+            )
 
         return self.choose(build, [candidates(c, self.opts.tile_c)])
 
-    def lower_global_average_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_global_average_pool(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         return self.lower_global(op, chain, out, loc, "add")
 
-    def lower_global_max_pool(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_global_max_pool(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         return self.lower_global(op, chain, out, loc, "max")
 
-    def lower_softmax(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_softmax(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         x = self.value(op.operands[0])
         shape = _shape(out)
         axis = _int(op, "axis", -1) % len(shape)
@@ -1272,7 +1527,13 @@ class FunctionLowering:
             (t,) = tiles
             red_t = tuple(1 if d == axis else s for d, s in enumerate(t))
 
-            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
                 xb, (mx, sm) = bufs[0], temps
                 kb.add(tile.ReduceOp(xb, mx, "max", (axis,)))
                 mb = MapBody()
@@ -1283,12 +1544,21 @@ class FunctionLowering:
                 mb.build(kb, mb.emit(arith.DivfOp(mb.arg(acc), mb.arg(sm))), acc)
 
             xin = In(x, t, [ZERO if d == axis else _o(d) for d in range(len(shape))])
-            return Spec(out, t, ins=[xin] + self.retile(epi_ins, t), temps=[red_t, red_t],
-                        compute=compute, epilogue=epi, work=math.prod(shape) * 6)
+            return Spec(
+                out,
+                t,
+                ins=[xin] + self.retile(epi_ins, t),
+                temps=[red_t, red_t],
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(shape) * 6,
+            )
 
         return self.choose(build, [budget_candidates(shape, (axis,))])
 
-    def lower_layer_normalization(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_layer_normalization(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         x = self.value(op.operands[0])
         shape = _shape(out)
         rank = len(shape)
@@ -1307,7 +1577,13 @@ class FunctionLowering:
             red_t = tuple(1 if d in norm else s for d, s in enumerate(t))
             pins = [In(p, pshape, [ZERO] * rank) for p in params]
 
-            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
                 xb, *pb = bufs
                 s1, s2 = temps
                 kb.add(tile.ReduceOp(xb, s1, "add", norm))
@@ -1327,16 +1603,29 @@ class FunctionLowering:
                 mb.build(kb, y, acc)
 
             xin = In(x, t, [ZERO if d in norm else _o(d) for d in range(rank)])
-            return Spec(out, t, ins=[xin] + pins + self.retile(epi_ins, t), temps=[red_t, red_t],
-                        compute=compute, epilogue=epi, work=math.prod(shape) * 8)
+            return Spec(
+                out,
+                t,
+                ins=[xin] + pins + self.retile(epi_ins, t),
+                temps=[red_t, red_t],
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(shape) * 8,
+            )
 
         return self.choose(build, [budget_candidates(shape, norm)])
 
-    def lower_lrn(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_lrn(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         x = self.value(op.operands[0])
         n, c, h, wd = _shape(out)
         size = _int(op, "size", 1)
-        alpha, beta, bias = _float(op, "alpha", 1e-4), _float(op, "beta", 0.75), _float(op, "bias", 1.0)
+        alpha, beta, bias = (
+            _float(op, "alpha", 1e-4),
+            _float(op, "beta", 0.75),
+            _float(op, "bias", 1.0),
+        )
         lo = (size - 1) // 2
         more_steps, epi_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
         epi = make_epilogue(more_steps, from_acc=True)
@@ -1347,23 +1636,41 @@ class FunctionLowering:
             xc = In(x, (1, c, h_t, wd), [_o(0), ZERO, _o(2), ZERO])
             t = (1, c, h_t, wd)
 
-            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
                 pbuf, cbuf = bufs
                 mb = MapBody()
                 v = mb.arg(pbuf)
                 mb.build(kb, mb.emit(arith.MulfOp(v, v)), pbuf)
                 kb.add(tile.PoolOp(pbuf, acc, "sum", (1, size, 1, 1), (1, 1, 1, 1), (1, 1, 1, 1)))
                 mb = MapBody()
-                base = mb.emit(arith.AddfOp(mb.const(bias), mb.emit(arith.MulfOp(mb.arg(acc), mb.const(alpha / size)))))
+                base = mb.emit(
+                    arith.AddfOp(
+                        mb.const(bias), mb.emit(arith.MulfOp(mb.arg(acc), mb.const(alpha / size)))
+                    )
+                )
                 p = mb.emit(mathd.PowFOp(base, mb.const(-beta)))
                 mb.build(kb, mb.emit(arith.MulfOp(mb.arg(cbuf), p)), acc)
 
-            return Spec(out, t, ins=[xp, xc] + self.retile(epi_ins, t), compute=compute, epilogue=epi,
-                        work=n * c * h * wd * (size + 4))
+            return Spec(
+                out,
+                t,
+                ins=[xp, xc] + self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=n * c * h * wd * (size + 4),
+            )
 
         return self.choose(build, [candidates(h, self.opts.tile_h)])
 
-    def lower_transpose(self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute) -> Spec:
+    def lower_transpose(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
         x = self.value(op.operands[0])
         shape = _shape(out)
         rank = len(shape)
@@ -1379,11 +1686,23 @@ class FunctionLowering:
                 sizes[p] = t[j]
                 offs[p] = _o(j)
 
-            def compute(kb: KernelBuilder, bufs: list[SSAValue], temps: list[SSAValue], acc: SSAValue, first: SSAValue | None) -> None:
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
                 kb.add(tile.TransposeOp(bufs[0], acc, perm))
 
-            return Spec(out, t, ins=[In(x, tuple(sizes), offs)] + self.retile(epi_ins, t), compute=compute,
-                        epilogue=epi, work=math.prod(shape))
+            return Spec(
+                out,
+                t,
+                ins=[In(x, tuple(sizes), offs)] + self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(shape),
+            )
 
         return self.choose(build, [budget_candidates(shape)])
 
@@ -1400,7 +1719,9 @@ class FunctionLowering:
             s = _shape(v)
             src = self.value(v)
             dst_idx = [kb.c(start if d == axis else 0) for d in range(len(shape))]
-            toks.append(kb.add(tile.DmaStartOp(src, [kb.c(0)] * len(s), out, dst_idx, s)).results[0])
+            toks.append(
+                kb.add(tile.DmaStartOp(src, [kb.c(0)] * len(s), out, dst_idx, s)).results[0]
+            )
             start += s[axis]
         kb.add(tile.DmaWaitOp(*toks))
         self.emit(kb.finish(), loc)
@@ -1411,8 +1732,15 @@ for _name in ELEMENTWISE:
 
 
 def _pool_counts(
-    h: int, w: int, ho: int, wo: int, k: Sequence[int], s: Sequence[int], d: Sequence[int],
-    pads: Sequence[int], include_pad: bool,
+    h: int,
+    w: int,
+    ho: int,
+    wo: int,
+    k: Sequence[int],
+    s: Sequence[int],
+    d: Sequence[int],
+    pads: Sequence[int],
+    include_pad: bool,
 ) -> np.ndarray:
     """Number of summed elements per output position of an average pool (ONNX rules)."""
     out = np.zeros((ho, wo), np.float64)
@@ -1459,7 +1787,9 @@ class ConvertNnToTilePass(ModulePass):
                     continue
                 reason = FunctionLowering.unsupported_reason(inner)
                 if reason is not None:
-                    errors.append(f"{inner.location}: error: cannot lower {inner.name} to tile: {reason}")
+                    errors.append(
+                        f"{inner.location}: error: cannot lower {inner.name} to tile: {reason}"
+                    )
         if errors:
             raise DiagnosticException("\n".join(errors))
         for fn in fns:

@@ -35,7 +35,15 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, IntegerAttr, MemRefType, ModuleOp, StringAttr, i64
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DictionaryAttr,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+    StringAttr,
+    i64,
+)
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
@@ -68,7 +76,9 @@ def _place(bufs: list[_Buf], align: int) -> int:
     fits) among the already-placed buffers whose lifetimes overlap; return the arena size."""
     placed: list[_Buf] = []
     for b in bufs:
-        live = sorted((p for p in placed if p.start <= b.end and b.start <= p.end), key=lambda p: p.offset)
+        live = sorted(
+            (p for p in placed if p.start <= b.end and b.start <= p.end), key=lambda p: p.offset
+        )
         best, best_gap, cursor = None, None, 0
         for p in live:
             gap = p.offset - cursor
@@ -171,7 +181,11 @@ def plan_function(fn: func.FuncOp, align: int, vtcm_capacity: int) -> dict[str, 
             b.value.owner.offset = IntegerAttr(off, i64)
         else:
             arg_offsets[b.value.index] = off  # type: ignore[attr-defined]
-    attrs = list(fn.arg_attrs.data) if fn.arg_attrs is not None else [DictionaryAttr({}) for _ in block.args]
+    attrs = (
+        list(fn.arg_attrs.data)
+        if fn.arg_attrs is not None
+        else [DictionaryAttr({}) for _ in block.args]
+    )
     for i, off in arg_offsets.items():
         attrs[i] = DictionaryAttr({**attrs[i].data, "tile.offset": IntegerAttr(off, i64)})
     fn.arg_attrs = ArrayAttr(attrs)

@@ -38,8 +38,17 @@ from vexa.runtime.resources import ResourceTable, module_resources
 
 Env = dict[SSAValue, Any]
 
-_DTYPES = {"f32": np.float32, "f16": np.float16, "f64": np.float64, "i32": np.int32,
-           "i64": np.int64, "i8": np.int8, "i16": np.int16, "i1": np.bool_, "ui8": np.uint8}
+_DTYPES = {
+    "f32": np.float32,
+    "f16": np.float16,
+    "f64": np.float64,
+    "i32": np.int32,
+    "i64": np.int64,
+    "i8": np.int8,
+    "i16": np.int16,
+    "i1": np.bool_,
+    "ui8": np.uint8,
+}
 
 
 class TileInterpreterError(Exception):
@@ -274,7 +283,9 @@ class _Runner:
 
     def _tile_pool(self, op: tile.PoolOp) -> None:
         x, y = self.env[op.x], self.env[op.y]
-        y[...] = pool_valid(x, op.kind.data, _ints(op.window), _ints(op.strides), _ints(op.dilations), y.shape)
+        y[...] = pool_valid(
+            x, op.kind.data, _ints(op.window), _ints(op.strides), _ints(op.dilations), y.shape
+        )
 
     def _tile_reduce(self, op: tile.ReduceOp) -> None:
         x, y = self.env[op.x], self.env[op.y]
@@ -312,7 +323,11 @@ def dma_copy(
 
 
 def conv_valid(
-    x: np.ndarray, w: np.ndarray, strides: Sequence[int], dil: Sequence[int], groups: int,
+    x: np.ndarray,
+    w: np.ndarray,
+    strides: Sequence[int],
+    dil: Sequence[int],
+    groups: int,
     out_shape: Sequence[int],
 ) -> np.ndarray:
     """Unpadded grouped 2-D convolution of NCHW x by OIHW w, cropped to out_shape."""
@@ -321,7 +336,14 @@ def conv_valid(
     ho, wo = out_shape[2], out_shape[3]
     ext = ((kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1)
     win = sliding_window_view(x, ext, axis=(2, 3))
-    win = win[:, :, : (ho - 1) * strides[0] + 1 : strides[0], : (wo - 1) * strides[1] + 1 : strides[1], :: dil[0], :: dil[1]]
+    win = win[
+        :,
+        :,
+        : (ho - 1) * strides[0] + 1 : strides[0],
+        : (wo - 1) * strides[1] + 1 : strides[1],
+        :: dil[0],
+        :: dil[1],
+    ]
     out = np.empty((n, co, ho, wo), dtype=np.result_type(x, w))
     og = co // groups
     for g in range(groups):
@@ -333,7 +355,11 @@ def conv_valid(
 
 
 def pool_valid(
-    x: np.ndarray, kind: str, window: Sequence[int], strides: Sequence[int], dil: Sequence[int],
+    x: np.ndarray,
+    kind: str,
+    window: Sequence[int],
+    strides: Sequence[int],
+    dil: Sequence[int],
     out_shape: Sequence[int],
 ) -> np.ndarray:
     """Sliding-window max/sum over every dimension (no padding), cropped to out_shape."""
@@ -364,25 +390,65 @@ def _scalar_op(op: Operation, args: list[Any]) -> Any:
             table = ["eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge"]
             kind = table[pred][-2:]
         else:
-            table = ["false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord",
-                     "ueq", "ugt", "uge", "ult", "ule", "une", "uno", "true"]
+            table = [
+                "false",
+                "oeq",
+                "ogt",
+                "oge",
+                "olt",
+                "ole",
+                "one",
+                "ord",
+                "ueq",
+                "ugt",
+                "uge",
+                "ult",
+                "ule",
+                "une",
+                "uno",
+                "true",
+            ]
             kind = table[pred][1:]
-        return {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-                "gt": np.greater, "ge": np.greater_equal}[kind](a, b)
+        return {
+            "eq": np.equal,
+            "ne": np.not_equal,
+            "lt": np.less,
+            "le": np.less_equal,
+            "gt": np.greater,
+            "ge": np.greater_equal,
+        }[kind](a, b)
     binary = {
-        "arith.addi": lambda a, b: a + b, "arith.subi": lambda a, b: a - b,
-        "arith.muli": lambda a, b: a * b, "arith.divui": lambda a, b: a // b,
-        "arith.divsi": lambda a, b: int(a / b), "arith.floordivsi": lambda a, b: a // b,
-        "arith.remui": lambda a, b: a % b, "arith.remsi": lambda a, b: int(np.fmod(a, b)),
-        "arith.minsi": min, "arith.maxsi": max, "arith.minui": min, "arith.maxui": max,
-        "arith.addf": np.add, "arith.subf": np.subtract, "arith.mulf": np.multiply,
-        "arith.divf": np.divide, "arith.maximumf": np.maximum, "arith.minimumf": np.minimum,
-        "arith.maxnumf": np.fmax, "arith.minnumf": np.fmin, "math.powf": np.power,
+        "arith.addi": lambda a, b: a + b,
+        "arith.subi": lambda a, b: a - b,
+        "arith.muli": lambda a, b: a * b,
+        "arith.divui": lambda a, b: a // b,
+        "arith.divsi": lambda a, b: int(a / b),
+        "arith.floordivsi": lambda a, b: a // b,
+        "arith.remui": lambda a, b: a % b,
+        "arith.remsi": lambda a, b: int(np.fmod(a, b)),
+        "arith.minsi": min,
+        "arith.maxsi": max,
+        "arith.minui": min,
+        "arith.maxui": max,
+        "arith.addf": np.add,
+        "arith.subf": np.subtract,
+        "arith.mulf": np.multiply,
+        "arith.divf": np.divide,
+        "arith.maximumf": np.maximum,
+        "arith.minimumf": np.minimum,
+        "arith.maxnumf": np.fmax,
+        "arith.minnumf": np.fmin,
+        "math.powf": np.power,
     }
     unary = {
-        "arith.negf": np.negative, "math.exp": np.exp, "math.log": np.log, "math.sqrt": np.sqrt,
-        "math.rsqrt": lambda a: np.float32(1) / np.sqrt(a), "math.tanh": np.tanh,
-        "math.absf": np.abs, "math.erf": None,
+        "arith.negf": np.negative,
+        "math.exp": np.exp,
+        "math.log": np.log,
+        "math.sqrt": np.sqrt,
+        "math.rsqrt": lambda a: np.float32(1) / np.sqrt(a),
+        "math.tanh": np.tanh,
+        "math.absf": np.abs,
+        "math.erf": None,
     }
     if name in binary:
         return binary[name](*args)

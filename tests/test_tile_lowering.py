@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 from xdsl.context import Context
-from xdsl.dialects import get_all_dialects as xdsl_dialects
 from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
+from xdsl.dialects import get_all_dialects as xdsl_dialects
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.parser import Parser
 from xdsl.passes import PassPipeline
@@ -56,7 +56,13 @@ def lower(module: ModuleOp, spec: str) -> ModuleOp:
     return module
 
 
-def check(text: str, weights: dict[str, np.ndarray], inputs: list[np.ndarray], spec: str, rtol: float = 1e-4) -> ModuleOp:
+def check(
+    text: str,
+    weights: dict[str, np.ndarray],
+    inputs: list[np.ndarray],
+    spec: str,
+    rtol: float = 1e-4,
+) -> ModuleOp:
     module = parse(text)
     attach_resources(module, ResourceTable(weights))
     want = nn_interpreter.interpret(module, inputs)
@@ -86,7 +92,9 @@ SPECS = [
 ]
 
 
-def conv_text(c: int, co: int, h: int, k: int, s: int, p: int, group: int = 1, dil: int = 1, bias: bool = True) -> str:
+def conv_text(
+    c: int, co: int, h: int, k: int, s: int, p: int, group: int = 1, dil: int = 1, bias: bool = True
+) -> str:
     ho = (h + 2 * p - dil * (k - 1) - 1) // s + 1
     b = ", %b" if bias else ""
     bt = f", {ty(co)}" if bias else ""
@@ -111,7 +119,9 @@ func.func @main(%x: {ty(1, c, h, h)}) -> {ty(1, co, ho, ho)} {{
         (4, 4, 10, 3, 1, 2, 1, 2),  # dilated
     ],
 )
-def test_conv(spec: str, c: int, co: int, h: int, k: int, s: int, p: int, group: int, dil: int) -> None:
+def test_conv(
+    spec: str, c: int, co: int, h: int, k: int, s: int, p: int, group: int, dil: int
+) -> None:
     w = {"w": rand(co, c // group, k, k), "b": rand(co)}
     check(conv_text(c, co, h, k, s, p, group, dil), w, [rand(1, c, h, h)], spec)
 
@@ -133,7 +143,13 @@ func.func @main(%x: {ty(1, 8, 10, 10)}) -> {ty(1, 8, 10, 10)} {{
 
 @pytest.mark.parametrize("spec", SPECS[:3] + SPECS[4:])
 def test_conv_batchnorm_residual_fused(spec: str) -> None:
-    w = {"w": rand(8, 8, 3, 3), "s": rand(8), "bb": rand(8), "m": rand(8), "v": np.abs(rand(8)) + 0.5}
+    w = {
+        "w": rand(8, 8, 3, 3),
+        "s": rand(8),
+        "bb": rand(8),
+        "m": rand(8),
+        "v": np.abs(rand(8)) + 0.5,
+    }
     lowered = check(RESIDUAL, w, [rand(1, 8, 10, 10)], spec)
     kernels = [op for op in lowered.walk() if isinstance(op, tile.KernelOp)]
     assert len(kernels) == (1 if "fuse=false" not in spec else 4)
