@@ -6,8 +6,10 @@ ones (`!vx.vreg<v3>`); `vx-schedule` bundles instructions into `vx.packet`s; the
 (`emit_assembly`, `vexa-translate --emit-asm`) prints the text assembly of the spec.
 
 ```mlir
+vx.data @A dram 8192
 vx.func @main {
   %p = vx.li @A + 0 : !vx.reg<r1>
+  %z = vx.vsplati 0 : !vx.vreg<v4>
   %r:2 = vx.loop 64 iter_args(%q = %p, %acc = %z) -> (!vx.reg<r1>, !vx.vreg<v4>) {
     %v, %n = vx.packet {
       %x = vx.vld %q, 0 : (!vx.reg<r1>) -> !vx.vreg<v0>

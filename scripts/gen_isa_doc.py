@@ -109,6 +109,8 @@ def render() -> str:
         for op in ops:
             lines += _section(op, klass, targets)
 
+    lines += ["## The `vx` dialect: the IR form of programs", ""]
+    lines += [inspect.cleandoc(vx.__doc__ or "").split("\n", 1)[1].strip(), ""]
     lines += ["## Structure ops (no instruction of their own)", ""]
     for op in (vx.PacketOp, vx.YieldOp, vx.LabelOp, vx.FuncOp, vx.DataOp, vx.IoOp):
         summary, rest = _doc(op)

@@ -536,3 +536,11 @@ def test_scalar_semantics_match_the_simulator(pair: tuple[int, int], tmp_path: P
     b = np.full(32, y, np.int32)
     got = _run_sem("\n".join(body), a, b, tmp_path)
     assert got[: len(want)].tolist() == want
+
+
+def test_module_docstring_example_is_valid_ir(tmp_path: Path) -> None:
+    example = (vx.__doc__ or "").split("```mlir\n")[1].split("```")[0]
+    path = tmp_path / "example.mlir"
+    path.write_text(example)
+    module, locate = load_module(str(path))
+    assert "vfma.f32 v4, v0, v0" in emit_assembly(module, locate=locate)
