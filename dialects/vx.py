@@ -2754,6 +2754,8 @@ def load_module(path: str) -> tuple[ModuleOp, Locator]:
     ctx.load_dialect(Func)
     for name, factory in get_all_dialects().items():
         ctx.register_dialect(name, factory)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file")
     with open(path) as f:
         text = f.read()
     parser = _LocatingParser(ctx, text, name=path)
