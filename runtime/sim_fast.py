@@ -1,0 +1,983 @@
+"""The fast simulator: a numba `@njit(cache=True)` interpreter over the encoded program.
+
+Same machine as `sim_reference` (read its docstring for the timing model), bit for bit:
+registers, memory, cycles and statistics. Why it is shaped the way it is
+(/work/shared/SIMULATOR_NOTES.md): one flat int32 instruction table in execution order,
+no Python objects in the loop, a unified per-register ready array for the scoreboard,
+lane loops over a runtime length (LLVM vectorises them), register files and memories as
+numpy arrays with aliasing f32/i32 views, and an explicit bounds check on every memory
+address (a fault returns a trap code instead of touching memory).
+
+Packets whose register writes cannot be ordered after their reads (`isa.packet_schedule`
+marks them staged) write to shadow registers past the architectural ones, committed when
+the packet ends.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+
+def _ensure_cache_dir() -> None:
+    # cache=True writes next to this file; an installed, read-only package needs another dir
+    if "NUMBA_CACHE_DIR" in os.environ:
+        return
+    here = Path(__file__).resolve().parent
+    pycache = here / "__pycache__"
+    if os.access(pycache if pycache.exists() else here, os.W_OK):
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vexa" / "numba"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ["NUMBA_CACHE_DIR"] = str(cache)
+
+
+_ensure_cache_dir()
+
+from numba import njit  # noqa: E402
+
+from vexa.runtime.isa import (  # noqa: E402
+    BY_OPCODE,
+    CLASS_ID,
+    CLASSES,
+    F_A,
+    F_B,
+    F_C,
+    F_D,
+    F_EXEC,
+    F_IMM,
+    F_OP,
+    F_STAGED,
+    F_TAG,
+    KIND_FILE,
+    OPC,
+    Program,
+)
+from vexa.runtime.sim_reference import RawResult  # noqa: E402
+from vexa.runtime.stats import N_COUNTERS  # noqa: E402
+from vexa.runtime.target import Target  # noqa: E402
+
+# decoded instruction columns
+K_OP, K_A, K_B, K_C, K_D, K_IMM, K_ORIG, K_CLS, K_DST, K_NSRC, K_S0 = range(11)
+K_WFILE, K_WREAL, K_VACC = 15, 16, 17
+KW = 18
+
+# params layout
+(P_VLEN, P_G, P_NV, P_NQ, P_VTBASE, P_DRAM, P_VTCM, P_TIMING, P_MAXI, P_LDEPTH, P_LSALU,
+ P_LVALU, P_LVXFER, P_LVMPY, P_LVLDV, P_LVLDD, P_LSLD, P_BRT, P_DBPC, P_VBPC, P_DSETUP,
+ P_DENG, P_DMAXO) = range(23)
+NPARAMS = 23
+
+# counters (stats.COUNTERS order)
+(C_CYC, C_PKT, C_INS, C_SDEP, C_SRES, C_SDRAM, C_SDMA, C_SBR, C_DR, C_DW, C_VR, C_VW, C_HWM,
+ C_DMAN, C_DMAB) = range(15)
+
+# opcodes as module constants (numba freezes globals at compile time)
+globals().update({"O_" + m.replace(".", "_").upper(): v for m, v in OPC.items()})
+O_HALT: int
+O_LI: int
+O_MOV: int
+O_ADD: int
+O_SUB: int
+O_MUL: int
+O_AND: int
+O_OR: int
+O_XOR: int
+O_SHL: int
+O_SHR: int
+O_SRA: int
+O_SLT: int
+O_SLTU: int
+O_MIN: int
+O_MAX: int
+O_ADDI: int
+O_MULI: int
+O_ANDI: int
+O_ORI: int
+O_XORI: int
+O_SHLI: int
+O_SHRI: int
+O_SRAI: int
+O_SLTI: int
+O_LD: int
+O_LDF: int
+O_ST: int
+O_STF: int
+O_J: int
+O_BEQ: int
+O_BNE: int
+O_BLT: int
+O_BGE: int
+O_LOOP: int
+O_LOOPI: int
+O_VLD: int
+O_VLDU: int
+O_VLDBC: int
+O_VST: int
+O_VSTU: int
+O_VSTQ: int
+O_VADD_F32: int
+O_VSUB_F32: int
+O_VMAX_F32: int
+O_VMIN_F32: int
+O_VADD_I32: int
+O_VSUB_I32: int
+O_VMAX_I32: int
+O_VMIN_I32: int
+O_VAND: int
+O_VOR: int
+O_VXOR: int
+O_VSHLI_I32: int
+O_VSHRI_I32: int
+O_VSRAI_I32: int
+O_VMOV: int
+O_VSPLAT: int
+O_VSPLATI: int
+O_VCVT_F32_I32: int
+O_VCVT_I32_F32: int
+O_VABS_F32: int
+O_VNEG_F32: int
+O_VSEL: int
+O_VROR: int
+O_VEXTR: int
+O_VMUL_F32: int
+O_VFMA_F32: int
+O_VMUL_I32: int
+O_VDMPY_I8: int
+O_VRECIP_F32: int
+O_VRSQRT_F32: int
+O_VPACK_I32_I8: int
+O_VCMPGT_F32: int
+O_VCMPGE_F32: int
+O_VCMPEQ_F32: int
+O_VCMPGT_I32: int
+O_VCMPEQ_I32: int
+O_VSETQ: int
+O_QAND: int
+O_QOR: int
+O_QNOT: int
+O_DMA: int
+O_DMACFG: int
+O_DMA2: int
+O_DMAWAIT: int
+
+T_MISALIGNED, T_OOB, T_DMA_OOB, T_BUDGET, T_LOOP = 1, 2, 3, 4, 5
+CANON = np.int32(0x7FC00000)
+F32_NAN = np.float32(np.nan)
+
+
+@njit(cache=True, inline="always")
+def _locate(addr, n, align, dram_size, vtbase, vtsize):
+    """(space 0 DRAM / 1 VTCM, offset); space -1 misaligned, -2 out of bounds."""
+    if align > 1 and addr % align != 0:
+        return -1, 0
+    if addr + n <= dram_size:
+        return 0, addr
+    if addr >= vtbase and addr + n <= vtbase + vtsize:
+        return 1, addr - vtbase
+    return -2, 0
+
+
+@njit(cache=True)
+def _at_most(done, ndone, t, n):
+    """Prune finished transfers (done <= t); earliest time >= t with <= n outstanding."""
+    k = 0
+    for i in range(ndone[0]):
+        if done[i] > t:
+            done[k] = done[i]
+            k += 1
+    ndone[0] = k
+    if k <= n:
+        return t
+    s = np.sort(done[:k])  # ascending; the (n+1)-th largest is s[k - 1 - n]
+    return s[k - 1 - n]
+
+
+@njit(cache=True)
+def _estimate(x, rsqrt):
+    """vrecip/vrsqrt of one f32 before its low mantissa bits are cleared."""
+    xd = np.float64(x)
+    if rsqrt:
+        if xd < 0.0:
+            r = np.float32(np.nan)
+        elif xd == 0.0:
+            r = np.float32(1.0 / xd)  # +-0 -> +-inf (error_model numpy)
+        else:
+            r = np.float32(1.0 / np.sqrt(xd))
+    else:
+        r = np.float32(1.0 / xd)
+    return r
+
+
+@njit(cache=True, error_model="numpy")
+def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt, bycls,
+         tagcyc, trap, engine_free, dma_done, tmp8):  # noqa: C901 - the interpreter loop
+    vlen = prm[P_VLEN]
+    L = vlen // 4
+    g = prm[P_G]
+    nv = prm[P_NV]
+    nq = prm[P_NQ]
+    vtbase = prm[P_VTBASE]
+    dram_size = prm[P_DRAM]
+    vtsize = prm[P_VTCM]
+    timing = prm[P_TIMING] != 0
+    maxi = prm[P_MAXI]
+    ldepth = prm[P_LDEPTH]
+    lat_salu = prm[P_LSALU]
+    lat_valu = prm[P_LVALU]
+    lat_vxfer = prm[P_LVXFER]
+    lat_vmpy = prm[P_LVMPY]
+    lat_vldv = prm[P_LVLDV]
+    lat_vldd = prm[P_LVLDD]
+    lat_sld = prm[P_LSLD]
+    brt = prm[P_BRT]
+    dbpc = prm[P_DBPC]
+    vbpc = prm[P_VBPC]
+    dsetup = prm[P_DSETUP]
+    maxo = prm[P_DMAXO]
+    minbpc = min(dbpc, vbpc)
+
+    loop_start = np.zeros(ldepth, dtype=np.int64)
+    loop_end = np.zeros(ldepth, dtype=np.int64)
+    loop_rem = np.zeros(ldepth, dtype=np.int64)
+    nloops = 0
+    lat = np.zeros(64, dtype=np.int64)
+    tr_bytes = np.zeros(64, dtype=np.int64)
+    tr_dram = np.zeros(64, dtype=np.int64)
+    ndone = np.zeros(1, dtype=np.int64)
+    desc_rb = np.int64(0)
+    desc_ss = np.int64(0)
+    desc_ds = np.int64(0)
+    dram_free = np.int64(0)
+
+    pc = 0
+    now = np.int64(0)
+    while True:
+        a = pk[pc, 0]
+        b = pk[pc, 1]
+        n = b - a
+        if cnt[C_INS] + n > maxi:
+            trap[0] = T_BUDGET
+            trap[1] = a
+            return
+        staged = pk[pc, 3]
+        if staged:
+            for i in range(a, b):
+                if ins[i, K_VACC]:
+                    sh = ins[i, K_A]
+                    rl = ins[i, K_WREAL]
+                    for j in range(vlen):
+                        V8[sh, j] = V8[rl, j]
+        dep = now
+        dram_bytes = np.int64(0)
+        ntr = 0
+        wait_n = -1
+        next_pc = pc + 1
+        halt = False
+        taken = False
+        for i in range(a, b):
+            op = ins[i, K_OP]
+            A = ins[i, K_A]
+            B = ins[i, K_B]
+            Cc = ins[i, K_C]
+            imm = ins[i, K_IMM]
+            if timing:
+                for s in range(ins[i, K_NSRC]):
+                    r = ready[ins[i, K_S0 + s]]
+                    if r > dep:
+                        dep = r
+            li = i - a
+            # ---------------------------------------------------------- vector multiply
+            if op == O_VFMA_F32:
+                for l in range(L):
+                    x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
+                    Vf[A, l] = x if x == x else F32_NAN
+                lat[li] = lat_vmpy
+            elif op == O_VLD or op == O_VLDU:
+                addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
+                sp, off = _locate(addr, vlen, vlen if op == O_VLD else 1, dram_size, vtbase,
+                                  vtsize)
+                if sp < 0:
+                    trap[0] = T_MISALIGNED if sp == -1 else T_OOB
+                    trap[1] = ins[i, K_ORIG]
+                    trap[2] = addr
+                    trap[3] = vlen
+                    trap[4] = vlen
+                    return
+                if sp == 0:
+                    cnt[C_DR] += vlen
+                    dram_bytes += vlen
+                    if op == O_VLD:
+                        w = off >> 2
+                        for l in range(L):
+                            Vi[A, l] = dram32[w + l]
+                    else:
+                        for j in range(vlen):
+                            V8[A, j] = dram8[off + j]
+                    lat[li] = lat_vldd
+                else:
+                    cnt[C_VR] += vlen
+                    if off + vlen > cnt[C_HWM]:
+                        cnt[C_HWM] = off + vlen
+                    if op == O_VLD:
+                        w = off >> 2
+                        for l in range(L):
+                            Vi[A, l] = vtcm32[w + l]
+                    else:
+                        for j in range(vlen):
+                            V8[A, j] = vtcm8[off + j]
+                    lat[li] = lat_vldv
+            elif op == O_ADDI:
+                R[A] = np.int32(((np.int64(R[B]) + imm + 2147483648) & 0xFFFFFFFF) - 2147483648)
+                lat[li] = lat_salu
+            elif op == O_VST or op == O_VSTU or op == O_VSTQ:
+                addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
+                sp, off = _locate(addr, vlen, 1 if op == O_VSTU else vlen, dram_size, vtbase,
+                                  vtsize)
+                if sp < 0:
+                    trap[0] = T_MISALIGNED if sp == -1 else T_OOB
+                    trap[1] = ins[i, K_ORIG]
+                    trap[2] = addr
+                    trap[3] = vlen
+                    trap[4] = vlen
+                    return
+                if sp == 0:
+                    cnt[C_DW] += vlen
+                    dram_bytes += vlen
+                    if op == O_VSTQ:
+                        for j in range(vlen):
+                            if Q[Cc, j]:
+                                dram8[off + j] = V8[A, j]
+                    elif op == O_VST:
+                        w = off >> 2
+                        for l in range(L):
+                            dram32[w + l] = Vi[A, l]
+                    else:
+                        for j in range(vlen):
+                            dram8[off + j] = V8[A, j]
+                else:
+                    cnt[C_VW] += vlen
+                    if off + vlen > cnt[C_HWM]:
+                        cnt[C_HWM] = off + vlen
+                    if op == O_VSTQ:
+                        for j in range(vlen):
+                            if Q[Cc, j]:
+                                vtcm8[off + j] = V8[A, j]
+                    elif op == O_VST:
+                        w = off >> 2
+                        for l in range(L):
+                            vtcm32[w + l] = Vi[A, l]
+                    else:
+                        for j in range(vlen):
+                            vtcm8[off + j] = V8[A, j]
+                lat[li] = 0
+            # ---------------------------------------------------------- scalar
+            elif op >= O_LI and op <= O_SLTI:
+                x = np.int64(R[B])
+                y = np.int64(R[Cc])
+                if op == O_LI:
+                    v = np.int64(imm)
+                elif op == O_MOV:
+                    v = x
+                elif op == O_ADD:
+                    v = x + y
+                elif op == O_SUB:
+                    v = x - y
+                elif op == O_MUL:
+                    v = x * y
+                elif op == O_AND:
+                    v = x & y
+                elif op == O_OR:
+                    v = x | y
+                elif op == O_XOR:
+                    v = x ^ y
+                elif op == O_SHL:
+                    v = x << (y & 31)
+                elif op == O_SHR:
+                    v = (x & 0xFFFFFFFF) >> (y & 31)
+                elif op == O_SRA:
+                    v = x >> (y & 31)
+                elif op == O_SLT:
+                    v = 1 if x < y else 0
+                elif op == O_SLTU:
+                    v = 1 if (x & 0xFFFFFFFF) < (y & 0xFFFFFFFF) else 0
+                elif op == O_MIN:
+                    v = x if x < y else y
+                elif op == O_MAX:
+                    v = x if x > y else y
+                elif op == O_MULI:
+                    v = x * imm
+                elif op == O_ANDI:
+                    v = x & imm
+                elif op == O_ORI:
+                    v = x | imm
+                elif op == O_XORI:
+                    v = x ^ imm
+                elif op == O_SHLI:
+                    v = x << imm
+                elif op == O_SHRI:
+                    v = (x & 0xFFFFFFFF) >> imm
+                elif op == O_SRAI:
+                    v = x >> imm
+                else:  # O_SLTI
+                    v = 1 if x < imm else 0
+                R[A] = np.int32(((v + 2147483648) & 0xFFFFFFFF) - 2147483648)
+                lat[li] = lat_salu
+            elif op == O_LD or op == O_LDF or op == O_ST or op == O_STF:
+                addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
+                sp, off = _locate(addr, 4, 4, dram_size, vtbase, vtsize)
+                if sp < 0:
+                    trap[0] = T_MISALIGNED if sp == -1 else T_OOB
+                    trap[1] = ins[i, K_ORIG]
+                    trap[2] = addr
+                    trap[3] = 4
+                    trap[4] = 4
+                    return
+                load = op == O_LD or op == O_LDF
+                if sp == 0:
+                    dram_bytes += 4
+                    if load:
+                        cnt[C_DR] += 4
+                        R[A] = dram32[off >> 2]
+                        lat[li] = lat_vldd
+                    else:
+                        cnt[C_DW] += 4
+                        dram32[off >> 2] = R[A]
+                        lat[li] = 0
+                else:
+                    if off + 4 > cnt[C_HWM]:
+                        cnt[C_HWM] = off + 4
+                    if load:
+                        cnt[C_VR] += 4
+                        R[A] = vtcm32[off >> 2]
+                        lat[li] = lat_sld
+                    else:
+                        cnt[C_VW] += 4
+                        vtcm32[off >> 2] = R[A]
+                        lat[li] = 0
+            # ---------------------------------------------------------- control
+            elif op == O_HALT or (op >= O_J and op <= O_LOOPI):
+                lat[li] = 0
+                if op == O_HALT:
+                    halt = True
+                elif op == O_J:
+                    next_pc = ins[i, K_D]
+                    taken = True
+                elif op == O_BEQ or op == O_BNE or op == O_BLT or op == O_BGE:
+                    x = R[A]
+                    y = R[B]
+                    if op == O_BEQ:
+                        c = x == y
+                    elif op == O_BNE:
+                        c = x != y
+                    elif op == O_BLT:
+                        c = x < y
+                    else:
+                        c = x >= y
+                    if c:
+                        next_pc = ins[i, K_D]
+                        taken = True
+                else:
+                    count = np.int64(imm) if op == O_LOOPI else np.int64(R[A])
+                    if count <= 0:
+                        next_pc = ins[i, K_D]
+                    else:
+                        if nloops >= ldepth:
+                            trap[0] = T_LOOP
+                            trap[1] = ins[i, K_ORIG]
+                            return
+                        loop_start[nloops] = pc + 1
+                        loop_end[nloops] = ins[i, K_D]
+                        loop_rem[nloops] = count
+                        nloops += 1
+            elif op == O_VLDBC:
+                addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
+                sp, off = _locate(addr, 4, 4, dram_size, vtbase, vtsize)
+                if sp < 0:
+                    trap[0] = T_MISALIGNED if sp == -1 else T_OOB
+                    trap[1] = ins[i, K_ORIG]
+                    trap[2] = addr
+                    trap[3] = 4
+                    trap[4] = 4
+                    return
+                if sp == 0:
+                    cnt[C_DR] += 4
+                    dram_bytes += 4
+                    wv = dram32[off >> 2]
+                    lat[li] = lat_vldd
+                else:
+                    cnt[C_VR] += 4
+                    if off + 4 > cnt[C_HWM]:
+                        cnt[C_HWM] = off + 4
+                    wv = vtcm32[off >> 2]
+                    lat[li] = lat_vldv
+                for l in range(L):
+                    Vi[A, l] = wv
+            # ---------------------------------------------------------- vector ALU
+            elif op == O_VADD_F32:
+                for l in range(L):
+                    x = Vf[B, l] + Vf[Cc, l]
+                    Vf[A, l] = x if x == x else F32_NAN
+                lat[li] = lat_valu
+            elif op == O_VSUB_F32:
+                for l in range(L):
+                    x = Vf[B, l] - Vf[Cc, l]
+                    Vf[A, l] = x if x == x else F32_NAN
+                lat[li] = lat_valu
+            elif op == O_VMUL_F32:
+                for l in range(L):
+                    x = Vf[B, l] * Vf[Cc, l]
+                    Vf[A, l] = x if x == x else F32_NAN
+                lat[li] = lat_vmpy
+            elif op == O_VMAX_F32 or op == O_VMIN_F32:
+                for l in range(L):
+                    x = Vf[B, l]
+                    y = Vf[Cc, l]
+                    if x != x or y != y:
+                        Vf[A, l] = F32_NAN
+                    elif (x > y) if op == O_VMAX_F32 else (x < y):
+                        Vf[A, l] = x
+                    else:
+                        Vf[A, l] = y
+                lat[li] = lat_valu
+            elif op == O_VADD_I32:
+                for l in range(L):
+                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) + np.int64(Vi[Cc, l]))
+                lat[li] = lat_valu
+            elif op == O_VSUB_I32:
+                for l in range(L):
+                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) - np.int64(Vi[Cc, l]))
+                lat[li] = lat_valu
+            elif op == O_VMAX_I32:
+                for l in range(L):
+                    Vi[A, l] = max(Vi[B, l], Vi[Cc, l])
+                lat[li] = lat_valu
+            elif op == O_VMIN_I32:
+                for l in range(L):
+                    Vi[A, l] = min(Vi[B, l], Vi[Cc, l])
+                lat[li] = lat_valu
+            elif op == O_VAND:
+                for l in range(L):
+                    Vi[A, l] = Vi[B, l] & Vi[Cc, l]
+                lat[li] = lat_valu
+            elif op == O_VOR:
+                for l in range(L):
+                    Vi[A, l] = Vi[B, l] | Vi[Cc, l]
+                lat[li] = lat_valu
+            elif op == O_VXOR:
+                for l in range(L):
+                    Vi[A, l] = Vi[B, l] ^ Vi[Cc, l]
+                lat[li] = lat_valu
+            elif op == O_VSHLI_I32:
+                for l in range(L):
+                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) << imm)
+                lat[li] = lat_valu
+            elif op == O_VSHRI_I32:
+                for l in range(L):
+                    Vi[A, l] = np.int32((np.int64(Vi[B, l]) & 0xFFFFFFFF) >> imm)
+                lat[li] = lat_valu
+            elif op == O_VSRAI_I32:
+                for l in range(L):
+                    Vi[A, l] = Vi[B, l] >> imm
+                lat[li] = lat_valu
+            elif op == O_VMOV:
+                for l in range(L):
+                    Vi[A, l] = Vi[B, l]
+                lat[li] = lat_valu
+            elif op == O_VSPLAT or op == O_VSPLATI:
+                wv = R[B] if op == O_VSPLAT else np.int32(imm)
+                for l in range(L):
+                    Vi[A, l] = wv
+                lat[li] = lat_valu
+            elif op == O_VCVT_F32_I32:
+                for l in range(L):
+                    Vf[A, l] = np.float32(Vi[B, l])
+                lat[li] = lat_valu
+            elif op == O_VCVT_I32_F32:
+                for l in range(L):
+                    xd = np.float64(Vf[B, l])
+                    if xd != xd:
+                        Vi[A, l] = 0
+                    elif xd >= 2147483647.0:
+                        Vi[A, l] = 2147483647
+                    elif xd <= -2147483648.0:
+                        Vi[A, l] = -2147483648
+                    else:
+                        Vi[A, l] = np.int32(np.int64(xd))
+                lat[li] = lat_valu
+            elif op == O_VABS_F32:
+                for l in range(L):
+                    Vi[A, l] = Vi[B, l] & 0x7FFFFFFF
+                lat[li] = lat_valu
+            elif op == O_VNEG_F32:
+                for l in range(L):
+                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) ^ -2147483648)
+                lat[li] = lat_valu
+            elif op == O_VSEL:
+                D = ins[i, K_D]
+                for j in range(vlen):
+                    V8[A, j] = V8[Cc, j] if Q[B, j] else V8[D, j]
+                lat[li] = lat_valu
+            elif op == O_VROR:
+                k = (np.int64(R[Cc]) & 0xFFFFFFFF) % vlen
+                for j in range(vlen):
+                    tmp8[j] = V8[B, (j + k) % vlen]
+                for j in range(vlen):
+                    V8[A, j] = tmp8[j]
+                lat[li] = lat_valu
+            elif op == O_VEXTR:
+                R[A] = Vi[B, imm]
+                lat[li] = lat_vxfer
+            elif op == O_VMUL_I32:
+                for l in range(L):
+                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) * np.int64(Vi[Cc, l]))
+                lat[li] = lat_vmpy
+            elif op == O_VDMPY_I8:
+                for l in range(L):
+                    s = np.int64(Vi[A, l])
+                    for j in range(4):
+                        pa = np.int64(V8[B, 4 * l + j])
+                        pb = np.int64(V8[Cc, 4 * l + j])
+                        if pa >= 128:
+                            pa -= 256
+                        if pb >= 128:
+                            pb -= 256
+                        s += pa * pb
+                    Vi[A, l] = np.int32(((s + 2147483648) & 0xFFFFFFFF) - 2147483648)
+                lat[li] = lat_vmpy
+            elif op == O_VRECIP_F32 or op == O_VRSQRT_F32:
+                for l in range(L):
+                    r32 = _estimate(Vf[B, l], op == O_VRSQRT_F32)
+                    Vf[A, l] = r32
+                    if r32 != r32:
+                        Vi[A, l] = 0x7FC00000
+                    else:
+                        Vi[A, l] = Vi[A, l] & -4096
+                lat[li] = lat_vmpy
+            elif op == O_VPACK_I32_I8:
+                for j in range(vlen):
+                    tmp8[j] = 0
+                for l in range(L):
+                    x = Vi[B, l]
+                    y = Vi[Cc, l]
+                    x = 127 if x > 127 else (-128 if x < -128 else x)
+                    y = 127 if y > 127 else (-128 if y < -128 else y)
+                    tmp8[l] = np.uint8(x & 0xFF)
+                    tmp8[L + l] = np.uint8(y & 0xFF)
+                for j in range(vlen):
+                    V8[A, j] = tmp8[j]
+                lat[li] = lat_valu
+            elif op >= O_VCMPGT_F32 and op <= O_VCMPEQ_I32:
+                for l in range(L):
+                    if op == O_VCMPGT_F32:
+                        c = Vf[B, l] > Vf[Cc, l]
+                    elif op == O_VCMPGE_F32:
+                        c = Vf[B, l] >= Vf[Cc, l]
+                    elif op == O_VCMPEQ_F32:
+                        c = Vf[B, l] == Vf[Cc, l]
+                    elif op == O_VCMPGT_I32:
+                        c = Vi[B, l] > Vi[Cc, l]
+                    else:
+                        c = Vi[B, l] == Vi[Cc, l]
+                    cv = np.uint8(1) if c else np.uint8(0)
+                    for j in range(4):
+                        Q[A, 4 * l + j] = cv
+                lat[li] = lat_valu
+            elif op == O_VSETQ:
+                nb = np.int64(R[B])
+                for j in range(vlen):
+                    Q[A, j] = np.uint8(1) if j < nb else np.uint8(0)
+                lat[li] = lat_valu
+            elif op == O_QAND:
+                for j in range(vlen):
+                    Q[A, j] = Q[B, j] & Q[Cc, j]
+                lat[li] = lat_valu
+            elif op == O_QOR:
+                for j in range(vlen):
+                    Q[A, j] = Q[B, j] | Q[Cc, j]
+                lat[li] = lat_valu
+            elif op == O_QNOT:
+                for j in range(vlen):
+                    Q[A, j] = np.uint8(1) - Q[B, j]
+                lat[li] = lat_valu
+            # ---------------------------------------------------------- DMA
+            elif op == O_DMAWAIT:
+                wait_n = imm if wait_n < 0 else min(wait_n, imm)
+                lat[li] = 0
+            elif op == O_DMACFG:
+                desc_rb = np.int64(R[A]) & 0xFFFFFFFF
+                desc_ss = np.int64(R[B])
+                desc_ds = np.int64(R[Cc])
+                lat[li] = 0
+            else:  # O_DMA, O_DMA2
+                lat[li] = 0
+                dst = np.int64(R[A]) & 0xFFFFFFFF
+                src = np.int64(R[B]) & 0xFFFFFFFF
+                if op == O_DMA:
+                    rows = np.int64(1)
+                    rb = np.int64(R[Cc]) & 0xFFFFFFFF
+                    ss = np.int64(0)
+                    ds = np.int64(0)
+                else:
+                    rows = np.int64(R[Cc]) & 0xFFFFFFFF
+                    rb = desc_rb
+                    ss = desc_ss
+                    ds = desc_ds
+                if rb > 0 and rows > 4294967296 // rb:
+                    trap[0] = T_DMA_OOB
+                    trap[1] = ins[i, K_ORIG]
+                    trap[2] = src
+                    trap[3] = rb
+                    trap[4] = rows
+                    return
+                total = rows * rb
+                if rb > 0:
+                    for r in range(rows):
+                        s_ = (src + r * ss) & 0xFFFFFFFF
+                        d_ = (dst + r * ds) & 0xFFFFFFFF
+                        sp, off = _locate(s_, rb, 1, dram_size, vtbase, vtsize)
+                        bad = s_
+                        if sp >= 0:
+                            sp, off = _locate(d_, rb, 1, dram_size, vtbase, vtsize)
+                            bad = d_
+                        if sp < 0:
+                            trap[0] = T_DMA_OOB
+                            trap[1] = ins[i, K_ORIG]
+                            trap[2] = bad
+                            trap[3] = rb
+                            trap[4] = 0
+                            return
+                dside = np.int64(0)
+                if rb > 0:
+                    for r in range(rows):
+                        s_ = (src + r * ss) & 0xFFFFFFFF
+                        d_ = (dst + r * ds) & 0xFFFFFFFF
+                        ssp, soff = _locate(s_, rb, 1, dram_size, vtbase, vtsize)
+                        dsp, doff = _locate(d_, rb, 1, dram_size, vtbase, vtsize)
+                        if ssp == 0:
+                            cnt[C_DR] += rb
+                            dside += rb
+                        else:
+                            cnt[C_VR] += rb
+                            if soff + rb > cnt[C_HWM]:
+                                cnt[C_HWM] = soff + rb
+                        if dsp == 0:
+                            cnt[C_DW] += rb
+                            dside += rb
+                        else:
+                            cnt[C_VW] += rb
+                            if doff + rb > cnt[C_HWM]:
+                                cnt[C_HWM] = doff + rb
+                        # memmove: copy through the scratch row when ranges may overlap
+                        if ssp == dsp and doff > soff and doff < soff + rb:
+                            for j in range(rb - 1, -1, -1):
+                                if ssp == 0:
+                                    dram8[doff + j] = dram8[soff + j]
+                                else:
+                                    vtcm8[doff + j] = vtcm8[soff + j]
+                        else:
+                            for j in range(rb):
+                                if ssp == 0:
+                                    bv = dram8[soff + j]
+                                else:
+                                    bv = vtcm8[soff + j]
+                                if dsp == 0:
+                                    dram8[doff + j] = bv
+                                else:
+                                    vtcm8[doff + j] = bv
+                cnt[C_DMAN] += 1
+                cnt[C_DMAB] += total
+                tr_bytes[ntr] = total
+                tr_dram[ntr] = dside
+                ntr += 1
+        # ------------------------------------------------------------------ end of packet
+        if staged:
+            for i in range(a, b):
+                wf = ins[i, K_WFILE]
+                if wf == 0:
+                    R[ins[i, K_WREAL]] = R[ins[i, K_A]]
+                elif wf == 1:
+                    sh = ins[i, K_A]
+                    rl = ins[i, K_WREAL]
+                    for j in range(vlen):
+                        V8[rl, j] = V8[sh, j]
+                elif wf == 2:
+                    sh = ins[i, K_A]
+                    rl = ins[i, K_WREAL]
+                    for j in range(vlen):
+                        Q[rl, j] = Q[sh, j]
+        for i in range(a, b):
+            bycls[ins[i, K_CLS]] += 1
+        cnt[C_INS] += n
+        cnt[C_PKT] += 1
+        tag = pk[pc, 2]
+        if timing:
+            t1 = dep
+            t2 = t1
+            if wait_n >= 0:
+                t2 = _at_most(dma_done, ndone, t2, wait_n)
+            if ntr > 0:
+                t2 = _at_most(dma_done, ndone, t2, maxo - ntr)
+            t3 = t2
+            if dram_bytes > 0:
+                if dram_free > t3:
+                    t3 = dram_free
+                dram_free = t3 + (dram_bytes + dbpc - 1) // dbpc
+            cnt[C_SDEP] += t1 - now
+            cnt[C_SDMA] += t2 - t1
+            cnt[C_SDRAM] += t3 - t2
+            for i in range(a, b):
+                dst_ = ins[i, K_DST]
+                if dst_ >= 0:
+                    ready[dst_] = t3 + lat[i - a]
+            for k in range(ntr):
+                e = 0
+                for q in range(1, engine_free.shape[0]):
+                    if engine_free[q] < engine_free[e]:
+                        e = q
+                start = t3 if t3 > engine_free[e] else engine_free[e]
+                done = start + dsetup + (tr_bytes[k] + minbpc - 1) // minbpc
+                if tr_dram[k] > 0:
+                    s0 = start + dsetup
+                    if dram_free > s0:
+                        s0 = dram_free
+                    dram_free = s0 + (tr_dram[k] + dbpc - 1) // dbpc
+                    if dram_free > done:
+                        done = dram_free
+                engine_free[e] = done
+                dma_done[ndone[0]] = done
+                ndone[0] += 1
+            nxt = t3 + 1
+            if taken:
+                nxt += brt
+                cnt[C_SBR] += brt
+            if halt:
+                drain = nxt
+                for q in range(ndone[0]):
+                    if dma_done[q] > drain:
+                        drain = dma_done[q]
+                cnt[C_SDMA] += drain - nxt
+                nxt = drain
+        else:
+            nxt = now + 1
+        tagcyc[tag] += nxt - now
+        now = nxt
+        cnt[C_CYC] = now
+        if halt:
+            return
+        while nloops > 0 and next_pc == loop_end[nloops - 1]:
+            loop_rem[nloops - 1] -= 1
+            if loop_rem[nloops - 1] > 0:
+                next_pc = loop_start[nloops - 1]
+                break
+            nloops -= 1
+        pc = next_pc
+
+
+# --------------------------------------------------------------------------- wrapper
+
+
+def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray]:
+    """(instructions in execution order, packets) as the interpreter reads them."""
+    key = ("sim_fast", target.name, target.gprs, target.vregs, target.qregs)
+    cache = prog.__dict__.setdefault("_decoded", {})
+    if key in cache:
+        return cache[key]
+    code = prog.code
+    n = len(code)
+    g, nv = target.gprs, target.vregs
+    file_base = (0, g, g + nv)
+    file_size = (target.gprs, target.vregs, target.qregs)
+    ins = np.zeros((n, KW), dtype=np.int32)
+    starts = prog.packet_starts()
+    npk = len(starts) - 1
+    pk = np.zeros((npk, 4), dtype=np.int32)
+    for p in range(npk):
+        a, b = int(starts[p]), int(starts[p + 1])
+        order = sorted(range(a, b), key=lambda i: int(code[i, F_EXEC]))
+        staged = int(code[a, F_STAGED])
+        pk[p] = (a, b, int(code[a, F_TAG]), staged)
+        for slot, i in enumerate(order):
+            row = code[i]
+            d = BY_OPCODE[int(row[F_OP])]
+            out = ins[a + slot]
+            out[K_OP] = row[F_OP]
+            out[K_A], out[K_B], out[K_C], out[K_D] = row[F_A], row[F_B], row[F_C], row[F_D]
+            out[K_IMM] = row[F_IMM]
+            out[K_ORIG] = i
+            out[K_CLS] = CLASS_ID[d.klass]
+            out[K_DST] = -1
+            out[K_WFILE] = -1
+            nsrc = 0
+            regs = iter((int(row[F_A]), int(row[F_B]), int(row[F_C]), int(row[F_D])))
+            for kind in d.operands:
+                if kind not in KIND_FILE:
+                    continue
+                reg = next(regs)
+                f = KIND_FILE[kind]
+                if kind in ("rs", "vs", "qs", "vacc"):
+                    out[K_S0 + nsrc] = file_base[f] + reg
+                    nsrc += 1
+                if kind in ("rd", "vd", "qd", "vacc"):
+                    out[K_DST] = file_base[f] + reg
+                    out[K_WFILE] = f
+                    out[K_WREAL] = reg
+                    out[K_VACC] = int(kind == "vacc")
+                    if staged:
+                        out[K_A] = file_size[f] + slot  # shadow register
+            out[K_NSRC] = nsrc
+    cache[key] = (ins, pk)
+    return ins, pk
+
+
+def params(prog: Program, target: Target, dram_size: int, timing: bool,
+           max_instructions: int) -> np.ndarray:
+    t = target
+    lat = t.latency
+    p = np.zeros(NPARAMS, dtype=np.int64)
+    p[P_VLEN], p[P_G], p[P_NV], p[P_NQ] = t.vlen_bytes, t.gprs, t.vregs, t.qregs
+    p[P_VTBASE], p[P_DRAM], p[P_VTCM] = t.vtcm_base, dram_size, t.vtcm_bytes
+    p[P_TIMING], p[P_MAXI], p[P_LDEPTH] = int(timing), max_instructions, t.loop_depth
+    p[P_LSALU], p[P_LVALU], p[P_LVXFER], p[P_LVMPY] = lat.salu, lat.valu, lat.vxfer, lat.vmpy
+    p[P_LVLDV], p[P_LVLDD], p[P_LSLD], p[P_BRT] = lat.vld_vtcm, lat.vld_dram, lat.sld, \
+        lat.branch_taken
+    p[P_DBPC], p[P_VBPC] = t.dram_bytes_per_cycle, t.vtcm_bytes_per_cycle
+    p[P_DSETUP], p[P_DENG], p[P_DMAXO] = t.dma.setup_cycles, t.dma.engines, t.dma.max_outstanding
+    return p
+
+
+def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
+             timing: bool = True, max_instructions: int = 10**10) -> RawResult:
+    """Run `prog`; `dram`/`vtcm` (uint8, sizes multiples of 4) are updated in place."""
+    ins, pk = decode(prog, target)
+    dram = _as_u8(dram)
+    vtcm = _as_u8(vtcm)
+    assert len(dram) % 4 == 0 and len(vtcm) % 4 == 0
+    S = target.slots
+    vlen = target.vlen_bytes
+    R = np.zeros(target.gprs + S, dtype=np.int32)
+    V8 = np.zeros((target.vregs + S, vlen), dtype=np.uint8)
+    Q = np.zeros((target.qregs + S, vlen), dtype=np.uint8)
+    ready = np.zeros(target.gprs + target.vregs + target.qregs, dtype=np.int64)
+    cnt = np.zeros(N_COUNTERS, dtype=np.int64)
+    bycls = np.zeros(len(CLASSES), dtype=np.int64)
+    tagcyc = np.zeros(max(len(prog.tags), 1), dtype=np.int64)
+    trap = np.zeros(5, dtype=np.int64)
+    engine_free = np.zeros(target.dma.engines, dtype=np.int64)
+    dma_done = np.zeros(target.dma.max_outstanding + 64, dtype=np.int64)
+    tmp8 = np.zeros(vlen, dtype=np.uint8)
+    prm = params(prog, target, len(dram), timing, max_instructions)
+    _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
+         dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, bycls, tagcyc,
+         trap, engine_free, dma_done, tmp8)
+    return RawResult((int(trap[0]), int(trap[1]), int(trap[2]), int(trap[3]), int(trap[4])),
+                     cnt, bycls, tagcyc, R[:target.gprs].copy(), V8[:target.vregs].copy(),
+                     Q[:target.qregs].copy())
+
+
+def _as_u8(a: np.ndarray) -> np.ndarray:
+    if a.dtype != np.uint8 or not a.flags.c_contiguous or a.ndim != 1:
+        raise TypeError("memory arrays must be 1-D contiguous uint8")
+    return a
