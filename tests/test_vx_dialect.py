@@ -544,3 +544,34 @@ def test_module_docstring_example_is_valid_ir(tmp_path: Path) -> None:
     path.write_text(example)
     module, locate = load_module(str(path))
     assert "vfma.f32 v4, v0, v0" in emit_assembly(module, locate=locate)
+
+
+def _example_as_function(example: str) -> str:
+    """Wrap a docstring example in a func.func whose arguments are its undefined operands."""
+    defined: set[str] = set()
+    args: dict[str, str] = {}
+    for line in example.strip().splitlines():
+        lhs, _, rhs = line.rpartition("=") if " = vx." in line else ("", "", line)
+        body, _, types = rhs.partition(" : ")
+        names = re.findall(r"%\w+", body)
+        types = types.split(" -> ")[0].strip()
+        types = types[1:-1] if types.startswith("(") else types
+        tys = [t.strip() for t in re.split(r",\s*(?![^<]*>)", types) if t.strip()]
+        for name, ty in zip(names, tys):
+            if name not in defined and name not in args:
+                args[name] = ty
+        defined.update(re.findall(r"%\w+", lhs))
+    sig = ", ".join(f"{n}: {t}" for n, t in args.items())
+    return f"func.func @f({sig}) {{\n{example}\n  func.return\n}}\n"
+
+
+@pytest.mark.parametrize("op", INSTRUCTIONS, ids=lambda op: op.name)
+def test_docstring_examples_parse(op: type[vx.VxInstruction], tmp_path: Path) -> None:
+    example = (inspect.getdoc(op) or "").split("```mlir\n")[1].split("```")[0]
+    path = tmp_path / "example.mlir"
+    text = _example_as_function(example)
+    if "@A" in text:
+        text = "vx.data @A dram 1024\n" + text
+    path.write_text(text)
+    module, _ = load_module(str(path))
+    assert any(o.name == op.name for o in module.walk())
