@@ -395,6 +395,9 @@ def interpret(
                 raise
             except Exception as e:
                 raise VexaError(f"{where}: {name}: {type(e).__name__}: {e}") from e
+        # a kernel computes every optional trailing result (Attention's present_key, ...);
+        # the op declares the ones the model uses
+        results = results[: len(op.results)]
         if len(results) != len(op.results):
             raise VexaError(
                 f"{where}: {name}: expected {len(op.results)} results, got {len(results)}"

@@ -3,7 +3,9 @@
 One function per nn op of docs/nn_ops.md, registered in `KERNELS` under the op name
 (`"nn.conv"`, `"nn.reduce_mean"`, ...). A kernel takes the operand arrays (an absent optional
 operand is `None` at its position) and the properties as plain Python values under their ONNX
-names, all explicit (the importer fills defaults), and returns the list of results:
+names, all explicit (the importer fills defaults), and returns the list of results (every
+optional trailing result included, e.g. Attention's caches: callers take the prefix the op
+declares):
 
     >>> KERNELS["nn.relu"]([np.array([-1.0, 2.0], np.float32)], {})
     [array([0., 2.], dtype=float32)]
@@ -1290,7 +1292,7 @@ def constant_of_shape(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
 # attribute names follow the same rules (ONNX names in snake_case, constant inputs ->
 # properties): Swish Shrink LpNormalization MeanVarianceNormalization GroupNormalization
 # RMSNormalization EyeLike GatherND ScatterElements ScatterND CumProd ReverseSequence Einsum
-# NegativeLogLikelihoodLoss SoftmaxCrossEntropyLoss
+# NegativeLogLikelihoodLoss SoftmaxCrossEntropyLoss Attention
 
 
 KERNELS["nn.swish"] = _unary_with(lambda x, a: x * _sigmoid_stable(x * _f(x, a["alpha"])))
@@ -1484,6 +1486,128 @@ def softmax_cross_entropy_loss(inputs: Operands, attrs: Attrs) -> list[np.ndarra
     assert scores is not None and labels is not None
     (log_prob,) = log_softmax([scores], {"axis": 1})
     return [_nll(log_prob, labels, weight, attrs), log_prob]
+
+
+_ONNX_FLOAT_TYPES = {1: np.float32, 10: np.float16, 11: np.float64}  # softmax_precision
+
+
+def _attention_bias(
+    sq: int,
+    skv: int,
+    dtype: np.dtype,
+    mask: np.ndarray | None,
+    causal_offset: int | np.ndarray | None,
+    window: tuple[int, int, int | np.ndarray] | None,
+    nonpad: np.ndarray | None,
+) -> np.ndarray:
+    """The additive bias (0 = attend, -inf = masked) of Attention, shape (..., sq, skv).
+
+    `causal_offset`: the query block starts that many keys in (past length, or per batch
+    nonpad - sq); a query i attends key j <= i + offset. Per-batch offsets give a
+    (batch, 1, sq, skv) bias, so a rank-3 mask keeps its (heads, sq, skv) meaning."""
+    zero, ninf = dtype.type(0), dtype.type(-np.inf)
+    bias: np.ndarray = np.zeros((sq, skv), dtype)
+    if mask is not None:
+        if mask.shape[-1] < skv:  # a shorter mask is padded: the extra keys are masked
+            width = [(0, 0)] * (mask.ndim - 1) + [(0, skv - mask.shape[-1])]
+            mask = np.pad(mask, width, constant_values=False if mask.dtype == np.bool_ else -np.inf)
+        mask = np.where(mask, zero, ninf) if mask.dtype == np.bool_ else mask.astype(dtype)
+        bias = bias + mask
+    i = np.arange(sq).reshape(sq, 1)
+    j = np.arange(skv).reshape(1, skv)
+
+    def add_where(allowed_of: Callable[[Any], np.ndarray], offset: Any) -> None:
+        nonlocal bias
+        per_batch = np.ndim(offset) > 0
+        off = np.reshape(offset, (-1, 1, 1)) if per_batch else int(offset)
+        term = np.where(allowed_of(off), zero, ninf)
+        bias = bias + (term.reshape(term.shape[0], 1, sq, skv) if per_batch else term)
+
+    if causal_offset is not None:
+        add_where(lambda off: j <= i + off, causal_offset)
+    if window is not None:
+        left, right, offset = window
+
+        def in_window(off: Any) -> np.ndarray:
+            diff = (i + off) - j
+            allowed = np.ones_like(diff, dtype=np.bool_)
+            if left >= 0:
+                allowed &= diff <= left
+            if right >= 0:
+                allowed &= -diff <= right
+            return allowed
+
+        add_where(in_window, offset)
+    if nonpad is not None:
+        padding = np.arange(skv) < nonpad.reshape(-1, 1)
+        bias = bias + np.where(padding, zero, ninf).reshape(-1, 1, 1, skv)
+    return bias
+
+
+@kernel("nn.attention")
+def attention(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    """Attention (opset 23+): operands `q k v attn_mask? past_key? past_value?
+    nonpad_kv_seqlen?`; results `y present_key present_value qk_matmul_output`.
+
+    Follows the ONNX reference step by step in the input dtype (its rounding is what the
+    conformance tolerances are set against): Q and K^T each scaled by sqrt(scale), softcap,
+    additive mask (causal bottom-right aligned to the cache, sliding window, padding),
+    softmax (a fully masked row gives 0), grouped-query heads repeated interleaved."""
+    q, k, v = inputs[0], inputs[1], inputs[2]
+    assert q is not None and k is not None and v is not None
+    mask, past_k, past_v, nonpad = (list(inputs[3:]) + [None] * 4)[:4]
+    rank3 = q.ndim == 3
+    if rank3:
+        qh, kvh = int(attrs["q_num_heads"]), int(attrs["kv_num_heads"])
+        b = q.shape[0]
+        q = q.reshape(b, q.shape[1], qh, -1).transpose(0, 2, 1, 3)
+        k = k.reshape(b, k.shape[1], kvh, -1).transpose(0, 2, 1, 3)
+        v = v.reshape(b, v.shape[1], kvh, -1).transpose(0, 2, 1, 3)
+    dt = q.dtype
+    scale = attrs.get("scale")
+    scale = 1 / math.sqrt(q.shape[3]) if scale is None else float(scale)
+    root = dt.type(math.sqrt(scale))
+    if past_k is not None and past_v is not None:
+        k = np.concatenate([past_k, k], axis=2)
+        v = np.concatenate([past_v, v], axis=2)
+    present_k, present_v = k, v
+    sq, skv = q.shape[2], k.shape[2]
+    if past_k is not None:
+        offset: Any = past_k.shape[2]
+    elif nonpad is not None:
+        offset = nonpad.reshape(-1) - sq
+    else:
+        offset = 0
+    left, right = int(attrs.get("left_window_size", -1)), int(attrs.get("right_window_size", -1))
+    window = (left, right, offset) if left >= 0 or right >= 0 else None
+    causal = offset if attrs.get("is_causal") else None
+    bias = _attention_bias(sq, skv, dt, mask, causal, window, nonpad)
+    if q.shape[1] != k.shape[1] and q.shape[1] % k.shape[1] == 0:
+        reps = q.shape[1] // k.shape[1]  # grouped-query: each KV head serves `reps` heads
+        k, v = np.repeat(k, reps, axis=1), np.repeat(v, reps, axis=1)
+    qk = np.matmul(q * root, np.swapaxes(k, 2, 3) * root).astype(dt, copy=False)
+    softcap = attrs.get("softcap")
+    if softcap is not None and softcap > 0:
+        qk = np.tanh(qk / dt.type(softcap)) * dt.type(softcap)
+    with_bias = qk + bias
+    mode = int(attrs.get("qk_matmul_output_mode", 0))
+    qk_out = with_bias if mode == 2 else qk
+    precision = attrs.get("softmax_precision")
+    if precision is not None and precision != 0:
+        dtype_p = _ONNX_FLOAT_TYPES.get(precision) if isinstance(precision, int) else precision
+        with_bias = with_bias.astype(dtype_p)
+    row_max = with_bias.max(axis=-1, keepdims=True)
+    e = np.exp(with_bias - np.where(np.isneginf(row_max), 0, row_max).astype(with_bias.dtype))
+    total = e.sum(axis=-1, keepdims=True)
+    probs = e / np.where(total == 0, 1, total).astype(e.dtype)
+    dead_rows = np.isneginf(bias.max(axis=-1, keepdims=True))
+    probs = np.where(dead_rows, probs.dtype.type(0), probs)
+    if mode == 3:
+        qk_out = probs
+    y = np.matmul(probs.astype(dt), v).astype(dt, copy=False)
+    if rank3:
+        y = y.transpose(0, 2, 1, 3).reshape(y.shape[0], y.shape[2], -1)
+    return [y, present_k, present_v, qk_out.astype(dt)]
 
 
 def _ieee(fn: Kernel) -> Kernel:

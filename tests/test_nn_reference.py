@@ -103,7 +103,8 @@ def run_kernel(case: Case) -> list[np.ndarray]:
 
 def check(case: Case) -> None:
     expected = run_onnxruntime(case)
-    got = run_kernel(case)
+    # kernels compute every optional trailing result; the node asks for a prefix
+    got = run_kernel(case)[: case.outputs]
     assert len(got) == len(expected)
     for e, g in zip(expected, got):
         assert g.dtype == e.dtype, f"dtype: expected {e.dtype}, got {g.dtype}"
@@ -1325,6 +1326,135 @@ for cid, shape, weight, ignore in [
                 outputs=2,
             )
         )
+
+# Attention (opset 23+): a few of each feature; onnxruntime where it implements the case
+B, SQ, SKV, HD = 2, 3, 5, 4
+ATTENTION = [
+    (
+        "4d",
+        [rand(B, 2, SQ, HD), rand(B, 2, SKV, HD), rand(B, 2, SKV, HD)],
+        {},
+        1,
+        "onnxruntime",
+        23,
+    ),
+    (
+        "3d_gqa",
+        [rand(B, SQ, 4 * HD), rand(B, SKV, 2 * HD), rand(B, SKV, 2 * 6)],
+        {"q_num_heads": 4, "kv_num_heads": 2},
+        1,
+        "reference",
+        23,
+    ),
+    (
+        "bool_mask",
+        [rand(B, 2, SQ, HD), rand(B, 2, SKV, HD), rand(B, 2, SKV, HD), RNG.random((SQ, SKV)) > 0.3],
+        {"scale": 0.3},
+        1,
+        "reference",
+        23,
+    ),
+    (
+        "short_float_mask",
+        [rand(B, 2, SQ, HD), rand(B, 2, SKV, HD), rand(B, 2, SKV, HD), rand(B, 1, SQ, SKV - 2)],
+        {},
+        1,
+        "reference",
+        23,
+    ),
+    (
+        "causal_past",
+        [
+            rand(B, 2, SQ, HD),
+            rand(B, 2, SQ, HD),
+            rand(B, 2, SQ, HD),
+            None,
+            rand(B, 2, 2, HD),
+            rand(B, 2, 2, HD),
+        ],
+        {"is_causal": 1},
+        3,
+        "reference",
+        23,
+    ),
+    (
+        "softcap_mode1",
+        [rand(B, 2, SQ, HD) * 4, rand(B, 2, SKV, HD), rand(B, 2, SKV, HD)],
+        {"softcap": 2.0, "qk_matmul_output_mode": 1},
+        4,
+        "reference",
+        23,
+    ),
+    (
+        "mode2_mask",
+        [rand(B, 2, SQ, HD), rand(B, 2, SKV, HD), rand(B, 2, SKV, HD), rand(SQ, SKV)],
+        {"qk_matmul_output_mode": 2},
+        4,
+        "reference",
+        23,
+    ),
+    (
+        "mode3_causal",
+        [rand(B, 2, SQ, HD), rand(B, 2, SKV, HD), rand(B, 2, SKV, HD)],
+        {"qk_matmul_output_mode": 3, "is_causal": 1},
+        4,
+        "reference",
+        23,
+    ),
+    (
+        "precision",
+        [
+            rand(B, 2, SQ, HD, dtype=np.float16),
+            rand(B, 2, SKV, HD, dtype=np.float16),
+            rand(B, 2, SKV, HD, dtype=np.float16),
+        ],
+        {"softmax_precision": 1},
+        1,
+        "reference",
+        23,
+    ),
+    (
+        "nonpad",
+        [
+            rand(B, 2, SQ, HD),
+            rand(B, 2, SKV, HD),
+            rand(B, 2, SKV, HD),
+            None,
+            None,
+            None,
+            np.array([5, 3], np.int64),
+        ],
+        {"is_causal": 1},
+        1,
+        "reference",
+        24,
+    ),
+]
+for cid, ins, a, n_out, oracle, opset in ATTENTION:
+    kernel_a = {
+        "is_causal": 0,
+        "qk_matmul_output_mode": 0,
+        "softcap": 0.0,
+        "softmax_precision": 0,
+        "scale": None,
+    } | a
+    if "q_num_heads" not in a:
+        kernel_a |= {"q_num_heads": 0, "kv_num_heads": 0}
+    tol = {"rtol": 1e-3, "atol": 1e-3} if ins[0].dtype == np.float16 else {}
+    add(
+        Case(
+            f"attention_{cid}",
+            "nn.attention",
+            "Attention",
+            ins,
+            a,
+            kernel_a,
+            opset=opset,
+            outputs=n_out,
+            oracle=oracle,
+            **tol,
+        )
+    )
 
 # Other dtypes: f16 and f64 float paths, integer pooling and data movement
 H = {"rtol": 1e-3, "atol": 1e-3}
