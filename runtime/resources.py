@@ -85,3 +85,21 @@ def side_file(ir_path: str | os.PathLike[str]) -> str:
     """The conventional weights file for an IR file: `m.mlir` -> `m.npz`."""
     root, _ = os.path.splitext(os.fspath(ir_path))
     return root + ".npz"
+
+
+def forget_parsed_resource_handles() -> None:
+    """Let the next parse keep `dense_resource<name>` handles exactly as written.
+
+    xDSL's builtin dialect is one process-wide object whose OpAsmDialectInterface
+    remembers every resource handle ever parsed and renames a repeat (`w` -> `w_0`), so
+    parsing the same IR twice in one process breaks the handle -> resource table link.
+    vexa never stores blobs in xDSL (the bytes live in `ResourceTable`), so forgetting the
+    names is safe; call this before each `Parser(...).parse_module()` of nn IR.
+    """
+    from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
+    from xdsl.dialects.builtin import Builtin
+
+    interface = Builtin.get_interface(OpAsmDialectInterface)
+    storage = getattr(interface, "_blob_storage", None)
+    if isinstance(storage, dict):
+        storage.clear()

@@ -208,3 +208,21 @@ def test_console_scripts_exit_1(tool: str, args: list[str]) -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"{tool}: error: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_reparsing_keeps_resource_handles(tmp_path: Any, capsys: Any) -> None:
+    # xDSL's builtin dialect remembers parsed handles process-wide and renames repeats
+    # (w -> w_0); vexa forgets them before each parse so the resource table still matches
+    ir = tmp_path / "g.mlir"
+    assert (
+        run_main(vexa_translate.main, ["--import-onnx", _in("gemm.onnx"), "-o", str(ir)], capsys)[0]
+        == 0
+    )
+    for _ in range(2):
+        module, table = run_model.load_ir(str(ir))
+        handles = {
+            op.properties["value"].resource_handle.data
+            for op in module.walk()
+            if op.name == "nn.constant"
+        }
+        assert handles == {"fc1_w", "fc1_b", "fc2_w"} == set(table)

@@ -79,7 +79,12 @@ def load_ir(path: str, weights: str | None = None) -> tuple[Any, Any]:
     from xdsl.parser import Parser
     from xdsl.utils.exceptions import ParseError
 
-    from vexa.runtime.resources import ResourceTable, attach_resources, side_file
+    from vexa.runtime.resources import (
+        ResourceTable,
+        attach_resources,
+        forget_parsed_resource_handles,
+        side_file,
+    )
     from vexa.tools.vexa_opt import parse_error_message
     from vexa.universe import get_all_dialects
 
@@ -92,6 +97,7 @@ def load_ir(path: str, weights: str | None = None) -> tuple[Any, Any]:
         ctx.register_dialect(name, factory)
     with open(path) as f:
         text = f.read()
+    forget_parsed_resource_handles()  # else a second parse in this process renames them
     try:
         module = Parser(ctx, text, name=path).parse_module()
     except ParseError as e:

@@ -28,7 +28,13 @@ from xdsl.utils.exceptions import ArgSpecParseError, ParseError
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from vexa.runtime.resources import ResourceTable, attach_resources, module_resources, side_file
+from vexa.runtime.resources import (
+    ResourceTable,
+    attach_resources,
+    forget_parsed_resource_handles,
+    module_resources,
+    side_file,
+)
 
 from vexa.tools.errors import VexaError, run_cli
 from vexa.universe import get_all_dialects, get_all_passes
@@ -64,6 +70,7 @@ class VexaOptMain(xDSLOptMain):
     def parse_chunk(
         self, chunk: IO[bytes], file_extension: str, start_offset: int = 0
     ) -> ModuleOp | None:
+        forget_parsed_resource_handles()  # chunks of one file may repeat a handle name
         module = super().parse_chunk(chunk, file_extension, start_offset)
         if module is not None:
             attach_resources(module, self._weights())
