@@ -62,4 +62,14 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     }
 
 
-VEXA_UNIVERSE = Universe(all_dialects=get_all_dialects(), all_passes=get_all_passes())
+def _vx_asm() -> type:
+    from vexa.dialects.vx import VxAsmTarget
+
+    return VxAsmTarget
+
+
+VEXA_UNIVERSE = Universe(
+    all_dialects=get_all_dialects(),
+    all_passes=get_all_passes(),
+    all_targets={"vx-asm": _vx_asm},  # `vexa-opt -t vx-asm`: print vx assembly
+)

@@ -1,4 +1,5 @@
 // RUN: vexa-translate --emit-asm %s | filecheck %s
+// RUN: vexa-opt %s -t vx-asm | filecheck %s
 // A complete program: I/O declarations, DRAM and VTCM data, a hardware loop with
 // loop-carried registers, a packet, labels and branches, and `.loc` tags that change
 // only when the source node changes.
