@@ -296,3 +296,17 @@ def test_light_network_matches_nn_interpreter(name: str) -> None:
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-4)
     _vtcm_ok(lowered, 256 << 10)
+
+
+VECTOR_MATMUL = f"""
+func.func @main(%v: {ty(12)}, %b: {ty(12, 7)}, %a: {ty(3, 12)}, %c: {ty(3, 7)}) -> ({ty(7)}, {ty(3)}, {ty(3, 7)}) {{
+  %y = nn.mat_mul %v, %b : ({ty(12)}, {ty(12, 7)}) -> {ty(7)} loc("vm")
+  %z = nn.mat_mul %a, %v : ({ty(3, 12)}, {ty(12)}) -> {ty(3)} loc("mv")
+  %g = nn.gemm %a, %b, %c {{alpha = 2.000000e+00 : f32, beta = 5.000000e-01 : f32, trans_a = 0 : i64, trans_b = 0 : i64}} : ({ty(3, 12)}, {ty(12, 7)}, {ty(3, 7)}) -> {ty(3, 7)} loc("gemm")
+  func.return %y, %z, %g : {ty(7)}, {ty(3)}, {ty(3, 7)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS[:2])
+def test_matmul_vectors_and_gemm_scaling(spec: str) -> None:
+    check(VECTOR_MATMUL, {}, [rand(12), rand(12, 7), rand(3, 12), rand(3, 7)], spec)
