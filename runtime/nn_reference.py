@@ -116,6 +116,10 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return out
 
 
+# ONNX TensorProto codes of attributes that name a float type (stash_type, softmax_precision)
+_ONNX_FLOAT_TYPES = {1: np.float32, 10: np.float16, 11: np.float64}
+
+
 def _int_info_bounds(dtype: np.dtype, lo: float, hi: float) -> tuple[Any, Any]:
     """Clip bounds for an integer tensor: ±inf become the dtype's range."""
     info = np.iinfo(dtype)
@@ -213,12 +217,19 @@ def bitwise_not(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     return [np.bitwise_not(inputs[0])]
 
 
-@kernel("nn.identity", "nn.dropout")
+@kernel("nn.identity")
 def identity(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
-    # Dropout in inference mode is the identity; its mask is never produced (rule 4)
     x = inputs[0]
     assert x is not None
     return [x]
+
+
+@kernel("nn.dropout")
+def dropout(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
+    """Inference-mode Dropout: the identity, and an all-true mask as the optional result."""
+    x = inputs[0]
+    assert x is not None
+    return [x, np.ones(x.shape, dtype=np.bool_)]
 
 
 @kernel("nn.is_na_n", "nn.is_nan")
@@ -663,10 +674,14 @@ def layer_normalization(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     xd = x.astype(np.float64)
     mean = xd.mean(axis=axes, keepdims=True)
     var = ((xd - mean) ** 2).mean(axis=axes, keepdims=True)
-    y = (xd - mean) / np.sqrt(var + attrs["epsilon"]) * scale
+    inv_std = 1 / np.sqrt(var + attrs["epsilon"])
+    y = (xd - mean) * inv_std * scale
     if bias is not None:
         y = y + bias
-    return [y.astype(x.dtype)]
+    # optional Mean and InvStdDev results, in the stash type (f32 unless told otherwise)
+    stash = attrs.get("stash_type", np.float32)
+    stash = _ONNX_FLOAT_TYPES.get(stash, np.float32) if isinstance(stash, int) else stash
+    return [y.astype(x.dtype), mean.astype(stash), inv_std.astype(stash)]
 
 
 @kernel("nn.lrn")
@@ -1486,9 +1501,6 @@ def softmax_cross_entropy_loss(inputs: Operands, attrs: Attrs) -> list[np.ndarra
     assert scores is not None and labels is not None
     (log_prob,) = log_softmax([scores], {"axis": 1})
     return [_nll(log_prob, labels, weight, attrs), log_prob]
-
-
-_ONNX_FLOAT_TYPES = {1: np.float32, 10: np.float16, 11: np.float64}  # softmax_precision
 
 
 def _attention_bias(

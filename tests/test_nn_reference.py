@@ -371,6 +371,24 @@ add(
         opset=17,
     )
 )
+for axis in (-1, 1):  # the optional Mean and InvStdDev results
+    ln = {"axis": axis, "epsilon": 1e-5}
+    add(
+        Case(
+            f"layer_normalization_stats_axis{axis}",
+            "nn.layer_normalization",
+            "LayerNormalization",
+            [
+                rand(2, 3, 4),
+                rand(*([3, 4] if axis == 1 else [4])),
+                rand(*([3, 4] if axis == 1 else [4])),
+            ],
+            ln,
+            ln,
+            opset=17,
+            outputs=3,
+        )
+    )
 for size in (1, 3, 5):  # onnxruntime accepts odd sizes only
     lrn = {"alpha": 1e-2, "beta": 0.75, "bias": 1.0, "size": size}
     add(Case(f"lrn_size{size}", "nn.lrn", "LRN", [rand(2, 7, 3, 3)], lrn, dict(lrn)))
@@ -507,6 +525,7 @@ for cid, x, to in [
         )
     )
 add(Case("dropout", "nn.dropout", "Dropout", [WIDE], opset=13))
+add(Case("dropout_mask", "nn.dropout", "Dropout", [WIDE], opset=13, outputs=2))
 
 # Elementwise binary, broadcasting
 for cid, a, b in [
