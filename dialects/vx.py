@@ -52,11 +52,11 @@ Design choices (why):
 from __future__ import annotations
 
 import re
-from abc import ABC
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, ClassVar, Self
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 from xdsl.backend.register_allocatable import HasRegisterConstraints, RegisterConstraints
@@ -114,6 +114,9 @@ from xdsl.traits import (
 from xdsl.context import Context
 from xdsl.utils.exceptions import VerifyException
 from xdsl.utils.target import Target as XdslTarget
+
+if TYPE_CHECKING:
+    from vexa.runtime.target import Target
 
 # region Registers
 
@@ -202,10 +205,10 @@ def target_name_of(op: Operation) -> str:
     return DEFAULT_TARGET
 
 
-_BUILTIN_TARGETS: dict[str, Any] = {}
+_BUILTIN_TARGETS: dict[str, Target] = {}
 
 
-def _load_target(name: str) -> Any:
+def _load_target(name: str) -> Target:
     from vexa.runtime.target import load_target
 
     if name.endswith(".toml") or "/" in name or "\\" in name:
@@ -218,7 +221,7 @@ def _load_target(name: str) -> Any:
     return target
 
 
-def target_of(op: Operation) -> Any:
+def target_of(op: Operation) -> Target:
     """The `Target` of `op` (see `target_name_of`); unknown names are verifier errors."""
     name = target_name_of(op)
     try:
@@ -227,7 +230,7 @@ def target_of(op: Operation) -> Any:
         raise VerifyException(f"cannot load target '{name}': {e}") from e
 
 
-def _register_limits(target: Any) -> dict[type[VxRegisterType], int]:
+def _register_limits(target: Target) -> dict[type[VxRegisterType], int]:
     return {
         ScalarRegisterType: target.gprs,
         VectorRegisterType: target.vregs,
@@ -235,7 +238,7 @@ def _register_limits(target: Any) -> dict[type[VxRegisterType], int]:
     }
 
 
-def _class_demand(target: Any, klass: str) -> dict[str, int]:
+def _class_demand(target: Target, klass: str) -> dict[str, int]:
     """Resources one instruction of `klass` occupies in a packet (resource -> count)."""
     demand = target.class_resources.get(klass)
     if demand is None:
@@ -248,7 +251,6 @@ def _class_demand(target: Any, klass: str) -> dict[str, int]:
 # region Instruction base classes
 
 
-ImmArg = IntegerAttr | StringAttr
 AsmArg = SSAValue | IntegerAttr | StringAttr | str
 
 
@@ -275,9 +277,9 @@ class VxInstruction(HasRegisterConstraints, IRDLOperation, ABC):
         """The assembly syntax, e.g. `vfma.f32 vd, va, vb`."""
         return f"{cls.mnemonic()} {cls.SYNTAX_ARGS}".strip()
 
+    @abstractmethod
     def asm_args(self) -> Sequence[AsmArg]:
         """Assembly operands in printed order: registers, immediates, labels, symbols."""
-        raise NotImplementedError(self.name)
 
     def get_register_constraints(self) -> RegisterConstraints:
         return RegisterConstraints(self.operands, self.results, ())
@@ -1996,7 +1998,7 @@ def _verify_no_double_write(instructions: Sequence[VxInstruction]) -> None:
 
 
 def _verify_packet_fits(packet: Operation, instructions: Sequence[VxInstruction],
-                        target: Any) -> None:
+                        target: Target) -> None:
     if len(instructions) > target.slots:
         raise VerifyException(
             f"vx.packet: expected at most {target.slots} instructions on {target.name}, "
@@ -2294,7 +2296,7 @@ def _loop_depth(op: Operation) -> int:
 
 
 def _check_register_count(op: Operation, reg: Attribute,
-                          limits: dict[type[VxRegisterType], int], target: Any) -> None:
+                          limits: dict[type[VxRegisterType], int], target: Target) -> None:
     if not isinstance(reg, VxRegisterType):
         return
     number = reg.number
@@ -2526,7 +2528,7 @@ def _default_locator(op: Operation) -> str:
 
 
 class _Emitter:
-    def __init__(self, module: ModuleOp, target: Any, locate: Locator):
+    def __init__(self, module: ModuleOp, target: Target, locate: Locator):
         self.module = module
         self.target = target
         self.locate = locate
@@ -2693,7 +2695,7 @@ class _Emitter:
         return f"{mnemonic} {', '.join(args)}" if args else mnemonic
 
 
-def emit_assembly(module: ModuleOp, target: str | Any | None = None, *,
+def emit_assembly(module: ModuleOp, target: str | Target | None = None, *,
                   locate: Locator | None = None) -> str:
     """The text assembly (docs/isa_spec.md syntax) of a register-allocated vx module.
 
@@ -2803,6 +2805,9 @@ INSTRUCTIONS: tuple[type[VxInstruction], ...] = (
     DmaOp, DmacfgOp, Dma2Op, DmawaitOp,
 )
 """Every instruction op, in the order of docs/isa_spec.md (`loop`/`loopi` are `vx.loop`)."""
+
+BY_MNEMONIC: dict[str, type[VxInstruction]] = {op.mnemonic(): op for op in INSTRUCTIONS}
+"""Assembly mnemonic -> op class (`BY_MNEMONIC["vfma.f32"] is VfmaF32Op`)."""
 
 VX = Dialect(
     "vx",
