@@ -215,11 +215,10 @@ class _Node:
         v = self.input(i)
         if v is None or isinstance(v, np.ndarray):
             return v
-        tensor = self.proto.input[i]
-        named = f"'{what}'" if tensor == what else f"'{what}' ('{tensor}')"
+        # runtime/onnx_backend.py finds the tensor to specialise on in "('<tensor>') must be"
         raise self.error(
-            f"input {named} must be a constant, got a value computed at run time; "
-            "vexa needs static shapes"
+            f"input '{what}' ('{self.proto.input[i]}') must be a constant, got a value "
+            "computed at run time; vexa needs static shapes"
         )
 
     def const_ints(self, i: int, what: str) -> list[int] | None:

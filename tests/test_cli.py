@@ -50,7 +50,7 @@ BAD_TRANSLATE = [
     ),
     (["--import-onnx", _in("bad_dynamic.onnx")], "input 'x' dim 0 is dynamic ('batch')"),
     (["--import-onnx", _in("bad_optional_output.onnx")], "output #1 ('mask') is used"),
-    (["--import-onnx", _in("bad_dynamic_shape_input.onnx")], "input 'shape' must be a constant"),
+    (["--import-onnx", _in("bad_dynamic_shape_input.onnx")], "input 'shape' ('shape') must be a constant"),
     (
         ["--import-onnx", _in("bad_dynamic.onnx"), "--input-shape", "x:2"],
         "expected NAME=DIMxDIM...",
