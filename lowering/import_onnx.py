@@ -26,6 +26,7 @@ dimensions, shape inputs computed at run time, used optional outputs we do not p
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
 from collections import Counter
@@ -483,22 +484,27 @@ def _sorted_nodes(graph: onnx.GraphProto) -> list[tuple[NodeProto, str]]:
         raise VexaError(
             f"dangling tensor name: {shown}{more}, which no node, initializer or graph input produces"
         )
+    # Kahn's algorithm, smallest original index first: a sorted graph keeps its order
+    waiting = [len({x for x in node.input if x and x not in available}) for node, _ in named]
+    consumers: dict[str, list[int]] = {}
+    for i, (node, _) in enumerate(named):
+        for x in {x for x in node.input if x and x not in available}:
+            consumers.setdefault(x, []).append(i)
+    ready = [i for i, w in enumerate(waiting) if w == 0]
+    heapq.heapify(ready)
     order: list[tuple[NodeProto, str]] = []
-    done = set(available)
-    pending = list(range(len(named)))
-    while pending:
-        still: list[int] = []
-        for i in pending:
-            node = named[i][0]
-            if all(not x or x in done for x in node.input):
-                order.append(named[i])
-                done.update(o for o in node.output if o)
-            else:
-                still.append(i)
-        if len(still) == len(pending):
-            names = ", ".join(f"'{named[i][1]}'" for i in still[:5])
-            raise VexaError(f"the graph has a cycle through nodes {names}")
-        pending = still
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(named[i])
+        for out in {o for o in named[i][0].output if o}:
+            for c in consumers.pop(out, []):
+                waiting[c] -= 1
+                if waiting[c] == 0:
+                    heapq.heappush(ready, c)
+    if len(order) != len(named):
+        stuck = [name for i, (_, name) in enumerate(named) if waiting[i] > 0]
+        names = ", ".join(f"'{n}'" for n in stuck[:5])
+        raise VexaError(f"the graph has a cycle through nodes {names}")
     return order
 
 

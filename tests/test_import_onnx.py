@@ -701,11 +701,31 @@ def test_model_local_functions_are_inlined() -> None:
     body = [helper.make_node("Relu", ["a"], ["r"]), helper.make_node("Neg", ["r"], ["b"])]
     fn = helper.make_function("local", "ReluNeg", ["a"], ["b"], body, [helper.make_opsetid("", 13)])
     node = helper.make_node("ReluNeg", ["x"], ["y"], domain="local", name="call")
-    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", F, [2, 3])], [onnx.ValueInfoProto(name="y")])
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", F, [2, 3])],
+        [onnx.ValueInfoProto(name="y")],
+    )
     model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("local", 1)], functions=[fn]
+        graph,
+        opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("local", 1)],
+        functions=[fn],
     )
     x = _f(2, 3)
     module = import_onnx(model)
     assert _ops(module) == ["nn.relu", "nn.neg"]
     np.testing.assert_array_equal(interpret(module, {"x": x})[0], -np.maximum(x, 0))
+
+
+def test_cycle_is_an_error() -> None:
+    nodes = [
+        helper.make_node("Add", ["x", "b"], ["a"], name="n1"),
+        helper.make_node("Relu", ["a"], ["b"], name="n2"),
+    ]
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", F, [2])], [onnx.ValueInfoProto(name="b")]
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    with pytest.raises(VexaError, match="the graph has a cycle through nodes 'n1', 'n2'"):
+        import_onnx(model)
