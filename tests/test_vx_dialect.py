@@ -575,3 +575,96 @@ def test_docstring_examples_parse(op: type[vx.VxInstruction], tmp_path: Path) ->
     path.write_text(text)
     module, _ = load_module(str(path))
     assert any(o.name == op.name for o in module.walk())
+
+
+# Memory and DMA instructions: a larger data image, VTCM staging, traps.
+_MEM = """
+builtin.module attributes {{vx.target = "vx128"}} {{
+  vx.data @A dram 1024
+  vx.data @C dram 1024
+  vx.data @buf vtcm 4096
+  vx.io input @A : tensor<256xi32>
+  vx.io output @C : tensor<256xi32>
+  vx.func @main {{
+    %pa = vx.li @A + 0 : !R1
+    %pc = vx.li @C + 0 : !R3
+    %pv = vx.li @buf + 0 : !R2
+{body}
+    vx.halt
+  }}
+}}
+"""
+_A = np.arange(256, dtype=np.int32) * 7 - 300
+
+
+def _run_mem(body: str, tmp_path: Path) -> np.ndarray:
+    from vexa.runtime.assembler import assemble
+    from vexa.runtime.machine import run_program
+
+    text = _MEM.format(body=body)
+    for short, full in sorted(_TYPES.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(short, full)
+    path = tmp_path / "mem.mlir"
+    path.write_text(text)
+    module, locate = load_module(str(path))
+    t = load_target("vx128")
+    program = assemble(emit_assembly(module, locate=locate), t)
+    out, _ = run_program(program, t, {"A": _A}, engine="reference", timing=True)
+    return np.asarray(out["C"]).reshape(-1).view(np.int32)
+
+
+def _expect(*pairs: tuple[int, np.ndarray]) -> np.ndarray:
+    """C as expected: zero but for `value` written from word `start` on."""
+    want = np.zeros(256, np.int32)
+    for start, value in pairs:
+        want[start : start + len(value)] = value
+    return want
+
+
+_MEM_CASES = {
+    "vldu+vstu": (
+        "    %x = vx.vldu %pa, 4 : (!R1) -> !V0\n    vx.vstu %x, %pc, 8 : !V0, !R3",
+        _expect((2, _A[1:33])),
+    ),
+    "ld+st+ldf+stf": (
+        "    %x = vx.ld %pa, 40 : (!R1) -> !R4\n    vx.st %x, %pc, 0 : !R4, !R3\n"
+        "    %y = vx.ldf %pa, 44 : (!R1) -> !R5\n    vx.stf %y, %pc, 4 : !R5, !R3",
+        _expect((0, _A[10:12])),
+    ),
+    "vextr": (
+        "    %x = vx.vld %pa, 128 : (!R1) -> !V0\n    %s = vx.vextr %x, 31 : (!V0) -> !R4\n"
+        "    vx.st %s, %pc, 0 : !R4, !R3",
+        _expect((0, _A[63:64])),
+    ),
+    "dma+dmawait": (
+        "    %n = vx.li 512 : !R4\n    vx.dma %pv, %pa, %n : !R2, !R1, !R4\n    vx.dmawait 0\n"
+        "    %x = vx.vld %pv, 256 : (!R2) -> !V0\n    vx.vst %x, %pc, 0 : !V0, !R3\n"
+        "    vx.dma %pc, %pv, %n : !R3, !R2, !R4\n    vx.dmawait 0",
+        _expect((0, _A[:128])),
+    ),
+    "dmacfg+dma2": (
+        # 3 rows of 16 bytes: A words 0..3, 16..19, 32..35 -> C words 0..3, 8..11, 16..19
+        "    %row = vx.li 16 : !R4\n    %ss = vx.li 64 : !R5\n    %ds = vx.li 32 : !R6\n"
+        "    %rows = vx.li 3 : !R7\n    vx.dmacfg %row, %ss, %ds : !R4, !R5, !R6\n"
+        "    vx.dma2 %pc, %pa, %rows : !R3, !R1, !R7\n    vx.dmawait 0",
+        _expect((0, _A[0:4]), (8, _A[16:20]), (16, _A[32:36])),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_MEM_CASES))
+def test_memory_semantics_match_the_simulator(case: str, tmp_path: Path) -> None:
+    body, want = _MEM_CASES[case]
+    np.testing.assert_array_equal(_run_mem(body, tmp_path), want)
+
+
+@pytest.mark.parametrize("body", [
+    "    %x = vx.vld %pa, 4 : (!R1) -> !V0",  # vld needs vlen alignment
+    "    %x = vx.ld %pa, 2 : (!R1) -> !R4",  # ld needs 4-byte alignment
+    "    %z = vx.li 0 : !R4\n    %x = vx.vldu %z, -4 : (!R4) -> !V0",  # outside DRAM/VTCM
+])
+def test_memory_traps_as_documented(body: str, tmp_path: Path) -> None:
+    from vexa.runtime.stats import SimulatorTrap
+
+    with pytest.raises(SimulatorTrap):
+        _run_mem(body, tmp_path)
