@@ -408,7 +408,7 @@ def import_onnx(
 
     initializers: dict[str, TensorProto] = {t.name: t for t in graph.initializer}
     inputs = [i for i in graph.input if i.name not in initializers]
-    arg_types = _input_types(inputs, input_shapes, {i.name for i in graph.input})
+    arg_types = _input_types(inputs, input_shapes)
 
     block = Block(arg_types=arg_types)
     module = ModuleOp([])
@@ -571,7 +571,6 @@ def _dims_text(dims: Sequence[int]) -> str:
 def _input_types(
     inputs: Sequence[onnx.ValueInfoProto],
     input_shapes: Mapping[str, Sequence[int]] | None,
-    all_inputs: set[str],
 ) -> list[TensorType]:
     pins = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
     names = [vi.name for vi in inputs]
