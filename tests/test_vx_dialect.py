@@ -668,3 +668,42 @@ def test_memory_traps_as_documented(body: str, tmp_path: Path) -> None:
 
     with pytest.raises(SimulatorTrap):
         _run_mem(body, tmp_path)
+
+
+def test_branches_and_hardware_loops_match_the_simulator(tmp_path: Path) -> None:
+    """A software loop (blt), taken/untaken beq/bne/bge, j, and nested hardware loops that
+    end at the same packet, in allocated IR (the registers are reused by hand)."""
+    body = """
+    %i0 = vx.li 0 : !R4
+    %s0 = vx.li 0 : !R5
+    %n = vx.li 10 : !R6
+    vx.label "top"
+    %i = vx.addi %i0, 1 : (!R4) -> !R4
+    %s = vx.add %s0, %i : (!R5, !R4) -> !R5
+    vx.blt %i, %n, "top" : !R4, !R6
+    vx.st %s, %pc, 0 : !R5, !R3
+    vx.beq %i, %n, "eq" : !R4, !R6
+    vx.st %n, %pc, 4 : !R6, !R3
+    vx.label "eq"
+    vx.bne %i, %n, "skip" : !R4, !R6
+    vx.bge %n, %i, "ge" : !R6, !R4
+    vx.st %n, %pc, 8 : !R6, !R3
+    vx.label "ge"
+    vx.j "skip"
+    vx.st %n, %pc, 12 : !R6, !R3
+    vx.label "skip"
+    %z = vx.li 0 : !R7
+    %c = vx.loop 3 iter_args(%x = %z) -> (!R7) {
+      %y = vx.loop %n : !R6 iter_args(%w = %x) -> (!R7) {
+        %v = vx.addi %w, 1 : (!R7) -> !R7
+        vx.yield %v : !R7
+      }
+      vx.yield %y : !R7
+    }
+    vx.st %c, %pc, 16 : !R7, !R3
+    %zero = vx.li 0 : !R4
+    vx.loop %zero : !R4 {
+      vx.st %n, %pc, 20 : !R6, !R3
+    }"""
+    got = _run_mem(body, tmp_path)
+    assert got[:6].tolist() == [55, 0, 0, 0, 30, 0]
