@@ -213,7 +213,7 @@ def _estimate(x, rsqrt):
 
 @njit(cache=True, error_model="numpy")
 def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt, bycls,
-         tagcyc, trap, engine_free, dma_done, tmp8):  # noqa: C901 - the interpreter loop
+         tagcyc, trap, engine_free, dma_done, tmp8, scratch):  # noqa: C901 - the interpreter loop
     vlen = prm[P_VLEN]
     L = vlen // 4
     g = prm[P_G]
@@ -239,14 +239,15 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     maxo = prm[P_DMAXO]
     minbpc = min(dbpc, vbpc)
 
-    loop_start = np.zeros(ldepth, dtype=np.int64)
-    loop_end = np.zeros(ldepth, dtype=np.int64)
-    loop_rem = np.zeros(ldepth, dtype=np.int64)
+    # scratch rows (allocated by the wrapper: no allocation or refcounting in here)
+    loop_start = scratch[0]
+    loop_end = scratch[1]
+    loop_rem = scratch[2]
+    lat = scratch[3]
+    tr_bytes = scratch[4]
+    tr_dram = scratch[5]
+    ndone = scratch[6]
     nloops = 0
-    lat = np.zeros(64, dtype=np.int64)
-    tr_bytes = np.zeros(64, dtype=np.int64)
-    tr_dram = np.zeros(64, dtype=np.int64)
-    ndone = np.zeros(1, dtype=np.int64)
     desc_rb = np.int64(0)
     desc_ss = np.int64(0)
     desc_ds = np.int64(0)
@@ -968,10 +969,11 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     engine_free = np.zeros(target.dma.engines, dtype=np.int64)
     dma_done = np.zeros(target.dma.max_outstanding + 64, dtype=np.int64)
     tmp8 = np.zeros(vlen, dtype=np.uint8)
+    scratch = np.zeros((7, max(64, target.loop_depth, target.slots)), dtype=np.int64)
     prm = params(prog, target, len(dram), timing, max_instructions)
     _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
          dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, bycls, tagcyc,
-         trap, engine_free, dma_done, tmp8)
+         trap, engine_free, dma_done, tmp8, scratch)
     return RawResult((int(trap[0]), int(trap[1]), int(trap[2]), int(trap[3]), int(trap[4])),
                      cnt, bycls, tagcyc, R[:target.gprs].copy(), V8[:target.vregs].copy(),
                      Q[:target.qregs].copy())
