@@ -743,12 +743,48 @@ def max_pool(inputs: Operands, attrs: Attrs) -> list[np.ndarray]:
     k, strides, dil, pads, out, extra = _pool_geometry(x, attrs)
     xp = _pad_spatial(x, pads, _lowest(x.dtype), extra)
     win = _windows(xp, out, k, strides, dil)
-    # one np.maximum per tap: numpy reduces a strided window view over many axes slowly
-    taps = iter(np.ndindex(*k))
-    acc = win[(Ellipsis, *next(taps))].copy()
-    for idx in taps:
-        np.maximum(acc, win[(Ellipsis, *idx)], out=acc)
-    return [acc]
+    # one comparison per tap: numpy reduces a strided window view over many axes slowly.
+    # The first maximum in tap order wins (onnxruntime's strict >), which fixes Indices.
+    taps = list(np.ndindex(*k))
+    acc = win[(Ellipsis, *taps[0])].copy()
+    best = np.zeros(acc.shape, dtype=np.int64)
+    for t, idx in enumerate(taps[1:], start=1):
+        tap = win[(Ellipsis, *idx)]
+        better = np.greater(tap, acc)
+        np.copyto(acc, tap, where=better)
+        np.copyto(best, t, where=better)
+    return [acc, _max_pool_indices(x.shape, best, taps, strides, dil, pads, attrs)]
+
+
+def _max_pool_indices(
+    shape: Sequence[int],
+    best: np.ndarray,
+    taps: list[tuple[int, ...]],
+    strides: Sequence[int],
+    dil: Sequence[int],
+    pads: Sequence[int],
+    attrs: Attrs,
+) -> np.ndarray:
+    """MaxPool's optional Indices: the flat input index of each maximum (row-major, or
+    spatially column-major with `storage_order` 1)."""
+    nd = len(shape) - 2
+    tap_coords = np.array(taps, dtype=np.int64).reshape(len(taps), nd)
+    coords = []
+    for i in range(nd):
+        o = np.arange(best.shape[2 + i]).reshape(
+            [-1 if a == 2 + i else 1 for a in range(best.ndim)]
+        )
+        coords.append(o * strides[i] - pads[i] + tap_coords[best, i] * dil[i])
+    spatial = list(shape[2:])
+    order = list(range(nd))[::-1] if attrs.get("storage_order", 0) else list(range(nd))
+    flat = np.zeros(best.shape, dtype=np.int64)
+    for i in order:
+        flat = flat * spatial[i] + coords[i]
+    plane = math.prod(spatial)
+    nc = (np.arange(shape[0]).reshape(-1, 1) * shape[1] + np.arange(shape[1])).reshape(
+        shape[0], shape[1], *([1] * nd)
+    )
+    return nc * plane + flat
 
 
 def _window_sum(

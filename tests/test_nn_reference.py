@@ -306,6 +306,32 @@ for cid, x, kw in [
             )
         )
 
+# MaxPool's optional Indices (ties pick the first maximum; padding never wins)
+for so in (0, 1):
+    xi = ints(2, 2, 6, 5, lo=0, hi=4).astype(np.float32)
+    for cid, a in [
+        (
+            "k3s2p1",
+            {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "dilations": [1, 1]},
+        ),
+        (
+            "dil_ceil",
+            {"kernel_shape": [2, 2], "strides": [2, 1], "pads": [0, 1, 1, 0], "dilations": [2, 1]},
+        ),
+    ]:
+        a = dict(a, ceil_mode=int(cid.endswith("ceil")))
+        add(
+            Case(
+                f"max_pool_indices_{cid}_so{so}",
+                "nn.max_pool",
+                "MaxPool",
+                [xi],
+                dict(a, storage_order=so),
+                dict(a, storage_order=so),
+                outputs=2,
+                opset=12 if cid == "k3s2p1" else 19,
+            )
+        )
 add(Case("global_average_pool", "nn.global_average_pool", "GlobalAveragePool", [rand(2, 3, 5, 6)]))
 add(Case("global_max_pool", "nn.global_max_pool", "GlobalMaxPool", [rand(2, 3, 5, 6)]))
 
