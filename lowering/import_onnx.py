@@ -1576,3 +1576,32 @@ def _space_to_depth(imp: _Importer, n: _Node) -> list[Value]:
     t = imp.emit1("nn.reshape", [x], {"shape": _ints([nb, c, h // b, b, w // b, b])})
     t = imp.emit1("nn.transpose", [t], {"perm": _ints([0, 1, 3, 5, 2, 4])})
     return imp.emit("nn.reshape", [t], {"shape": _ints([nb, c * b * b, h // b, w // b])})
+
+
+@onnx_op("GroupNormalization")
+def _group_normalization(imp: _Importer, n: _Node) -> list[Value]:
+    # normalise each of G channel groups over its channels and spatial dims, then apply
+    # the per-channel (opset 21) or per-group (opset 18) scale and bias
+    x, scale, bias = n.operand(0), n.operand(1), n.operand(2)
+    shape = shape_of(x)
+    groups = int(n.attr("num_groups"))
+    if len(shape) < 2 or groups < 1 or shape[1] % groups:
+        raise n.error(f"expected num_groups to divide the {shape[1:2]} channels, got {groups}")
+    batch, channels = shape[0], shape[1]
+    per_group = math.prod(shape[1:]) // groups
+    axes = {"axes": _ints([2]), "keepdims": _int(1)}
+    xg = imp.emit1("nn.reshape", [x], {"shape": _ints([batch, groups, per_group])})
+    centred = imp.emit1("nn.sub", [xg, imp.emit1("nn.reduce_mean", [xg], axes)])
+    var = imp.emit1("nn.reduce_mean", [imp.emit1("nn.mul", [centred, centred])], axes)
+    eps = _scalar(x, float(n.attr("epsilon", 1e-5)))
+    std = imp.emit1("nn.sqrt", [imp.emit1("nn.add", [var, eps])])
+    y = imp.emit1("nn.reshape", [imp.emit1("nn.div", [centred, std])], {"shape": _ints(shape)})
+    per_channel = [channels] + [1] * (len(shape) - 2)
+
+    def channelwise(v: Value) -> Value:
+        if n.version < 21:  # one value per group: repeat it over the group's channels
+            v = imp.emit1("nn.reshape", [v], {"shape": _ints([groups, 1])})
+            v = imp.emit1("nn.expand", [v], {"shape": _ints([groups, channels // groups])})
+        return imp.emit1("nn.reshape", [v], {"shape": _ints(per_channel)})
+
+    return imp.emit("nn.add", [imp.emit1("nn.mul", [y, channelwise(scale)]), channelwise(bias)])

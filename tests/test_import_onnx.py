@@ -729,3 +729,18 @@ def test_cycle_is_an_error() -> None:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     with pytest.raises(VexaError, match="the graph has a cycle through nodes 'n1', 'n2'"):
         import_onnx(model)
+
+
+def test_group_normalization() -> None:
+    one(
+        "GroupNormalization",
+        {"x": _f(2, 6, 3, 4)},
+        21,
+        {"s": _f(6), "b": _f(6)},
+        num_groups=3,
+        epsilon=1e-3,
+    )
+    module = one(
+        "GroupNormalization", {"x": _f(2, 6, 5)}, 18, {"s": _f(2), "b": _f(2)}, num_groups=2
+    )
+    assert "nn.reduce_mean" in _ops(module)
