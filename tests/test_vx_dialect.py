@@ -265,8 +265,9 @@ builtin.module attributes {{vx.target = "{target}"}} {{
 """
 
 
+@pytest.mark.parametrize("engine", ["reference", "fast"])
 @pytest.mark.parametrize("target", ["vx128", "vx64"])
-def test_emitted_program_assembles_and_runs(tmp_path: Path, target: str) -> None:
+def test_emitted_program_assembles_and_runs(tmp_path: Path, target: str, engine: str) -> None:
     """IR -> assembly -> encoded program -> simulator: C = 1 + A * 2 over 128 floats."""
     from vexa.runtime.assembler import assemble
 
@@ -279,8 +280,7 @@ def test_emitted_program_assembles_and_runs(tmp_path: Path, target: str) -> None
     from vexa.runtime.machine import run_program
 
     a = np.linspace(-3, 5, 128, dtype=np.float32)
-    # the reference engine: the oracle the fast one is tested against (by the simulator's tests)
-    out, stats = run_program(program, t, {"A": a}, engine="reference", timing=True)
+    out, stats = run_program(program, t, {"A": a}, engine=engine, timing=True)
     np.testing.assert_array_equal(out["C"].reshape(-1), np.float32(1) + a * np.float32(2))
     assert stats.cycles > 0
 
