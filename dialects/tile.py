@@ -250,24 +250,37 @@ class ConstantOp(IRDLOperation):
 @irdl_op_definition
 class ViewOp(IRDLOperation):
     """The same bytes under another static shape (reshape, flatten, squeeze, unsqueeze): no
-    copy. Both sides are contiguous row-major buffers of one memory space.
+    copy. Both sides are contiguous row-major buffers of one memory space. With
+    `element_offset` the view is a contiguous part of the source starting that many
+    elements in: the slice of a concatenation that a producer writes in place.
 
     ```mlir
     %v = tile.view %buf : memref<1x2048x1x1xf32, #tile.space<dram>> to memref<1x2048xf32, #tile.space<dram>>
+    %s = tile.view %cat {element_offset = 200704 : i64} : memref<1x256x28x28xf32, #tile.space<dram>> to memref<1x64x28x28xf32, #tile.space<dram>>
     ```
     """
 
     name = "tile.view"
 
     source = operand_def(MemRefType)
+    element_offset = opt_prop_def(IntegerAttr)
     result = result_def(MemRefType)
 
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$source attr-dict `:` type($source) `to` type($result)"
 
-    def __init__(self, source: SSAValue, typ: MemRefType) -> None:
-        super().__init__(operands=[source], result_types=[typ])
+    def __init__(
+        self, source: SSAValue, typ: MemRefType, element_offset: int | None = None
+    ) -> None:
+        props: dict[str, Attribute] = {}
+        if element_offset is not None:
+            props["element_offset"] = IntegerAttr(element_offset, i64)
+        super().__init__(operands=[source], result_types=[typ], properties=props)
+
+    @property
+    def start(self) -> int:
+        return 0 if self.element_offset is None else self.element_offset.value.data
 
     def verify_(self) -> None:
         src = _buffer(self.source, "source", self)
@@ -281,8 +294,13 @@ class ViewOp(IRDLOperation):
                 f"tile.view: expected element type {src.get_element_type()}, "
                 f"got {dst.get_element_type()}"
             )
-        if _numel(src) != _numel(dst):
+        if self.element_offset is None and _numel(src) != _numel(dst):
             raise VerifyException(f"tile.view: expected {_numel(src)} elements, got {_numel(dst)}")
+        if self.start < 0 or self.start + _numel(dst) > _numel(src):
+            raise VerifyException(
+                f"tile.view: expected at most {_numel(src) - self.start} elements after "
+                f"element_offset {self.start}, got {_numel(dst)}"
+            )
 
 
 def _elem_bytes(typ: MemRefType) -> int:

@@ -838,7 +838,9 @@ class FunctionLowering:
         self.opts = opts
         self.block = Block()
         self.buf: dict[SSAValue, SSAValue] = {}
-        self._views: dict[tuple[SSAValue, tuple[int, ...]], SSAValue] = {}
+        self._views: dict[tuple[SSAValue, tuple[int, ...], int], SSAValue] = {}
+        # value -> (concat result, element offset): written in place into the concat
+        self.redirect: dict[SSAValue, tuple[SSAValue, int]] = {}
         self._allocs: set[SSAValue] = set()
 
     # -- support ----------------------------------------------------------------------
@@ -895,15 +897,50 @@ class FunctionLowering:
         self.buf[v] = c.results[0]
         return c.results[0]
 
-    def view(self, buf: SSAValue, shape: Sequence[int], loc: Attribute) -> SSAValue:
+    def view(
+        self, buf: SSAValue, shape: Sequence[int], loc: Attribute, offset: int = 0
+    ) -> SSAValue:
         shape = tuple(shape)
-        if _shape(buf) == shape:
+        if _shape(buf) == shape and not offset:
             return buf
-        key = (buf, shape)
+        key = (buf, shape, offset)
         if key not in self._views:
             typ = tile.buffer_type(shape, f32, tile.space_of(buf) or tile.DRAM)
-            self._views[key] = self.emit(tile.ViewOp(buf, typ), loc).results[0]
+            part = math.prod(shape) != math.prod(_shape(buf))
+            view = tile.ViewOp(buf, typ, offset if part or offset else None)
+            self._views[key] = self.emit(view, loc).results[0]
         return self._views[key]
+
+    def result_buffer(self, v: SSAValue, loc: Attribute) -> SSAValue:
+        """The DRAM buffer a kernel writes `v` into: a new alloc, or its slice of the
+        concatenation that consumes it (allocated, recursively, on first need)."""
+        if v in self.buf:
+            return self.buf[v]
+        if v in self.redirect:
+            cat, offset = self.redirect[v]
+            buf = self.view(self.result_buffer(cat, loc), _shape(v), loc, offset)
+            self.buf[v] = buf
+            return buf
+        return self.alloc(v, loc)
+
+    def plan_concats(self, ops: list[Operation], groups: dict[Operation, list[Operation]]) -> None:
+        """Concatenate in place: when the slices of a concat are contiguous (all dims
+        before the axis are 1), each input that a kernel produces is written straight into
+        its slice, so the concat moves no data and its inputs need no buffers of their own."""
+        for op in ops:
+            if op.name != "nn.concat" or self.unsupported_reason(op) is not None:
+                continue
+            shape = _shape(op.results[0])
+            axis = _int(op, "axis", 0) % len(shape)
+            if math.prod(shape[:axis]) != 1:
+                continue
+            inner = math.prod(shape[axis + 1 :])
+            start = 0
+            for v in op.operands:
+                owner = v.owner
+                if isinstance(owner, Operation) and owner in groups and v not in self.redirect:
+                    self.redirect[v] = (op.results[0], start * inner)
+                start += _shape(v)[axis]
 
     def alloc(self, v: SSAValue, loc: Attribute) -> SSAValue:
         a = self.emit(tile.AllocOp(tile.buffer_type(_shape(v), f32, tile.DRAM)), loc)
@@ -1074,6 +1111,8 @@ class FunctionLowering:
             )
         ops = list(old.ops)
         groups = self.plan_groups(ops)
+        if self.opts.inplace_concat:
+            self.plan_concats(ops, groups)
         ret: func.ReturnOp | None = None
         for op in ops:
             if isinstance(op, func.ReturnOp):
@@ -1137,7 +1176,7 @@ class FunctionLowering:
             if head.name == "nn.concat":
                 self.lower_concat(head)
                 return
-            out = self.alloc(last, loc)
+            out = self.result_buffer(last, loc)
             lower = getattr(self, "lower_" + head.name[3:])
             spec = lower(head, chain, out, loc)
         except TileChoiceError as e:
@@ -1707,9 +1746,10 @@ class FunctionLowering:
         return self.choose(build, [budget_candidates(shape)])
 
     def lower_concat(self, op: Operation) -> None:
-        """DRAM-to-DRAM DMA of each input into its slice of the result (no VTCM)."""
+        """DRAM-to-DRAM DMA of each input into its slice of the result (no VTCM), except
+        the inputs already written in place (plan_concats); no kernel if that is all."""
         loc = op.location
-        out = self.alloc(op.results[0], loc)
+        out = self.result_buffer(op.results[0], loc)
         shape = _shape(out)
         axis = _int(op, "axis", 0) % len(shape)
         kb = KernelBuilder(loc, self.params)
@@ -1717,14 +1757,18 @@ class FunctionLowering:
         start = 0
         for v in op.operands:
             s = _shape(v)
+            if self.redirect.get(v, (None, 0))[0] is op.results[0]:
+                start += s[axis]
+                continue
             src = self.value(v)
             dst_idx = [kb.c(start if d == axis else 0) for d in range(len(shape))]
             toks.append(
                 kb.add(tile.DmaStartOp(src, [kb.c(0)] * len(s), out, dst_idx, s)).results[0]
             )
             start += s[axis]
-        kb.add(tile.DmaWaitOp(*toks))
-        self.emit(kb.finish(), loc)
+        if toks:
+            kb.add(tile.DmaWaitOp(*toks))
+            self.emit(kb.finish(), loc)
 
 
 for _name in ELEMENTWISE:
@@ -1773,6 +1817,7 @@ class ConvertNnToTilePass(ModulePass):
     tile_c: int = 0
     double_buffer: bool = True
     fuse: bool = True
+    inplace_concat: bool = True
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         params = target_params(self.target)

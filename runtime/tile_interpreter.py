@@ -236,9 +236,12 @@ class _Runner:
         src = self.env[op.source]
         typ = op.result.type
         assert isinstance(typ, MemRefType)
-        view = src.reshape(tuple(typ.get_shape()))
-        if not np.shares_memory(view, src) and src.size:
+        shape = tuple(typ.get_shape())
+        n = int(np.prod(shape, dtype=np.int64))
+        flat = src.reshape(-1)
+        if not np.shares_memory(flat, src) and src.size:
             raise TileInterpreterError("tile.view of a non-contiguous buffer")
+        view = flat[op.start : op.start + n].reshape(shape)
         self.env[op.result] = view
 
     # DMA ------------------------------------------------------------------------------

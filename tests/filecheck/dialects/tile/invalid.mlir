@@ -122,6 +122,16 @@ func.func @view_size(%x: memref<64x64xf32, #tile.space<dram>>) {
 // -----
 // CHECK: {{^}}//{{ }}-----
 
+// a slice view stays inside its source
+// CHECK: {{^}}tile.view: expected at most 96 elements after element_offset 4000, got 128
+func.func @view_slice(%x: memref<4096xf32, #tile.space<dram>>) {
+  %v = tile.view %x {element_offset = 4000 : i64} : memref<4096xf32, #tile.space<dram>> to memref<128xf32, #tile.space<dram>>
+  func.return
+}
+
+// -----
+// CHECK: {{^}}//{{ }}-----
+
 // CHECK: {{^}}tile.for: expected a positive step, got 0
 func.func @for_step() {
   tile.for %i = 0 to 4 step 0 {

@@ -9,11 +9,13 @@
 // CHECK-NEXT:    %w = tile.constant dense_resource<conv1_w> : tensor<64x3x7x7xf32> : memref<64x3x7x7xf32, #tile.space<dram>>
 // CHECK-NEXT:    %s = tile.constant dense<1.000000e+00> : tensor<4xf32> {offset = 0 : i64} : memref<4xf32, #tile.space<dram>>
 // CHECK-NEXT:    %v = tile.view %a : memref<1x64x56x56xf32, #tile.space<dram>> to memref<64x3136xf32, #tile.space<dram>>
+// CHECK-NEXT:    %slice = tile.view %a {element_offset = 3136 : i64} : memref<1x64x56x56xf32, #tile.space<dram>> to memref<1x2x56x56xf32, #tile.space<dram>>
 func.func @buffers() {
   %a = tile.alloc {offset = 256 : i64} : memref<1x64x56x56xf32, #D>
   %w = tile.constant dense_resource<conv1_w> : tensor<64x3x7x7xf32> : memref<64x3x7x7xf32, #D>
   %s = tile.constant dense<1.0> : tensor<4xf32> {offset = 0 : i64} : memref<4xf32, #D>
   %v = tile.view %a : memref<1x64x56x56xf32, #D> to memref<64x3136xf32, #D>
+  %slice = tile.view %a {element_offset = 3136 : i64} : memref<1x64x56x56xf32, #D> to memref<1x2x56x56xf32, #D>
   func.return
 }
 
