@@ -23,12 +23,7 @@ EXCLUDED: dict[str, tuple[str, ...]] = {
     # sequences, ... are all rejected at prepare time with their reason).
 }
 
-KNOWN_WRONG: dict[str, str] = {
-    r"^test_spacetodepth_crd_mode_example_cpu$":
-        "SpaceToDepth `mode` (opset 25+): the importer drops the attribute and nn.space_to_depth "
-        "has no `mode` property, so CRD is computed as DCR (fix: dialects/nn.py + "
-        "lowering/import_onnx.py + docs/nn_ops.md; the reference kernel already reads `mode`)",
-}
+KNOWN_WRONG: dict[str, str] = {}
 """pattern -> the bug (case name, what is wrong, where). Each is a debt to pay."""
 
 
