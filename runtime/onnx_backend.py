@@ -36,7 +36,6 @@ import onnx
 import onnx.inliner
 from onnx import ModelProto, NodeProto, TensorProto, helper, numpy_helper
 from onnx.backend.base import Backend, BackendRep, Device, DeviceType, namedtupledict
-
 from vexa.tools.errors import VexaError
 
 __all__ = [
@@ -122,12 +121,16 @@ def _check_type(type_proto: onnx.TypeProto, what: str) -> None:
     if kind is None:  # an output whose type import infers
         return
     if kind != "tensor_type":
-        raise Unsupported(f"{what}: {kind.removesuffix('_type')} values are not supported, "
-                          f"only tensors", "non-tensor value (sequence/optional/map)")
+        raise Unsupported(
+            f"{what}: {kind.removesuffix('_type')} values are not supported, only tensors",
+            "non-tensor value (sequence/optional/map)",
+        )
     elem = type_proto.tensor_type.elem_type
     if elem not in SUPPORTED_DTYPES and elem != TensorProto.UNDEFINED:
-        raise Unsupported(f"{what}: element type {_dtype_name(elem)} is not supported",
-                          f"dtype {_dtype_name(elem)}")
+        raise Unsupported(
+            f"{what}: element type {_dtype_name(elem)} is not supported",
+            f"dtype {_dtype_name(elem)}",
+        )
 
 
 def _check_graph(graph: onnx.GraphProto) -> None:
@@ -136,27 +139,32 @@ def _check_graph(graph: onnx.GraphProto) -> None:
         _check_type(vi.type, f"value '{vi.name}'")
     for init in graph.initializer:
         if init.data_type not in SUPPORTED_DTYPES:
-            raise Unsupported(f"initializer '{init.name}': element type "
-                              f"{_dtype_name(init.data_type)} is not supported",
-                              f"dtype {_dtype_name(init.data_type)}")
+            raise Unsupported(
+                f"initializer '{init.name}': element type "
+                f"{_dtype_name(init.data_type)} is not supported",
+                f"dtype {_dtype_name(init.data_type)}",
+            )
     if len(graph.sparse_initializer):
         raise Unsupported("sparse initializers are not supported", "sparse tensors")
     for node in graph.node:
         where = f"node '{node.name or node.op_type}' ({node.op_type})"
         if node.domain not in _STANDARD_DOMAINS:
-            raise Unsupported(f"{where}: operator domain '{node.domain}' is not supported",
-                              f"domain {node.domain}")
+            raise Unsupported(
+                f"{where}: operator domain '{node.domain}' is not supported",
+                f"domain {node.domain}",
+            )
         for attr in node.attribute:
             if attr.type == onnx.AttributeProto.TENSOR and attr.t.data_type not in SUPPORTED_DTYPES:
                 name = _dtype_name(attr.t.data_type)
                 raise Unsupported(f"{where}: element type {name} is not supported", f"dtype {name}")
             if attr.type == onnx.AttributeProto.SPARSE_TENSOR:
-                raise Unsupported(f"{where}: sparse tensor attributes are not supported",
-                                  "sparse tensors")
-            if node.op_type in _DTYPE_ATTRIBUTES and attr.name == _DTYPE_ATTRIBUTES[node.op_type]:
-                if attr.i not in SUPPORTED_DTYPES:
-                    raise Unsupported(f"{where}: element type {_dtype_name(attr.i)} is not "
-                                      f"supported", f"dtype {_dtype_name(attr.i)}")
+                raise Unsupported(
+                    f"{where}: sparse tensor attributes are not supported", "sparse tensors"
+                )
+            produces_dtype = attr.name == _DTYPE_ATTRIBUTES.get(node.op_type)
+            if produces_dtype and attr.i not in SUPPORTED_DTYPES:
+                name = _dtype_name(attr.i)
+                raise Unsupported(f"{where}: element type {name} is not supported", f"dtype {name}")
 
 
 def _load_model(model: ModelProto | bytes | str | os.PathLike[str]) -> ModelProto:
@@ -166,7 +174,7 @@ def _load_model(model: ModelProto | bytes | str | os.PathLike[str]) -> ModelProt
         proto = ModelProto()
         try:
             proto.ParseFromString(bytes(model))
-        except Exception as e:  # noqa: BLE001 - protobuf raises its own DecodeError
+        except Exception as e:
             raise VexaError(f"cannot parse the serialized model: {e}") from e
         return proto
     if isinstance(model, (str, os.PathLike)):
@@ -175,10 +183,11 @@ def _load_model(model: ModelProto | bytes | str | os.PathLike[str]) -> ModelProt
             raise VexaError(f"{path}: no such model file")
         try:
             return onnx.load(path)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise VexaError(f"{path}: cannot load the ONNX model: {e}") from e
-    raise VexaError(f"expected a ModelProto, serialized bytes or a file path, "
-                    f"got {type(model).__name__}")
+    raise VexaError(
+        f"expected a ModelProto, serialized bytes or a file path, got {type(model).__name__}"
+    )
 
 
 def _static_shape(vi: onnx.ValueInfoProto) -> tuple[int, ...] | None:
@@ -223,8 +232,9 @@ class VexaBackendRep(BackendRep):
     initializer of the imported model. One import per distinct key, cached.
     """
 
-    def __init__(self, model: ModelProto, input_shapes: Mapping[str, Sequence[int]] | None,
-                 engine: str) -> None:
+    def __init__(
+        self, model: ModelProto, input_shapes: Mapping[str, Sequence[int]] | None, engine: str
+    ) -> None:
         graph = model.graph
         inits = {i.name for i in graph.initializer}
         self.model = model
@@ -234,8 +244,9 @@ class VexaBackendRep(BackendRep):
         declared = {i.name: i for i in graph.input if i.name not in inits}
         unknown = sorted(set(input_shapes or {}) - set(declared))
         if unknown:
-            raise VexaError(f"input_shapes names unknown inputs {unknown}, "
-                            f"expected some of {self.input_names}")
+            raise VexaError(
+                f"input_shapes names unknown inputs {unknown}, expected some of {self.input_names}"
+            )
         pinned = {k: tuple(int(d) for d in v) for k, v in (input_shapes or {}).items()}
         self._declared = {
             name: pinned.get(name, _static_shape(vi)) for name, vi in declared.items()
@@ -257,15 +268,19 @@ class VexaBackendRep(BackendRep):
         """The imported `nn` module of the first specialisation (None before any)."""
         return next(iter(self._cache.values())).module if self._cache else None
 
-    def _key(self, shapes: Mapping[str, tuple[int, ...]],
-             values: Mapping[str, np.ndarray] | None) -> tuple[Any, ...]:
-        baked = tuple(
-            (n, values[n].dtype.str, values[n].tobytes()) for n in sorted(self._baked)
-        ) if values is not None else ()
+    def _key(
+        self, shapes: Mapping[str, tuple[int, ...]], values: Mapping[str, np.ndarray] | None
+    ) -> tuple[Any, ...]:
+        baked = (
+            tuple((n, values[n].dtype.str, values[n].tobytes()) for n in sorted(self._baked))
+            if values is not None
+            else ()
+        )
         return (tuple(shapes[n] for n in self.input_names), baked)
 
-    def _compile(self, shapes: dict[str, tuple[int, ...]],
-                 values: Mapping[str, np.ndarray] | None) -> _Compiled | None:
+    def _compile(
+        self, shapes: dict[str, tuple[int, ...]], values: Mapping[str, np.ndarray] | None
+    ) -> _Compiled | None:
         """The module for these shapes (and values of the inputs to bake).
 
         Returns None at prepare time (`values` None) when the model needs input
@@ -299,8 +314,9 @@ class VexaBackendRep(BackendRep):
                 raise Unsupported(str(e), _import_category(str(e))) from e
             compiled = self._cache[key] = _Compiled(module, args)
             return compiled
-        raise Unsupported("cannot make the model static by specialising its inputs",
-                          "dynamic values")
+        raise Unsupported(
+            "cannot make the model static by specialising its inputs", "dynamic values"
+        )
 
     def _inputs_to_bake(self, message: str, shapes: Mapping[str, tuple[int, ...]]) -> set[str]:
         """Graph inputs that the value the importer needed constant depends on.
@@ -340,19 +356,22 @@ class VexaBackendRep(BackendRep):
         else:
             values = list(inputs)
         if len(values) != len(self.input_names):
-            raise VexaError(f"expected {len(self.input_names)} inputs {self.input_names}, "
-                            f"got {len(values)}")
+            raise VexaError(
+                f"expected {len(self.input_names)} inputs {self.input_names}, got {len(values)}"
+            )
         out = []
         for name, value in zip(self.input_names, values, strict=True):
             arr = np.asarray(value)
             want = self._dtypes.get(name)
             if want is not None and arr.dtype != want:
-                raise VexaError(f"input '{name}': expected element type {np.dtype(want)}, "
-                                f"got {arr.dtype}")
+                raise VexaError(
+                    f"input '{name}': expected element type {np.dtype(want)}, got {arr.dtype}"
+                )
             declared = self._declared.get(name)
             if declared is not None and tuple(arr.shape) != declared:
-                raise VexaError(f"input '{name}': expected shape {list(declared)}, "
-                                f"got {list(arr.shape)}")
+                raise VexaError(
+                    f"input '{name}': expected shape {list(declared)}, got {list(arr.shape)}"
+                )
             out.append(arr)
         return out
 
@@ -384,7 +403,6 @@ def _upgrade_opset(model: ModelProto) -> ModelProto:
     any other model: by its answers.
     """
     import onnx.version_converter
-
     from vexa.lowering.import_onnx import MIN_OPSET
 
     versions = [o.version for o in model.opset_import if o.domain in _STANDARD_DOMAINS]
@@ -392,11 +410,13 @@ def _upgrade_opset(model: ModelProto) -> ModelProto:
         return model
     try:
         return onnx.version_converter.convert_version(model, MIN_OPSET)
-    except Exception as e:  # noqa: BLE001 - the converter raises bare RuntimeErrors
+    except Exception as e:
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise Unsupported(f"opset {max(versions)} is older than vexa's first ({MIN_OPSET}) and "
-                          f"onnx's version converter failed: {first}",
-                          f"opset {max(versions)}: version conversion failed") from e
+        raise Unsupported(
+            f"opset {max(versions)} is older than vexa's first ({MIN_OPSET}) and "
+            f"onnx's version converter failed: {first}",
+            f"opset {max(versions)}: version conversion failed",
+        ) from e
 
 
 def _with_initializers(model: ModelProto, values: Mapping[str, np.ndarray]) -> ModelProto:
@@ -413,7 +433,9 @@ def _import_category(message: str) -> str:
     m = re.search(r"unsupported ops?: (.*)", first)
     if m:
         # "unsupported ops: Foo (2), Bar (1)" -> "op Bar, Foo"
-        names = sorted({part.strip().split(" ")[0] for part in m.group(1).split(",") if part.strip()})
+        names = sorted(
+            {part.strip().split(" ")[0] for part in m.group(1).split(",") if part.strip()}
+        )
         return "op " + ", ".join(names)
     # "node 'n3' (Reshape): ... 'x' ..." -> "Reshape: ... '…' ...": names vary per model
     m = re.match(r"node '.*?' \((\w+)\): (.*)", first)
@@ -426,8 +448,9 @@ class VexaBackend(Backend):
     """vexa as an ONNX backend: `prepare` imports; `VexaBackendRep.run` executes."""
 
     @classmethod
-    def check_model(cls, model: ModelProto | bytes | str | os.PathLike[str],
-                    device: str = "CPU") -> None:
+    def check_model(
+        cls, model: ModelProto | bytes | str | os.PathLike[str], device: str = "CPU"
+    ) -> None:
         """Cheap pre-check (no import): raises `Unsupported` for a device, a
         domain, a data type or a non-tensor value vexa does not handle."""
         _check_device(device)
@@ -443,23 +466,35 @@ class VexaBackend(Backend):
         return True
 
     @classmethod
-    def prepare(cls, model: ModelProto | bytes | str | os.PathLike[str],  # type: ignore[override]
-                device: str = "CPU", *, input_shapes: Mapping[str, Sequence[int]] | None = None,
-                engine: str = "interp", **kwargs: Any) -> VexaBackendRep:
+    def prepare(
+        cls,
+        model: ModelProto | bytes | str | os.PathLike[str],  # type: ignore[override]
+        device: str = "CPU",
+        *,
+        input_shapes: Mapping[str, Sequence[int]] | None = None,
+        engine: str = "interp",
+        **kwargs: Any,
+    ) -> VexaBackendRep:
         """Import `model` for `engine`; raises `Unsupported` for what vexa cannot run.
 
         `input_shapes` pins symbolic input dimensions (name -> shape); without it,
         a model with symbolic input dimensions is specialised on each `run`.
         """
         if kwargs:
-            raise VexaError(f"unexpected prepare options {sorted(kwargs)}, "
-                            f"expected input_shapes or engine")
+            raise VexaError(
+                f"unexpected prepare options {sorted(kwargs)}, expected input_shapes or engine"
+            )
         return cls._prepare(_load_model(model), device, input_shapes, engine, check=True)
 
     @classmethod
-    def _prepare(cls, proto: ModelProto, device: str,
-                 input_shapes: Mapping[str, Sequence[int]] | None, engine: str,
-                 check: bool) -> VexaBackendRep:
+    def _prepare(
+        cls,
+        proto: ModelProto,
+        device: str,
+        input_shapes: Mapping[str, Sequence[int]] | None,
+        engine: str,
+        check: bool,
+    ) -> VexaBackendRep:
         if engine not in ENGINES:
             raise VexaError(f"unknown engine '{engine}', expected one of {', '.join(ENGINES)}")
         _check_device(device)
@@ -469,9 +504,12 @@ class VexaBackend(Backend):
             except onnx.checker.ValidationError as e:
                 raise VexaError(f"invalid ONNX model: {str(e).strip().splitlines()[0]}") from e
         for domain in {o.domain for o in proto.opset_import}:
-            if domain not in _STANDARD_DOMAINS and any(n.domain == domain for n in proto.graph.node):
-                raise Unsupported(f"operator domain '{domain}' is not supported",
-                                  f"domain {domain}")
+            if domain not in _STANDARD_DOMAINS and any(
+                n.domain == domain for n in proto.graph.node
+            ):
+                raise Unsupported(
+                    f"operator domain '{domain}' is not supported", f"domain {domain}"
+                )
         if len(proto.functions):
             # Model-local functions are plain graphs: inline them so that the
             # importer sees only standard ops.
@@ -480,15 +518,25 @@ class VexaBackend(Backend):
         return VexaBackendRep(_upgrade_opset(proto), input_shapes, engine)
 
     @classmethod
-    def run_model(cls, model: ModelProto | bytes | str | os.PathLike[str],  # type: ignore[override]
-                  inputs: Any, device: str = "CPU", **kwargs: Any) -> tuple[Any, ...]:
+    def run_model(
+        cls,
+        model: ModelProto | bytes | str | os.PathLike[str],  # type: ignore[override]
+        inputs: Any,
+        device: str = "CPU",
+        **kwargs: Any,
+    ) -> tuple[Any, ...]:
         """prepare(model, device, **kwargs).run(inputs)."""
         return cls.prepare(model, device, **kwargs).run(inputs)
 
     @classmethod
-    def run_node(cls, node: NodeProto, inputs: Any, device: str = "CPU",  # type: ignore[override]
-                 outputs_info: Sequence[tuple[np.dtype, tuple[int, ...]]] | None = None,
-                 **kwargs: Any) -> tuple[Any, ...]:
+    def run_node(
+        cls,
+        node: NodeProto,
+        inputs: Any,
+        device: str = "CPU",  # type: ignore[override]
+        outputs_info: Sequence[tuple[np.dtype, tuple[int, ...]]] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, ...]:
         """Run one node on `inputs` (a list matching `node.input`, or a dict by name).
 
         Builds a one-node model (opset `opset_version`, default the newest ONNX
@@ -503,8 +551,9 @@ class VexaBackend(Backend):
             if len(values) == len(node.input):  # positional, '' placeholders included
                 values = [v for n, v in zip(node.input, values, strict=True) if n]
             if len(values) != len(names):
-                raise VexaError(f"node {node.op_type}: expected {len(names)} inputs, "
-                                f"got {len(values)}")
+                raise VexaError(
+                    f"node {node.op_type}: expected {len(names)} inputs, got {len(values)}"
+                )
             feeds = {n: np.asarray(v) for n, v in zip(names, values, strict=True)}
         graph_inputs = [
             helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
@@ -514,8 +563,11 @@ class VexaBackend(Backend):
         for i, name in enumerate(o for o in node.output if o):
             if outputs_info is not None and i < len(outputs_info):
                 dtype, shape = outputs_info[i]
-                graph_outputs.append(helper.make_tensor_value_info(
-                    name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)), shape))
+                graph_outputs.append(
+                    helper.make_tensor_value_info(
+                        name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)), shape
+                    )
+                )
             else:
                 graph_outputs.append(onnx.ValueInfoProto(name=name))
         graph = helper.make_graph([node], f"run_node_{node.op_type}", graph_inputs, graph_outputs)
@@ -528,8 +580,13 @@ class VexaBackend(Backend):
                 out.type.CopyFrom(inferred[out.name].type)
         # The node is checked (above, by the base class); the model around it may
         # lack output types inference cannot know before the inputs' values.
-        super().run_node(node, list(feeds.values()), device, outputs_info,
-                         **({"opset_version": version} if opset_version is not None else {}))
+        super().run_node(
+            node,
+            list(feeds.values()),
+            device,
+            outputs_info,
+            **({"opset_version": version} if opset_version is not None else {}),
+        )
         input_shapes = kwargs.pop("input_shapes", None)
         engine = kwargs.pop("engine", "interp")
         if kwargs:

@@ -92,8 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", dest="pattern", default=None, help="regex on the test name")
     parser.add_argument("--list-failed", action="store_true")
     parser.add_argument("--list-skipped", action="store_true")
-    parser.add_argument("--min-passed", type=int, default=0,
-                        help="exit 1 if fewer cases pass (the project's floor is 500)")
+    parser.add_argument(
+        "--min-passed",
+        type=int,
+        default=0,
+        help="exit 1 if fewer cases pass (the project's floor is 500)",
+    )
     args = parser.parse_args(argv)
 
     start = time.time()
@@ -113,21 +117,25 @@ def main(argv: list[str] | None = None) -> int:
     by_reason = Counter(skip_reason(d) for _, _, d in skipped)
     known_wrong = sum(n for reason, n in by_reason.items() if "KNOWN WRONG" in reason)
 
-    print(f"ONNX backend conformance (vexa, engine interp, {len(results)} cases, "
-          f"{elapsed:.0f} s, {os.cpu_count()} cpus)")
+    print(
+        f"ONNX backend conformance (vexa, engine interp, {len(results)} cases, "
+        f"{elapsed:.0f} s, {os.cpu_count()} cpus)"
+    )
     print(f"passed: {len(passed)}")
     suites = sorted({name.split(".")[0] for name, _, _ in results})
     for suite in suites:
         counts = Counter(o for name, o, _ in results if name.startswith(suite + "."))
         label = suite.removeprefix("OnnxBackend").removesuffix("Test")
-        print(f"  {label:24s} passed {counts['pass']:5d}  skipped {counts['skip']:4d}  "
-              f"failed {counts['fail']:3d}")
+        print(
+            f"  {label:24s} passed {counts['pass']:5d}  skipped {counts['skip']:4d}  "
+            f"failed {counts['fail']:3d}"
+        )
     print(f"skipped: {len(skipped)}")
     for reason, n in sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"  {n:5d}  {reason}")
-    groups = Counter()
+    groups: Counter[str] = Counter()
     for reason, n in by_reason.items():
-        if reason.startswith("op ") or reason.startswith("domain "):
+        if reason.startswith(("op ", "domain ")):
             groups["op or domain not supported"] += n
         elif reason.startswith("dtype "):
             groups["data type not supported"] += n

@@ -40,25 +40,39 @@ def tiny_cnn(seed: int = 0) -> onnx.ModelProto:
         "fc_b": (rng.standard_normal(10) * 0.1).astype(np.float32),
     }
     nodes = [
-        helper.make_node("Conv", ["image", "conv_w", "conv_b"], ["conv"], name="conv1",
-                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
-        helper.make_node("BatchNormalization", ["conv", "bn_scale", "bn_bias", "bn_mean",
-                                                "bn_var"], ["bn"], name="bn1", epsilon=1e-5),
+        helper.make_node(
+            "Conv",
+            ["image", "conv_w", "conv_b"],
+            ["conv"],
+            name="conv1",
+            kernel_shape=[3, 3],
+            pads=[1, 1, 1, 1],
+        ),
+        helper.make_node(
+            "BatchNormalization",
+            ["conv", "bn_scale", "bn_bias", "bn_mean", "bn_var"],
+            ["bn"],
+            name="bn1",
+            epsilon=1e-5,
+        ),
         helper.make_node("Relu", ["bn"], ["relu"], name="relu1"),
-        helper.make_node("MaxPool", ["relu"], ["pool"], name="pool1", kernel_shape=[2, 2],
-                         strides=[2, 2]),
+        helper.make_node(
+            "MaxPool", ["relu"], ["pool"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]
+        ),
         helper.make_node("Flatten", ["pool"], ["flat"], name="flatten", axis=1),
         helper.make_node("Gemm", ["flat", "fc_w", "fc_b"], ["logits"], name="fc", transB=1),
         helper.make_node("Softmax", ["logits"], ["probs"], name="softmax", axis=1),
     ]
     graph = helper.make_graph(
-        nodes, "tiny_cnn",
+        nodes,
+        "tiny_cnn",
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 8, 8])],
         [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [1, 10])],
         initializer=[numpy_helper.from_array(v, k) for k, v in weights.items()],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
-                              producer_name="vexa-examples")
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="vexa-examples"
+    )
     model.ir_version = 8  # readable by every onnxruntime of the last years
     onnx.checker.check_model(model, full_check=True)
     return model

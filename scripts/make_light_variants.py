@@ -61,7 +61,11 @@ def light_model_path(name: str) -> Path:
 def default_cache_dir() -> Path:
     """Where variants go unless told otherwise (never inside the repository)."""
     root = os.environ.get("VEXA_CACHE_DIR")
-    base = Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vexa"
+    base = (
+        Path(root)
+        if root
+        else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vexa"
+    )
     return base / "light"
 
 
@@ -133,8 +137,11 @@ def calibrate_batchnorm(model: ModelProto, seed: int = 0) -> int:
 
     graph = model.graph
     inits = {t.name: t for t in graph.initializer}
-    bns = [n for n in graph.node if n.op_type == "BatchNormalization"
-           and n.input[3] in inits and n.input[4] in inits]
+    bns = [
+        n
+        for n in graph.node
+        if n.op_type == "BatchNormalization" and n.input[3] in inits and n.input[4] in inits
+    ]
     if not bns:
         return 0
     probe = ModelProto()
@@ -149,14 +156,17 @@ def calibrate_batchnorm(model: ModelProto, seed: int = 0) -> int:
     probe.graph.initializer.extend(kept)
     inputs = {i.name for i in probe.graph.input}
     for name in sorted(stat_names - inputs):
-        probe.graph.input.append(helper.make_tensor_value_info(
-            name, onnx.TensorProto.FLOAT, list(inits[name].dims)))
+        probe.graph.input.append(
+            helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, list(inits[name].dims))
+        )
     session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
     rng = np.random.default_rng([seed, 1])
     feeds: dict[str, np.ndarray] = {
-        i.name: rng.standard_normal([d.dim_value for d in i.type.tensor_type.shape.dim],
-                                    dtype=np.float32)
-        for i in graph.input if i.name not in inits
+        i.name: rng.standard_normal(
+            [d.dim_value for d in i.type.tensor_type.shape.dim], dtype=np.float32
+        )
+        for i in graph.input
+        if i.name not in inits
     }
     stats = {name: numpy_helper.to_array(inits[name]) for name in stat_names}
     levels = _bn_levels(graph, bns)
@@ -194,7 +204,7 @@ def randomize(model: ModelProto, seed: int = 0) -> ModelProto:
             value = rng.uniform(0.5, 1.5, size=size).astype(np.float32)
         else:
             std = np.sqrt(2.0 / _fan_in(shape, uses))
-            value = (rng.standard_normal(size, dtype=np.float32) * np.float32(std))
+            value = rng.standard_normal(size, dtype=np.float32) * np.float32(std)
         replaced[node.output[0]] = value.reshape(shape)
     del graph.node[:]
     graph.node.extend(keep_nodes)
@@ -224,7 +234,9 @@ def variant_path(name: str, seed: int = 0, cache_dir: Path | str | None = None) 
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     path = directory / f"light_{name}_random_seed{seed}.onnx"
     src = light_model_path(name)
-    if path.exists() and path.stat().st_mtime >= max(src.stat().st_mtime, Path(__file__).stat().st_mtime):
+    if path.exists() and path.stat().st_mtime >= max(
+        src.stat().st_mtime, Path(__file__).stat().st_mtime
+    ):
         return path
     directory.mkdir(parents=True, exist_ok=True)
     model = randomize(onnx.load(src), seed)
@@ -236,16 +248,20 @@ def variant_path(name: str, seed: int = 0, cache_dir: Path | str | None = None) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=None, help="output directory "
-                        f"(default {default_cache_dir()})")
+    parser.add_argument(
+        "--out", type=Path, default=None, help=f"output directory (default {default_cache_dir()})"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default="", help="comma-separated network names")
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n] or light_model_names()
     unknown = sorted(set(names) - set(light_model_names()))
     if unknown:
-        print(f"make_light_variants: error: unknown networks {unknown}, expected some of "
-              f"{light_model_names()}", file=sys.stderr)
+        print(
+            f"make_light_variants: error: unknown networks {unknown}, expected some of "
+            f"{light_model_names()}",
+            file=sys.stderr,
+        )
         return 1
     for name in names:
         path = variant_path(name, args.seed, args.out)

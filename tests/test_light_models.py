@@ -51,7 +51,8 @@ NETWORKS = variants.light_model_names()
 VARIANTS = ("shipped", "random")
 CASES = [
     pytest.param((net, var), id=f"{net}-{var}", marks=pytest.mark.xdist_group(f"light_{net}"))
-    for net in NETWORKS for var in VARIANTS
+    for net in NETWORKS
+    for var in VARIANTS
 ]
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -106,8 +107,12 @@ def _fresh_builtin() -> Any:
     from xdsl.dialects.builtin import Builtin
     from xdsl.ir import Dialect
 
-    return Dialect("builtin", list(Builtin.operations), list(Builtin.attributes),
-                   [type(i)() for i in Builtin._interfaces])
+    return Dialect(
+        "builtin",
+        list(Builtin.operations),
+        list(Builtin.attributes),
+        [type(i)() for i in Builtin._interfaces],
+    )
 
 
 def parse_ir(text: str) -> Any:
@@ -128,9 +133,11 @@ def random_inputs(model: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray
     inits = {t.name for t in model.graph.initializer}
     rng = np.random.default_rng(seed)
     return {
-        i.name: rng.standard_normal([d.dim_value for d in i.type.tensor_type.shape.dim],
-                                    dtype=np.float32)
-        for i in model.graph.input if i.name not in inits
+        i.name: rng.standard_normal(
+            [d.dim_value for d in i.type.tensor_type.shape.dim], dtype=np.float32
+        )
+        for i in model.graph.input
+        if i.name not in inits
     }
 
 
@@ -155,8 +162,10 @@ def test_light_import_and_roundtrip(light: Imported) -> None:
         # xDSL's parser expands a splat `dense<2.0e-02> : tensor<4096x25088xf32>` into
         # a Python list of every element: 80 s and GBs for VGG-19's shipped weights
         # (AlexNet, ZFNet: 15-35 s). Printing is checked; the re-parse is opt-in.
-        pytest.skip(f"re-parse of a {_largest_splat(light.module)}-element splat constant "
-                    "takes minutes in xDSL's parser; set VEXA_SLOW_TESTS=1 to run it")
+        pytest.skip(
+            f"re-parse of a {_largest_splat(light.module)}-element splat constant "
+            "takes minutes in xDSL's parser; set VEXA_SLOW_TESTS=1 to run it"
+        )
     reparsed = parse_ir(light.text)
     reparsed.verify()
     assert print_ir(reparsed) == light.text
@@ -164,7 +173,6 @@ def test_light_import_and_roundtrip(light: Imported) -> None:
 
 def test_light_interpreter_matches_onnxruntime(light: Imported) -> None:
     import onnxruntime as ort
-
     from vexa.runtime.nn_interpreter import interpret
     from vexa.runtime.resources import module_resources
 

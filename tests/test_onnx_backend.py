@@ -12,10 +12,10 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
-
-import vexa.onnx_backend as backend
 from vexa.runtime.onnx_backend import Unsupported, VexaBackend
 from vexa.tools.errors import VexaError
+
+import vexa.onnx_backend as backend
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY_CNN = ROOT / "examples" / "tiny_cnn.onnx"
@@ -34,17 +34,27 @@ def _onnxruntime(model: onnx.ModelProto | Path, feeds: dict[str, np.ndarray]) ->
 
 def _add_model(shape: list[int | str]) -> onnx.ModelProto:
     graph = helper.make_graph(
-        [helper.make_node("Add", ["x", "y"], ["z"], name="add")], "add",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape),
-         helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)],
+        [helper.make_node("Add", ["x", "y"], ["z"], name="add")],
+        "add",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, shape),
+            helper.make_tensor_value_info("y", TensorProto.FLOAT, shape),
+        ],
         [helper.make_tensor_value_info("z", TensorProto.FLOAT, shape)],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
 def test_module_level_api_is_exported() -> None:
-    for name in ("prepare", "run_model", "run_node", "supports_device", "VexaBackend",
-                 "VexaBackendRep", "Unsupported"):
+    for name in (
+        "prepare",
+        "run_model",
+        "run_node",
+        "supports_device",
+        "VexaBackend",
+        "VexaBackendRep",
+        "Unsupported",
+    ):
         assert hasattr(backend, name), name
     assert issubclass(Unsupported, VexaError)
 
@@ -52,8 +62,12 @@ def test_module_level_api_is_exported() -> None:
 @pytest.mark.parametrize("form", ["proto", "bytes", "path", "str"])
 def test_prepare_accepts_proto_bytes_and_paths(form: str) -> None:
     proto = onnx.load(TINY_CNN)
-    model = {"proto": proto, "bytes": proto.SerializeToString(), "path": TINY_CNN,
-             "str": str(TINY_CNN)}[form]
+    model = {
+        "proto": proto,
+        "bytes": proto.SerializeToString(),
+        "path": TINY_CNN,
+        "str": str(TINY_CNN),
+    }[form]
     rep = backend.prepare(model)
     x = _image()
     (probs,) = rep.run([x])
@@ -102,7 +116,9 @@ def test_devices() -> None:
 
 def test_bad_inputs_are_one_line_errors() -> None:
     rep = backend.prepare(TINY_CNN)
-    with pytest.raises(VexaError, match=r"input 'image': expected shape \[1, 3, 8, 8\], got \[1, 3, 4, 4\]"):
+    with pytest.raises(
+        VexaError, match=r"input 'image': expected shape \[1, 3, 8, 8\], got \[1, 3, 4, 4\]"
+    ):
         rep.run([np.zeros((1, 3, 4, 4), np.float32)])
     with pytest.raises(VexaError, match="expected element type float32, got float64"):
         rep.run([np.zeros((1, 3, 8, 8), np.float64)])
@@ -129,14 +145,18 @@ def test_input_shapes_pin_symbolic_dims() -> None:
         backend.prepare(_add_model([2, 3]), input_shapes={"q": [1]})
 
 
-@pytest.mark.parametrize(("elem", "category"), [
-    (TensorProto.STRING, "dtype STRING"),
-    (TensorProto.COMPLEX64, "dtype COMPLEX64"),
-    (TensorProto.FLOAT8E4M3FN, "dtype FLOAT8E4M3FN"),
-])
+@pytest.mark.parametrize(
+    ("elem", "category"),
+    [
+        (TensorProto.STRING, "dtype STRING"),
+        (TensorProto.COMPLEX64, "dtype COMPLEX64"),
+        (TensorProto.FLOAT8E4M3FN, "dtype FLOAT8E4M3FN"),
+    ],
+)
 def test_unsupported_dtypes_are_declared(elem: int, category: str) -> None:
     graph = helper.make_graph(
-        [helper.make_node("Identity", ["x"], ["y"])], "g",
+        [helper.make_node("Identity", ["x"], ["y"])],
+        "g",
         [helper.make_tensor_value_info("x", elem, [2])],
         [helper.make_tensor_value_info("y", elem, [2])],
     )
@@ -149,7 +169,8 @@ def test_unsupported_dtypes_are_declared(elem: int, category: str) -> None:
 
 def test_unsupported_op_is_declared() -> None:
     graph = helper.make_graph(
-        [helper.make_node("Einsum", ["x", "x"], ["y"], equation="ij,ij->i")], "g",
+        [helper.make_node("Einsum", ["x", "x"], ["y"], equation="ij,ij->i")],
+        "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])],
     )
@@ -162,9 +183,12 @@ def test_unsupported_op_is_declared() -> None:
 def test_shape_like_inputs_are_specialised_on_their_value() -> None:
     # Reshape's `shape` comes in as a graph input: vexa compiles one module per value.
     graph = helper.make_graph(
-        [helper.make_node("Reshape", ["x", "shape"], ["y"])], "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6]),
-         helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+        [helper.make_node("Reshape", ["x", "shape"], ["y"])],
+        "g",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6]),
+            helper.make_tensor_value_info("shape", TensorProto.INT64, [2]),
+        ],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["a", "b"])],
     )
     rep = backend.prepare(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]))
@@ -184,9 +208,12 @@ def test_run_node_with_a_shape_input() -> None:
 
 def test_old_opsets_are_converted() -> None:
     graph = helper.make_graph(
-        [helper.make_node("Add", ["x", "y"], ["z"], broadcast=1)], "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
-         helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])],
+        [helper.make_node("Add", ["x", "y"], ["z"], broadcast=1)],
+        "g",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
+            helper.make_tensor_value_info("y", TensorProto.FLOAT, [3]),
+        ],
         [helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, 3])],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 6)])

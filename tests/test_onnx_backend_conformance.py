@@ -24,9 +24,8 @@ import unittest
 import warnings
 from typing import Any
 
-import onnx.backend.test
-
 import conformance_exclusions
+import onnx.backend.test
 from vexa.runtime.onnx_backend import Unsupported, VexaBackend, VexaBackendRep
 
 SKIP_PREFIX = "vexa unsupported"
