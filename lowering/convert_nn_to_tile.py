@@ -231,7 +231,7 @@ class Spec:
     ) = None
     epilogue: Callable[[KernelBuilder, list[SSAValue], SSAValue], None] | None = None
     work: float = 0.0  # vector-lane operations of the whole kernel (cost model)
-    red_inner: int = 1  # reduction length folded into each output (conv/matmul efficiency)
+    double_buffer: bool = True  # decided by choose()
 
     @cached_property
     def out_shape(self) -> tuple[int, ...]:
@@ -737,20 +737,27 @@ def choose(
     double_buffer: bool,
     block_dim: int | None = None,
 ) -> Spec:
-    """The cheapest Spec over the cartesian product of candidate tile sizes that fits VTCM."""
+    """The cheapest Spec that fits VTCM, over the cartesian product of candidate tile
+    sizes and, when allowed, with and without double buffering: a double-buffered plan
+    wins where it hides transfer time; single buffering wins where the halved tiles would
+    cost more than the overlap saves (or where only a single-buffered plan fits)."""
     best: tuple[float, Spec] | None = None
     smallest = None
     for combo in itertools.product(*dims):
         spec = build(combo)
         if spec is None:
             continue
-        need = spec_vtcm_bytes(spec, params, double_buffer)
-        if need > params.vtcm_bytes:
-            smallest = need if smallest is None else min(smallest, need)
-            continue
-        cost = spec_cost(spec, params, double_buffer, block_dim)
-        if best is None or cost < best[0]:
-            best = (cost, spec)
+        for db in (True, False) if double_buffer else (False,):
+            need = spec_vtcm_bytes(spec, params, db)
+            if need > params.vtcm_bytes:
+                smallest = need if smallest is None else min(smallest, need)
+                continue
+            cost = spec_cost(spec, params, db, block_dim)
+            if best is None or cost < best[0]:
+                spec.double_buffer = db
+                best = (cost, spec)
+            if db:
+                break  # fits double-buffered: single buffering cannot be cheaper
     if best is None:
         raise TileChoiceError(
             f"expected a tiling within {params.vtcm_bytes} bytes of VTCM, got at least "
@@ -1182,7 +1189,7 @@ class FunctionLowering:
         except TileChoiceError as e:
             raise DiagnosticException(f"{loc}: error: cannot tile {head.name}: {e}") from e
         kb = KernelBuilder(loc, self.params)
-        self.emit(emit_kernel(spec, kb, self.opts.double_buffer), loc)
+        self.emit(emit_kernel(spec, kb, spec.double_buffer), loc)
 
     def choose(
         self,
