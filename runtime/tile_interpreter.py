@@ -451,17 +451,14 @@ def _scalar_op(op: Operation, args: list[Any]) -> Any:
         "math.rsqrt": lambda a: np.float32(1) / np.sqrt(a),
         "math.tanh": np.tanh,
         "math.absf": np.abs,
-        "math.erf": None,
     }
     if name in binary:
         return binary[name](*args)
-    if name in unary and unary[name] is not None:
+    if name in unary:
         return unary[name](*args)
     if name == "arith.select":
         c, a, b = args
-        if isinstance(c, bool | np.bool_) and not isinstance(a, np.ndarray | float):
+        if isinstance(c, bool | np.bool_):  # scalar condition: picks any value (a buffer slot)
             return a if c else b
-        if isinstance(c, bool | np.bool_):
-            return a if c else b
-        return np.where(c, a, b)
+        return np.where(c, a, b)  # elementwise, inside a tile.map body
     raise TileInterpreterError(f"{name} is not supported by the tile interpreter")
