@@ -231,22 +231,27 @@ class _Asm:
         items = [a.strip() for a in args.split(",")] if args.strip() else []
         if not items:
             raise self.err(line, col, f"{name}: expected at least one value")
-        out = bytearray()
-        for item in items:
-            if name == ".f32":
-                try:
-                    v = float(item)
-                except ValueError:
-                    raise self.err(line, col, f".f32: expected a number, got '{item}'") from None
-                with np.errstate(over="ignore"):
-                    out += np.array([v], dtype="<f4").tobytes()
-            elif name == ".i32":
-                out += struct.pack("<I", self.parse_int(item, line, col, -2**31, 2**32 - 1)
-                                   & 0xFFFFFFFF)
-            elif name == ".i8":
-                out += struct.pack("<B", self.parse_int(item, line, col, -128, 255) & 0xFF)
-            else:
-                out += struct.pack("<B", self.parse_int(item, line, col, -128, 255) & 0xFF)
+        if name == ".f32":
+            try:
+                floats = [float(item) for item in items]
+            except ValueError:
+                bad = next(i for i in items if not _is_float(i))
+                raise self.err(line, col, f".f32: expected a number, got '{bad}'") from None
+            with np.errstate(over="ignore"):
+                out = np.array(floats, dtype="<f4").tobytes()
+        else:
+            lo, hi = (-2**31, 2**32 - 1) if name == ".i32" else (-128, 255)
+            try:
+                ints = [int(item, 0) for item in items]
+            except ValueError:
+                ints = [self.parse_int(item, line, col, lo, hi) for item in items]
+            if min(ints) < lo or max(ints) > hi:
+                bad = next(v for v in ints if not lo <= v <= hi)
+                raise self.err(line, col, f"{name}: expected an integer in [{lo}, {hi}], "
+                                          f"got {bad}")
+            mask = 0xFFFFFFFF if name == ".i32" else 0xFF
+            out = np.array([v & mask for v in ints], dtype="<u4" if name == ".i32"
+                           else np.uint8).tobytes()
         sec.data.extend(out)
 
     def parse_int(self, s: str, line: int, col: int, lo: int, hi: int) -> int:
@@ -330,6 +335,8 @@ class _Asm:
         self.n_packets += 1
 
     def check_packet(self, members: list[_Pending], line: int, col: int) -> None:
+        if len(members) == 1:
+            return  # one instruction always fits: the target loader checked every class
         t = self.target
         first = members[0]
         if len(members) > t.slots:
@@ -455,6 +462,8 @@ class _Asm:
         """Per packet: no register written twice; record the execution order."""
         starts = list(np.flatnonzero(code[:, F_PSTART])) + [len(code)]
         for a, b in zip(starts[:-1], starts[1:], strict=True):
+            if b - a == 1:
+                continue  # EXEC 0, not staged
             defs = [BY_OPCODE[int(code[i, F_OP])] for i in range(a, b)]
             rows = [code[i] for i in range(a, b)]
             seen: dict[tuple[int, int], int] = {}
@@ -509,12 +518,23 @@ def _shape_str(shape: tuple[int, ...]) -> str:
     return "x".join(str(x) for x in shape) if shape else "scalar"
 
 
+def _is_float(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_mnemonic(s: str) -> bool:
     return s.split()[0] in INSTRUCTIONS
 
 
 def _strip_comment(line: str) -> str:
     """Drop a `#` or `//` comment, ignoring those inside a quoted string."""
+    if '"' not in line:
+        cuts = [k for k in (line.find("#"), line.find("//")) if k >= 0]
+        return line[:min(cuts)] if cuts else line
     in_str = False
     i = 0
     while i < len(line):

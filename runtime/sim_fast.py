@@ -305,7 +305,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[1] = ins[i, K_ORIG]
                     trap[2] = addr
                     trap[3] = vlen
-                    trap[4] = vlen
+                    trap[4] = vlen if sp == -1 else 0
                     return
                 if sp == 0:
                     cnt[C_DR] += vlen
@@ -342,7 +342,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[1] = ins[i, K_ORIG]
                     trap[2] = addr
                     trap[3] = vlen
-                    trap[4] = vlen
+                    trap[4] = vlen if sp == -1 else 0
                     return
                 if sp == 0:
                     cnt[C_DW] += vlen
@@ -434,7 +434,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[1] = ins[i, K_ORIG]
                     trap[2] = addr
                     trap[3] = 4
-                    trap[4] = 4
+                    trap[4] = 4 if sp == -1 else 0
                     return
                 load = op == O_LD or op == O_LDF
                 if sp == 0:
@@ -501,7 +501,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[1] = ins[i, K_ORIG]
                     trap[2] = addr
                     trap[3] = 4
-                    trap[4] = 4
+                    trap[4] = 4 if sp == -1 else 0
                     return
                 if sp == 0:
                     cnt[C_DR] += 4

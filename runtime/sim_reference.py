@@ -173,7 +173,6 @@ class ReferenceMachine:
         t = self.t
         pc = 0
         now = 0
-        g, nv = t.gprs, t.vregs
         while True:
             a, b = int(self.starts[pc]), int(self.starts[pc + 1])
             self.cur = a
@@ -250,7 +249,6 @@ class ReferenceMachine:
                 self.loops.pop()
             pc = nxt_pc
             self.cnt[C["cycles"]] = now
-        _ = (g, nv)
 
     def at_most(self, t: int, n: int) -> int:
         """Earliest time >= t with at most n DMA transfers outstanding."""
@@ -413,7 +411,9 @@ class ReferenceMachine:
 
     def vector(self, m: str, A: int, B: int, Cc: int, imm: int) -> np.ndarray:  # noqa: C901
         V = self.V
-        va, vb = V[B], V[Cc]
+        # operands B/C are vector registers for most ops (scalar for vsplat/vror's rs):
+        # views of a register that the op does not read are never used
+        va, vb = V[B % len(V)], V[Cc % len(V)]
         fa, fb = va.view("<f4"), vb.view("<f4")
         ia, ib = va.view("<i4"), vb.view("<i4")
         with np.errstate(all="ignore"):
@@ -506,7 +506,7 @@ class ReferenceMachine:
             rowbytes, sstride, dstride = self.desc
         total = rows * rowbytes
         if total > 2**32:
-            raise _Fault(TRAP_DMA_OOB, src, total, 0)
+            raise _Fault(TRAP_DMA_OOB, src, rowbytes, rows)
         plan = []
         if rowbytes:
             for r in range(rows):
