@@ -18,14 +18,28 @@ are `tile.view`s (no copy); every compute op became one `tile.kernel`:
       }
     }
 
-Tiling: each op kind names its tiled dimensions; a cost model over the Target (vector
-lanes and registers for compute efficiency, VTCM size as the hard limit, DRAM bandwidth and
-DMA setup for transfer time) picks the sizes, and the pass options (`tile-m`, `tile-co`,
-...) force them. Fusion: a conv, matmul, pooling or elementwise kernel absorbs the chain of
+Tiling: each op kind names its tiled output dimensions and its reduction dimension (input
+channels of a conv, K of a matmul); the flattened loop runs the reduction fastest, the
+compute op accumulates, and the epilogue runs on the last reduction step. A cost model over
+the Target (vector lanes, registers and multiply slots for compute efficiency, VTCM size as
+the hard limit, DRAM bandwidth and DMA setup for transfer time, accumulator traffic) picks
+the sizes and whether to double-buffer; options force them:
+
+    target=vx128|vx64|file.toml  tile-m tile-n tile-k (matmul/gemm)  tile-co tile-ci tile-h
+    (conv; tile-h also pooling and LRN rows)  tile-c (pooling channels)  double-buffer=true
+    fuse=true  inplace-concat=true            (a tile size of 0 lets the cost model pick)
+
+Inputs whose window never moves (weights of an untiled conv, per-channel vectors) load
+once before the loop. Padding: the VTCM tile is filled with the pad value and the DMA
+copies only the part of the window inside the source.
+
+Fusion: a conv, matmul, pooling, normalization or elementwise kernel absorbs the chain of
 single-use elementwise ops that follows it (batch normalization after a conv becomes a
 per-channel scale and shift in the conv's epilogue, computed once at compile time when its
-parameters are constants). Ops this pass cannot lower are listed in one located error and
-the module is left unchanged.
+parameters are constants). A concat whose slices are contiguous is done in place: the
+kernels producing its inputs write straight into their slice (`tile.view` with an
+`element_offset`). Ops this pass cannot lower are listed in one located error and the
+module is left unchanged.
 """
 
 from __future__ import annotations
