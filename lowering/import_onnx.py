@@ -1605,3 +1605,76 @@ def _group_normalization(imp: _Importer, n: _Node) -> list[Value]:
         return imp.emit1("nn.reshape", [v], {"shape": _ints(per_channel)})
 
     return imp.emit("nn.add", [imp.emit1("nn.mul", [y, channelwise(scale)]), channelwise(bias)])
+
+
+# --------------------------------------------------------------------------------------
+# normalisers: data-dependent shapes, importable when the data is known
+
+
+@onnx_op("NonZero")
+def _non_zero(imp: _Importer, n: _Node) -> list[Value]:
+    # the result's shape depends on the values: only a known input has a static result
+    x = n.const(0, "X")
+    assert x is not None
+    return [np.asarray(np.nonzero(np.atleast_1d(x)), dtype=np.int64)]
+
+
+@onnx_op("Unique")
+def _unique(imp: _Importer, n: _Node) -> list[Value]:
+    x = n.const(0, "X")
+    assert x is not None
+    axis = n.attr("axis", None)
+    data = x.reshape(-1) if axis is None else x
+    ax = 0 if axis is None else _axis(n, int(axis), x.ndim)
+    y, first, inverse, counts = np.unique(data, True, True, True, axis=ax)
+    if not n.attr("sorted", 1):  # order of first occurrence
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        first, counts, inverse = first[order], counts[order], rank[inverse.reshape(-1)]
+        y = np.take(data, first, axis=ax)
+    as_i64 = [np.asarray(v, dtype=np.int64).reshape(-1) for v in (first, inverse, counts)]
+    return [_array(y), *as_i64]
+
+
+@onnx_op("Compress")
+def _compress(imp: _Importer, n: _Node) -> list[Value]:
+    # a known condition is a Gather with constant indices
+    x = n.operand(0)
+    cond = n.const(1, "condition")
+    assert cond is not None
+    axis = n.attr("axis", None)
+    if axis is None:
+        x = imp.emit1("nn.reshape", [x], {"shape": _ints([math.prod(shape_of(x))])})
+        axis = 0
+    axis = _axis(n, int(axis), len(shape_of(x)))
+    dim = shape_of(x)[axis]
+    index = np.nonzero(cond.reshape(-1)[:dim])[0].astype(np.int64)
+    return imp.emit("nn.gather", [x, index], {"axis": _int(axis)})
+
+
+@onnx_op("CenterCropPad")
+def _center_crop_pad(imp: _Importer, n: _Node) -> list[Value]:
+    # crop (Slice) the axes that shrink, zero-pad (Pad) the ones that grow, both centred
+    x = n.operand(0)
+    shape = shape_of(x)
+    target = n.const_ints(1, "shape")
+    assert target is not None
+    axes = [_axis(n, int(a), len(shape)) for a in n.attr("axes", None) or range(len(shape))]
+    starts, ends, crop_axes = [], [], []
+    pads = [0] * (2 * len(shape))
+    for a, size in zip(axes, target, strict=True):
+        dim = shape[a]
+        if size < dim:
+            begin = (dim - size) // 2
+            starts, ends, crop_axes = [*starts, begin], [*ends, begin + size], [*crop_axes, a]
+        elif size > dim:
+            pads[a] = (size - dim) // 2
+            pads[len(shape) + a] = size - dim - pads[a]
+    if crop_axes:
+        props = {"starts": _ints(starts), "ends": _ints(ends), "axes": _ints(crop_axes)}
+        x = imp.emit1("nn.slice", [x], {**props, "steps": _ints([1] * len(crop_axes))})
+    if any(pads):
+        props = {"pads": _ints(pads), "mode": _str("constant"), "constant_value": _float(0.0)}
+        x = imp.emit1("nn.pad", [x], props)
+    return [x]

@@ -179,14 +179,14 @@ def bad_unsupported() -> onnx.ModelProto:
     """Three unsupported op types (one twice) among supported ones."""
     nodes = [
         helper.make_node("Relu", ["x"], ["r"], name="relu"),
-        helper.make_node("NonZero", ["r"], ["nz"], name="nonzero_a"),
-        helper.make_node("NonZero", ["x"], ["nz2"], name="nonzero_b"),
+        helper.make_node("GatherND", ["r", "idx"], ["g1"], name="gather_nd_a"),
+        helper.make_node("GatherND", ["x", "idx"], ["g2"], name="gather_nd_b"),
         helper.make_node("Einsum", ["x", "x"], ["e"], name="einsum", equation="ij,ij->ij"),
-        helper.make_node("Unique", ["x"], ["u"], name="unique"),
+        helper.make_node("Det", ["x"], ["d"], name="det"),
     ]
-    x = helper.make_tensor_value_info("x", F, [2, 3])
-    outs = [helper.make_tensor_value_info(n, F, None) for n in ("nz", "nz2", "e", "u")]
-    return _model(nodes, [x], outs, opset=13)
+    x = helper.make_tensor_value_info("x", F, [2, 2])
+    outs = [helper.make_tensor_value_info(n, F, None) for n in ("g1", "g2", "e", "d")]
+    return _model(nodes, [x], outs, [_t("idx", np.array([[0], [1]], np.int64))], opset=13)
 
 
 def bad_dangling() -> onnx.ModelProto:

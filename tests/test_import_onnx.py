@@ -594,8 +594,8 @@ def test_accepts_bytes_and_path(tmp_path: Any) -> None:
 
 def test_unsupported_ops_listed_at_once() -> None:
     nodes = [
-        helper.make_node("NonZero", ["x"], ["a"], name="nz1"),
-        helper.make_node("NonZero", ["x"], ["b"], name="nz2"),
+        helper.make_node("GatherND", ["x", "x"], ["a"], name="nz1"),
+        helper.make_node("GatherND", ["x", "x"], ["b"], name="nz2"),
         helper.make_node("Relu", ["x"], ["c"]),
         helper.make_node("Einsum", ["x"], ["d"], equation="ij->ji"),
     ]
@@ -609,8 +609,8 @@ def test_unsupported_ops_listed_at_once() -> None:
     with pytest.raises(VexaError) as info:
         import_onnx(model)
     lines = str(info.value).splitlines()
-    assert lines[0] == "unsupported ops: NonZero (2), Einsum (1)"
-    assert lines[1] == "NonZero: 'nz1', 'nz2'"
+    assert lines[0] == "unsupported ops: GatherND (2), Einsum (1)"
+    assert lines[1] == "GatherND: 'nz1', 'nz2'"
     assert lines[2] == "Einsum: 'Einsum_3'"
 
 
@@ -744,3 +744,33 @@ def test_group_normalization() -> None:
         "GroupNormalization", {"x": _f(2, 6, 5)}, 18, {"s": _f(2), "b": _f(2)}, num_groups=2
     )
     assert "nn.reduce_mean" in _ops(module)
+
+
+def test_data_dependent_ops_with_known_data() -> None:
+    # NonZero/Unique of initializers fold; Compress with a known condition is a Gather
+    data = np.array([[2.0, 0.0, 2.0], [1.0, 1.0, 0.0]], np.float32)
+    for node in (
+        helper.make_node("NonZero", ["d"], ["nz"]),
+        helper.make_node("Unique", ["d"], ["u", "i", "inv", "c"], sorted=0),
+        helper.make_node("Unique", ["d"], ["u", "i", "inv", "c"], axis=1),
+    ):
+        outs = [o for o in node.output]
+        add = [helper.make_node("Identity", [o], [o + "_out"]) for o in outs]
+        model = make([node, *add], {"x": _f(1)}, [o + "_out" for o in outs], 13, {"d": data})
+        check(model, {"x": _f(1)})
+    cond = np.array([True, False, True])
+    one("Compress", {"x": _f(2, 3)}, 13, {"cond": cond}, axis=1)
+    one("Compress", {"x": _f(2, 3)}, 13, {"cond": cond})
+
+
+def test_center_crop_pad() -> None:
+    one("CenterCropPad", {"x": _f(5, 4, 3)}, 18, {"shape": _i(2, 7)}, axes=[0, 2])
+    one("CenterCropPad", {"x": _f(4, 6)}, 18, {"shape": _i(3, 9)})
+
+
+def test_data_dependent_op_on_run_time_values_names_the_input() -> None:
+    x = {"x": _f(2, 3)}
+    with pytest.raises(
+        VexaError, match=r"node 'nonzero' \(NonZero\): input 'X' \('x'\) must be a constant"
+    ):
+        import_onnx(make([helper.make_node("NonZero", ["x"], ["y"], name="nonzero")], x, ["y"], 13))
