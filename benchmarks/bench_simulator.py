@@ -6,27 +6,37 @@
 Prints: simulated instructions per second (CPU time, min of --reps runs after a warm-up),
 the simulated cycles and % of the f32 roof, the slowdown against numpy's own `A @ B` on
 the same f32 operands (min CPU time, measured in this run), and the start-up time of a
-fresh Python process that imports the simulator and runs a tiny program, twice: the
-second must load numba's on-disk cache (`@njit(cache=True)`) instead of compiling.
+fresh Python process that imports the simulator and runs a tiny program, twice (CPU
+time of the child, and wall): the second must load numba's on-disk cache
+(`@njit(cache=True)`) instead of compiling; the first does too when the cache is warm
+(the warm-up run of this process writes it if the simulator's source changed).
 
 CPU time (time.process_time) is used because these machines are shared: wall time
-includes the neighbours. numpy may use 2 threads, whose CPU time adds up; the ratio is
-"simulator CPU seconds per numpy CPU second".
+includes the neighbours. numpy's BLAS is pinned to one thread (the simulator is
+single-threaded, and on a busy 2-core machine a second BLAS thread spin-waits: 256³ took
+12 ms of CPU with 2 threads against 0.36 ms with one).
 """
 
 from __future__ import annotations
 
-import argparse
-import subprocess
-import sys
-import time
+import os
 
-import numpy as np
+# Before numpy is imported: the BLAS reads these once, at load.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from vexa.runtime.assembler import assemble
-from vexa.runtime.kernels import gemm_asm
-from vexa.runtime.machine import run_program
-from vexa.runtime.target import load_target
+import argparse  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from vexa.runtime.assembler import assemble  # noqa: E402
+from vexa.runtime.kernels import gemm_asm  # noqa: E402
+from vexa.runtime.machine import run_program  # noqa: E402
+from vexa.runtime.target import load_target  # noqa: E402
 
 # A fresh process: import the simulator, assemble and run a tiny program on the fast engine.
 _STARTUP = """
@@ -55,12 +65,16 @@ def min_cpu(fn, reps: int) -> float:
     return best
 
 
-def startup_seconds() -> tuple[float, float]:
-    """(whole process wall seconds, in-process seconds after interpreter start)."""
+def startup_seconds() -> tuple[float, float, float]:
+    """A fresh process: (wall s, CPU s of the whole child, wall s after interpreter start)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     res = subprocess.run([sys.executable, "-c", _STARTUP], capture_output=True, text=True,
                          check=True)
-    return time.perf_counter() - t0, float(res.stdout.strip().splitlines()[-1])
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, float(res.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,12 +107,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{100 * roof:.1f}% of the f32 roof")
     print(f"  simulator CPU time (min of {args.reps}): {1e3 * sim:.2f} ms "
           f"= {instrs / sim / 1e6:.0f} M simulated instructions/s")
-    print(f"  numpy A @ B CPU time (min of {max(args.reps, 20)}): {1e3 * ref:.3f} ms "
+    print(f"  numpy A @ B, 1 BLAS thread, CPU time (min of {max(args.reps, 20)}): {1e3 * ref:.3f} ms "
           f"-> simulator is {sim / ref:.0f}x slower")
     for i in (1, 2):
-        wall, inner = startup_seconds()
-        print(f"  fresh process #{i} (python -c: import + assemble + run tiny GEMM): "
-              f"{wall:.3f} s wall, {inner:.3f} s after interpreter start")
+        wall, cpu, inner = startup_seconds()
+        print(f"  fresh process #{i} (python -c: import + assemble + run a tiny GEMM): "
+              f"{cpu:.3f} s CPU, {wall:.3f} s wall ({inner:.3f} s after interpreter start)")
     return 0
 
 
