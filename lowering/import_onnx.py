@@ -690,7 +690,7 @@ def _import_node(
             if out in used:
                 raise n.error(
                     f"output #{i} ('{out}') is used, but vexa does not produce it "
-                    "(an optional output only training needs)"
+                    "(it produces only the outputs inference needs)"
                 )
             continue
         env[out] = value
