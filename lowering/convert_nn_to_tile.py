@@ -336,7 +336,22 @@ class KernelBuilder:
         k.location = self.loc  # type: ignore[assignment]
         return k
 
+    _FOLD: dict[type[Operation], Callable[[int, int], int]] = {
+        arith.AddiOp: lambda x, y: x + y,
+        arith.MuliOp: lambda x, y: x * y,
+        arith.DivUIOp: lambda x, y: x // y,
+        arith.RemUIOp: lambda x, y: x % y,
+    }
+
     def binop(self, cls: type[Operation], a: SSAValue, b: SSAValue) -> SSAValue:
+        """Index arithmetic, folded when both sides are constants (the prologue's tile 0)."""
+        consts = {v: k for k, v in self._consts.items()}
+        if a in consts and b in consts and cls in self._FOLD:
+            return self.c(self._FOLD[cls](consts[a], consts[b]))
+        if cls in (arith.AddiOp,) and consts.get(b) == 0:
+            return a
+        if cls in (arith.MuliOp, arith.DivUIOp) and consts.get(b) == 1:
+            return a
         return self.add(cls(a, b)).results[0]  # type: ignore[call-arg]
 
     def cmp_lt(self, a: SSAValue, b: SSAValue) -> SSAValue:
