@@ -188,7 +188,7 @@ class _Asm:
             if self.mode == "text":
                 raise self.err(line, col, f"data directive {name} in .text: expected .data "
                                           f"or .vtcm first")
-            self.data_directive(name, args, line, acol)
+            self.data_directive(name, args, line, col)
             return
         raise self.err(line, col, f"unknown directive '{name}'")
 
@@ -215,11 +215,10 @@ class _Asm:
         sec = self.sections[self.mode]
         if name == ".org":
             off = self.parse_int(args, line, col, 0, 2**32 - 1)
+            self.close_symbol()
             if off < len(sec.data):
                 raise self.err(line, col, f".org: expected an offset >= {len(sec.data)}, "
                                           f"got {off}")
-            if self.current_sym is not None:
-                raise self.err(line, col, ".org: expected it before a symbol's label")
             sec.data.extend(b"\0" * (off - len(sec.data)))
             return
         if self.current_sym is None:
@@ -485,9 +484,6 @@ class _Asm:
         if len(code) == 0:
             raise self.err(max(self.line, 1), 1, "expected at least one instruction "
                                                  "(a program ends with halt)")
-        if not any(BY_OPCODE[int(op)].mnemonic == "halt" for op in code[:, F_OP]):
-            p = self.pending[-1]
-            raise self.err(p.line, p.col, "expected a halt instruction in the program")
         last = int(code[-1, F_PKT])
         tail = [BY_OPCODE[int(code[i, F_OP])].mnemonic for i in range(len(code))
                 if code[i, F_PKT] == last]
@@ -495,6 +491,9 @@ class _Asm:
             p = self.pending[-1]
             raise self.err(p.line, p.col, "expected the last packet to halt or jump "
                                           f"(execution would run off the end), got '{tail[-1]}'")
+        if not any(BY_OPCODE[int(op)].mnemonic == "halt" for op in code[:, F_OP]):
+            p = self.pending[-1]
+            raise self.err(p.line, p.col, "expected a halt instruction in the program")
 
     def make_symbols(self) -> dict[str, Symbol]:
         syms: dict[str, Symbol] = {}
