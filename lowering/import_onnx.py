@@ -186,10 +186,16 @@ class _Node:
     inputs: list[Value | None]
     attrs: dict[str, Any]
     loc: NameLoc
+    used: set[str] = field(default_factory=set)
+    """Tensor names some node or graph output reads."""
 
     @property
     def op_type(self) -> str:
         return self.proto.op_type
+
+    def output_used(self, i: int) -> bool:
+        """Whether output `i` exists and is read (optional outputs are computed only then)."""
+        return i < len(self.proto.output) and self.proto.output[i] in self.used
 
     def error(self, message: str) -> VexaError:
         return VexaError(f"node '{self.name}' ({self.op_type}): {message}")
@@ -671,7 +677,7 @@ def _import_node(
             )
         attrs[a.name] = helper.get_attribute_value(a)
     inputs = [env[x] if x else None for x in node.input]
-    n = _Node(node, name, version, inputs, attrs, imp.loc)  # type: ignore[arg-type]
+    n = _Node(node, name, version, inputs, attrs, imp.loc, used)  # type: ignore[arg-type]
     try:
         outputs = list(NORMALISERS[node.op_type](imp, n))
     except VexaError as e:
@@ -1023,7 +1029,22 @@ def _layer_norm(imp: _Importer, n: _Node) -> list[Value | None]:
         "axis": _int(_axis(n, int(n.attr("axis", -1)), len(shape_of(x)))),
         "epsilon": _float(n.attr("epsilon", 1e-5)),
     }
-    return [imp.emit1("nn.layer_normalization", [x, n.operand(1), n.input(2)], props), None, None]
+    y = imp.emit1("nn.layer_normalization", [x, n.operand(1), n.input(2)], props)
+    if not (n.output_used(1) or n.output_used(2)):
+        return [y, None, None]
+    # Mean and InvStdDev (training outputs some graphs read): computed on the side, in the
+    # stash type (f32), exactly as the ONNX function body does
+    rank = len(shape_of(x))
+    xs = x
+    if int(n.attr("stash_type", 1)) == 1 and dtype_of(x) != np.float32:
+        xs = imp.emit1("nn.cast", [x], {"to": element_type(np.float32)})
+    axes = {"axes": _ints(list(range(props["axis"].value.data, rank))), "keepdims": _int(1)}
+    mean = imp.emit1("nn.reduce_mean", [xs], axes)
+    centred = imp.emit1("nn.sub", [xs, mean])
+    var = imp.emit1("nn.reduce_mean", [imp.emit1("nn.mul", [centred, centred])], axes)
+    eps = _scalar(xs, float(n.attr("epsilon", 1e-5)))
+    inv_std = imp.emit1("nn.reciprocal", [imp.emit1("nn.sqrt", [imp.emit1("nn.add", [var, eps])])])
+    return [y, mean, inv_std]
 
 
 @onnx_op("Softmax", "LogSoftmax", "Hardmax")

@@ -774,3 +774,13 @@ def test_data_dependent_op_on_run_time_values_names_the_input() -> None:
         VexaError, match=r"node 'nonzero' \(NonZero\): input 'X' \('x'\) must be a constant"
     ):
         import_onnx(make([helper.make_node("NonZero", ["x"], ["y"], name="nonzero")], x, ["y"], 13))
+
+
+def test_layer_norm_mean_and_inv_std_when_used() -> None:
+    node = helper.make_node("LayerNormalization", ["x", "s", "b"], ["y", "mean", "inv"], axis=1)
+    x = {"x": _f(2, 3, 4)}
+    module = check(make([node], x, ["y", "mean", "inv"], 17, {"s": _f(3, 4), "b": _f(3, 4)}), x)
+    assert _ops(module).count("nn.reduce_mean") == 2
+    unused = helper.make_node("LayerNormalization", ["x", "s"], ["y", "", "inv"])
+    module = check(make([unused], x, ["y"], 17, {"s": _f(4)}), x)
+    assert "nn.reduce_mean" not in _ops(module)
