@@ -34,10 +34,12 @@ Design choices (why):
 - DMA moves an N-D box: `sizes` elements per dimension from `src[offsets]` to
   `dst[offsets]`. Only the part of the box inside both buffers is transferred (boundary tiles
   of padded convolutions and partial edge tiles); the destination part outside is left as
-  it was, so a kernel `tile.fill`s a padded tile first. The vx lowering turns a box into 2-D
-  descriptors: the innermost contiguous run is the row, the next dimension the row count
-  with both strides, outer dimensions a loop of descriptors (1-D when the rows are
-  contiguous on both sides).
+  it was, so a kernel `tile.fill`s a padded tile first. The vx lowering turns a box into the
+  machine's 1-D and 2-D strided descriptors with `DmaStartOp.plan()`: the innermost
+  contiguous run is the row, the next dimension the row count with both strides, outer
+  dimensions a loop of descriptors (a single 1-D copy when the box is contiguous on both
+  sides). One box op rather than separate 1-D/2-D ops keeps the tile level independent of
+  how many descriptor dimensions a target has.
 - Convolution is one op, `tile.conv`, over a pre-padded input tile: a direct (implicit
   GEMM) convolution, M = output channels, N = output pixels, K = Ci/g x Kh x Kw. The vx
   lowering register-blocks it exactly like a matmul micro-kernel (vector lanes along the
@@ -48,6 +50,7 @@ Design choices (why):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from xdsl.dialects.builtin import (
     DenseArrayBase,
@@ -549,6 +552,12 @@ class DmaStartOp(IRDLOperation):
     def static_sizes(self) -> tuple[int, ...]:
         return _ints(self.sizes)
 
+    def plan(self) -> DmaPlan:
+        """The descriptor decomposition of this box (see `dma_plan`)."""
+        src, dst = self.src.type, self.dst.type
+        assert isinstance(src, MemRefType) and isinstance(dst, MemRefType)
+        return dma_plan(src.get_shape(), dst.get_shape(), self.static_sizes, _elem_bytes(src))
+
     def verify_(self) -> None:
         src = _buffer(self.src, "source", self)
         dst = _buffer(self.dst, "destination", self)
@@ -625,6 +634,57 @@ class DmaStartOp(IRDLOperation):
         )
         op.attributes |= attrs
         return op
+
+
+@dataclass(frozen=True)
+class DmaPlan:
+    """How one `tile.dma_start` box maps onto the machine's DMA descriptors (unclipped).
+
+    The innermost dimensions that are whole on both sides merge into one contiguous run of
+    `row_bytes`; the next dimension gives `rows` with `src_stride`/`dst_stride` bytes
+    between row starts (a 2-D descriptor; `rows == 1` is a 1-D copy); the remaining outer
+    dimensions are loops of descriptors, `(count, src_stride, dst_stride)` outermost first.
+    """
+
+    row_bytes: int
+    rows: int
+    src_stride: int
+    dst_stride: int
+    outer: tuple[tuple[int, int, int], ...]
+
+    @property
+    def descriptors(self) -> int:
+        n = 1
+        for count, _, _ in self.outer:
+            n *= count
+        return n
+
+
+def dma_plan(
+    src_shape: Sequence[int], dst_shape: Sequence[int], sizes: Sequence[int], elem_bytes: int
+) -> DmaPlan:
+    """Decompose a box copy between row-major buffers into 1-D/2-D descriptors."""
+    rank = len(sizes)
+
+    def stride(shape: Sequence[int], d: int) -> int:
+        n = elem_bytes
+        for x in shape[d + 1 :]:
+            n *= x
+        return n
+
+    k = rank - 1  # dims k.. form one contiguous run
+    while k > 0 and sizes[k] == src_shape[k] == dst_shape[k]:
+        k -= 1
+    run = elem_bytes
+    for x in sizes[k:]:
+        run *= x
+    if k == 0:
+        return DmaPlan(run, 1, run, run, ())
+    rows_dim = k - 1
+    outer = tuple((sizes[d], stride(src_shape, d), stride(dst_shape, d)) for d in range(rows_dim))
+    return DmaPlan(
+        run, sizes[rows_dim], stride(src_shape, rows_dim), stride(dst_shape, rows_dim), outer
+    )
 
 
 @irdl_op_definition
