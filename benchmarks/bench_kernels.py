@@ -50,7 +50,8 @@ def vadd_row(target_name: str, n: int, engine: str) -> str:
     exact = bool(np.array_equal(out["C"], inputs["A"] + inputs["B"]))
     plan = vadd_plan(t, n)
     roof = plan.dram_bytes / (stats.cycles * t.dram_bytes_per_cycle)
-    return (f"| vadd n={n:,} | {t.name} | {plan.chunks} DMA chunks of {plan.chunk_bytes // 1024} KiB "
+    return (f"| vadd n={n:,} | {t.name} | {plan.chunks} DMA chunks of "
+            f"{plan.chunk_bytes // 1024} KiB "
             f"| {stats.cycles:,} | {plan.dram_bytes / stats.cycles:.1f} of "
             f"{t.dram_bytes_per_cycle} DRAM B/cycle | **{100 * roof:.1f}%** | "
             f"{'bit-exact' if exact else 'MISMATCH'} |")

@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{100 * roof:.1f}% of the f32 roof")
     print(f"  simulator CPU time (min of {args.reps}): {1e3 * sim:.2f} ms "
           f"= {instrs / sim / 1e6:.0f} M simulated instructions/s")
-    print(f"  numpy A @ B, 1 BLAS thread, CPU time (min of {max(args.reps, 20)}): {1e3 * ref:.3f} ms "
+    print(f"  numpy A @ B, 1 BLAS thread, CPU time (min of {max(args.reps, 20)}): "
+          f"{1e3 * ref:.3f} ms "
           f"-> simulator is {sim / ref:.0f}x slower")
     for i in (1, 2):
         wall, cpu, inner = startup_seconds()

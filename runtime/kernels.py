@@ -5,17 +5,19 @@ Two generators, both driven only by the `Target` (nothing about a machine is typ
 - `gemm_asm(target, M, N, K)`: register-blocked f32 GEMM `C = A·B` with A, B and C in VTCM.
   An `mr × nr` block of accumulators (`nr` vectors wide) is updated once per k step by
   `mr·nr` `vfma.f32`; each step broadcasts `mr` elements of A (`vldbc`) and loads `nr`
-  vectors of one row of B (`vld`). The k loop is a hardware loop over two steps whose
-  operand registers alternate between two buffers, so the loads for the next step issue in
-  the free slots of the current one and the vmpy units are busy every cycle. The column
+  vectors of one row of B (`vld`). The k loop is a hardware loop over `ku` steps (usually
+  2) whose operand registers alternate between two buffers where needed, so the loads for
+  the next step issue in the free slots of the current one and the vmpy units are busy in
+  every packet. The column
   tiles are a second hardware loop, the row blocks a software loop: the code size does not
   grow with M, N or K.
 - `vadd_asm(target, n)`: `C = A + B` streamed from DRAM through VTCM with double-buffered
   DMA; the DRAM port (the roof) stays busy while the core adds in VTCM.
 
-`gemm_block(target, M, N, K)` exposes the block-shape choice (the later compiler reuses the
-micro-kernel); `gemm_roof_estimate` / `vadd_roof_estimate` are the cycle counts the
-schedules aim for. All instruction classes come from the target's resource table; a
+`gemm_block(target, M, N, K)` exposes the block-shape choice and its estimated cycles,
+`gemm_tile_lines` the one-tile micro-kernel the compiler can reuse, `vadd_plan` the DMA
+chunking. Instruction classes come from `vexa.runtime.isa`, what they occupy from the
+target's resource table; a
 schedule never relies on a stall for correctness (every read is after its producer in
 program order), only for timing.
 """
@@ -27,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from vexa.runtime.isa import INSTRUCTIONS
 from vexa.tools.errors import VexaError
 
 __all__ = [
@@ -48,25 +51,9 @@ class KernelError(VexaError):
 # region Machine view
 
 
-# Instruction class of every mnemonic the generators emit (the keys of the resource and
-# latency tables). They mirror `CLASS` of the ops in dialects/vx.py.
-_CLASS = {
-    "vfma.f32": "vmpy",
-    "vld": "vld",
-    "vldbc": "vld",
-    "vst": "vst",
-    "vadd.f32": "valu",
-    "vsplati": "valu",
-    "li": "salu",
-    "mov": "salu",
-    "addi": "salu",
-    "dma": "dma",
-    "dmawait": "dma",
-    "loopi": "loop",
-    "bne": "branch",
-    "blt": "branch",
-    "halt": "branch",
-}
+def _klass(text: str) -> str:
+    """Instruction class of an assembly line (the key of the resource and latency tables)."""
+    return INSTRUCTIONS[text.split()[0]].klass
 
 
 @dataclass(frozen=True)
@@ -163,10 +150,11 @@ class _Packets:
         if len(self.insts[p]) >= self.m.slots:
             return False
         used = self.used[p]
-        return all(used[r] + c <= self.m.resources.get(r, 0) for r, c in self.m.demand(klass).items())
+        demand = self.m.demand(klass).items()
+        return all(used[r] + c <= self.m.resources.get(r, 0) for r, c in demand)
 
     def put(self, p: int, text: str) -> int:
-        klass = _CLASS[text.split()[0]]
+        klass = _klass(text)
         if not self.fits(p, klass):
             raise AssertionError(f"packet {p} has no room for '{text}'")
         self.insts[p].append(text)
@@ -189,7 +177,7 @@ class _Packets:
         return None
 
     def put_asap(self, text: str, earliest: int = 0) -> int:
-        p = self.first_fit(_CLASS[text.split()[0]], earliest)
+        p = self.first_fit(_klass(text), earliest)
         assert p is not None
         return self.put(p, text)
 
@@ -264,7 +252,10 @@ def _fma_order(mr: int, nr: int) -> list[tuple[int, int]]:
     return [(i, j) for i in range(mr) for j in range(nr)]
 
 
-def _regs(mr: int, nr: int, a_bufs: int, b_bufs: int) -> tuple[list[list[int]], list[list[int]], list[list[int]]]:
+_RegTable = list[list[int]]
+
+
+def _regs(mr: int, nr: int, a_bufs: int, b_bufs: int) -> tuple[_RegTable, _RegTable, _RegTable]:
     """Register numbers: acc[i][j], a[buf][i], b[buf][j]."""
     acc = [[i * nr + j for j in range(nr)] for i in range(mr)]
     base = mr * nr
@@ -415,7 +406,8 @@ def _check_gemm_sizes(m: _Machine, M: int, N: int, K: int) -> None:
     if N % m.lanes:
         raise KernelError(f"expected N a multiple of {m.lanes} f32 lanes on '{m.name}', got {N}")
     if m.loop_depth < 2:
-        raise KernelError(f"expected a target with loop_depth >= 2, got {m.loop_depth} on '{m.name}'")
+        raise KernelError(f"expected a target with loop_depth >= 2, got {m.loop_depth} "
+                          f"on '{m.name}'")
     need = 4 * (M * K + K * N + M * N)
     if need > m.vtcm_bytes:
         raise KernelError(f"A, B and C of a {M}x{N}x{K} GEMM need {need} bytes of VTCM, "
@@ -508,9 +500,11 @@ def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
     lines = [
         f"# f32 GEMM C[{M}x{N}] = A[{M}x{K}] . B[{K}x{N}] on {m.name}, operands in VTCM",
         f"# block {mr} rows x {nr} vectors ({nr * m.lanes} columns): {mr * nr} accumulators, "
-        f"A broadcasts x{blk.a_bufs}, B vectors x{blk.b_bufs} ({blk.vregs_used} of {m.vregs} vregs)",
+        f"A broadcasts x{blk.a_bufs}, B vectors x{blk.b_bufs} "
+        f"({blk.vregs_used} of {m.vregs} vregs)",
         f"# {P} packets per k step, {m.per_packet('vmpy')} vfma.f32 per packet; "
-        f"estimated {blk.estimated_cycles} cycles = {100 * blk.estimated_efficiency:.1f}% of the f32 roof",
+        f"estimated {blk.estimated_cycles} cycles = "
+        f"{100 * blk.estimated_efficiency:.1f}% of the f32 roof",
         f".target {m.name}",
         f".input A f32 {M}x{K}",
         f".input B f32 {K}x{N}",
