@@ -18,9 +18,12 @@ Engines: "interp" runs the numpy reference interpreter on the `nn` IR
 (runtime/nn_interpreter.py). The simulator engine comes later; `engine` is a
 checked option so that a typo never silently falls back to the interpreter.
 
-A model whose graph inputs have symbolic dimensions and no `input_shapes` is
-specialised at `run` time for the shapes it is given (one import per distinct
-set of shapes, cached on the rep).
+vexa compiles static graphs, so the rep specialises at `run` time what the
+model leaves open (one import per distinct key, cached on the rep): graph inputs
+with symbolic dimensions (unless `input_shapes` pins them) on the shapes `run`
+gets, and small graph inputs feeding what the importer needs constant
+(Reshape's shape, Reduce*'s axes, Pad's pads, ...) on their values. Models
+older than the importer's first opset go through onnx's version converter.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import onnx
-import onnx.inliner
 from onnx import ModelProto, NodeProto, TensorProto, helper, numpy_helper
 from onnx.backend.base import Backend, BackendRep, Device, DeviceType, namedtupledict
 from vexa.tools.errors import VexaError
@@ -510,10 +512,6 @@ class VexaBackend(Backend):
                 raise Unsupported(
                     f"operator domain '{domain}' is not supported", f"domain {domain}"
                 )
-        if len(proto.functions):
-            # Model-local functions are plain graphs: inline them so that the
-            # importer sees only standard ops.
-            proto = onnx.inliner.inline_local_functions(proto)
         _check_graph(proto.graph)
         return VexaBackendRep(_upgrade_opset(proto), input_shapes, engine)
 
