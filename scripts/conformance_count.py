@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             groups["data type not supported"] += n
         elif reason.startswith("non-tensor"):
             groups["sequence/optional/map values"] += n
-        elif "training" in reason:
+        elif "training" in reason or "does not produce it" in reason:
             groups["training-only feature (training_mode, used mask/stats outputs)"] += n
         elif reason.startswith("excluded: "):
             groups["reviewed exclusion list"] += n
