@@ -90,6 +90,11 @@ class _Machine:
             raise KernelError(f"target '{self.name}' has no instruction class '{klass}'")
         return demand
 
+    @property
+    def symbol_align(self) -> int:
+        """Alignment every data symbol of a kernel keeps (`vld`/`vst` need `vlen`)."""
+        return max(self.vlen, 128)
+
     def per_packet(self, klass: str) -> int:
         """How many instructions of `klass` alone fit in one packet."""
         limit = self.slots
@@ -122,6 +127,16 @@ def _machine(target: Any) -> _Machine:
         dma_setup=target.dma.setup_cycles,
         dma_max_outstanding=target.dma.max_outstanding,
     )
+
+
+def _padded(m: _Machine, nbytes: int) -> int:
+    """`nbytes` rounded up so that the next symbol stays vector-aligned.
+
+    The assembler starts symbols at 128-byte boundaries; on targets with longer vectors a
+    symbol whose size is a multiple of `vlen` keeps its successor aligned (an `.input` may
+    be larger than its shape).
+    """
+    return nbytes + (-nbytes) % m.symbol_align
 
 
 # endregion
@@ -366,7 +381,8 @@ def _candidates(m: _Machine, M: int, N: int, K: int) -> Iterable[GemmBlock]:
                 if used > m.vregs:
                     continue
                 body = None
-                for extra in range(mr + nr + 1):
+                # Enough extra packets for every load and both pointer bumps on 1 slot.
+                for extra in range(mr + nr + 2):
                     for ku in (2, 4, 8):
                         body = _schedule_body(m, mr, nr, a_bufs, b_bufs, ku, 4 * K, 4 * N,
                                               extra)
@@ -408,7 +424,7 @@ def _check_gemm_sizes(m: _Machine, M: int, N: int, K: int) -> None:
     if m.loop_depth < 2:
         raise KernelError(f"expected a target with loop_depth >= 2, got {m.loop_depth} "
                           f"on '{m.name}'")
-    need = 4 * (M * K + K * N + M * N)
+    need = _padded(m, 4 * M * K) + 4 * K * N + 4 * M * N
     if need > m.vtcm_bytes:
         raise KernelError(f"A, B and C of a {M}x{N}x{K} GEMM need {need} bytes of VTCM, "
                           f"'{m.name}' has {m.vtcm_bytes}")
@@ -510,7 +526,7 @@ def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
         f".input B f32 {K}x{N}",
         f".output C f32 {M}x{N}",
         ".vtcm",
-        f"A: .zero {M * K * 4}",
+        f"A: .zero {_padded(m, M * K * 4)}",
         f"B: .zero {K * N * 4}",
         f"C: .zero {M * N * 4}",
         ".text",

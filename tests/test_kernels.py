@@ -166,3 +166,38 @@ def test_gen_kernels_cli_error() -> None:
     assert res.returncode == 1
     assert res.stderr.strip() == ("gen_kernels: error: --size: expected MxNxK "
                                   "(e.g. 256x256x256), got '3x4'")
+
+
+def _synthetic_target(tmp_path: Path, name: str, **changes: str) -> str:
+    """vx128's TOML with some `key = value` lines or inline entries replaced."""
+    text = (ROOT / "runtime/targets/vx128.toml").read_text().replace('"vx128"', f'"{name}"')
+    for old, new in changes.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize(("name", "changes"), [
+    # 256-byte vectors (symbols must stay 256-aligned), 6 slots, 3 multipliers of latency 3
+    ("wide", {"vlen_bytes = 128": "vlen_bytes = 256", "slots = 4": "slots = 6",
+              "mpy = 2, alu": "mpy = 3, alu", "vmpy = 2,": "vmpy = 3,"}),
+    # 16-byte vectors, 8 registers, one slot: every load needs its own packet
+    ("tiny", {"vlen_bytes = 128": "vlen_bytes = 16", "vregs = 32": "vregs = 8",
+              "slots = 4": "slots = 1"}),
+])
+def test_kernels_follow_the_target(tmp_path: Path, name: str, changes: dict[str, str]) -> None:
+    path = _synthetic_target(tmp_path, name, **changes)
+    t = load_target(path)
+    lanes = t.lanes("f32")
+    M, N, K = 12, 4 * lanes, 7
+    x = _gemm_inputs(M, N, K, seed=5)
+    out, _ = _run(gemm_asm(t, M, N, K), path, x)
+    np.testing.assert_array_equal(out["C"], _gemm_in_kernel_order(x["A"], x["B"]))
+    n = 6 * lanes
+    rng = np.random.default_rng(6)
+    v = {"A": rng.standard_normal(n, dtype=np.float32),
+         "B": rng.standard_normal(n, dtype=np.float32)}
+    out, _ = _run(vadd_asm(t, n), path, v)
+    np.testing.assert_array_equal(out["C"], v["A"] + v["B"])
