@@ -36,7 +36,8 @@ copies only the part of the window inside the source.
 Fusion: a conv, matmul, pooling, normalization or elementwise kernel absorbs the chain of
 single-use elementwise ops that follows it (batch normalization after a conv becomes a
 per-channel scale and shift in the conv's epilogue, computed once at compile time when its
-parameters are constants). A concat whose slices are contiguous is done in place: the
+parameters are constants; folded into the conv's weights and bias when those are
+constants too). A concat whose slices are contiguous is done in place: the
 kernels producing its inputs write straight into their slice (`tile.view` with an
 `element_offset`). Ops this pass cannot lower are listed in one located error and the
 module is left unchanged.
@@ -1252,11 +1253,50 @@ class FunctionLowering:
 
         return self.choose(build, [budget_candidates(shape)])
 
+    def fold_batchnorm(
+        self, op: Operation, chain: list[Operation], loc: Attribute
+    ) -> tuple[SSAValue, SSAValue] | None:
+        """Fold a batch norm that directly follows a conv into the conv's weights and bias
+        (w' = w * s, b' = b * s + t with s = scale / sqrt(var + eps), t = b_bn - mean * s)
+        when every value is a compile-time constant; None otherwise."""
+        if not chain or chain[0].name != "nn.batch_normalization":
+            return None
+        bn = chain[0]
+        if bn.operands[0] is not op.results[0]:
+            return None
+        params = [self.const_array(v) for v in bn.operands[1:5]]
+        weight = self.const_array(op.operands[1])
+        if weight is None or any(p is None for p in params):
+            return None
+        co = weight.shape[0]
+        bias = (
+            self.const_array(op.operands[2]) if len(op.operands) > 2 else np.zeros(co, np.float32)
+        )
+        if bias is None:
+            return None
+        scale, b, mean, var = (np.asarray(p, np.float64) for p in params)  # type: ignore[arg-type]
+        s = scale / np.sqrt(var + np.float32(_float(bn, "epsilon", 1e-5)))
+        t = b - mean * s
+        w2 = (np.asarray(weight, np.float64) * s[:, None, None, None]).astype(np.float32)
+        b2 = (np.asarray(bias, np.float64) * s + t).astype(np.float32)
+        base = _loc_name(op)
+        return self.new_constant(base + "_w_bn", w2, loc), self.new_constant(
+            base + "_b_bn", b2, loc
+        )
+
     def lower_conv(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
-        x, w = self.value(op.operands[0]), self.value(op.operands[1])
-        bias = self.value(op.operands[2]) if len(op.operands) > 2 else None
+        folded = self.fold_batchnorm(op, chain, loc)
+        head = op.results[0]  # the value the epilogue chain starts from
+        if folded is not None:
+            w, bias = folded
+            head = chain[0].results[0]
+            chain = chain[1:]
+        else:
+            w = self.value(op.operands[1])
+            bias = self.value(op.operands[2]) if len(op.operands) > 2 else None
+        x = self.value(op.operands[0])
         n, c, h, wd = _shape(op.operands[0])
         co, cg, kh, kw = _shape(op.operands[1])
         _, _, ho, wo = _shape(out)
@@ -1271,7 +1311,7 @@ class FunctionLowering:
         if bias is not None:
             epi_ins.append(self.ew_in(self.view(bias, (1, co, 1, 1), loc), _shape(out)))
             steps.append((lambda mb, v, b: mb.emit(arith.AddfOp(v, b[0])), 1))
-        more_steps, more_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
+        more_steps, more_ins = self.chain_steps(chain, head, _shape(out), loc)
         epi = make_epilogue(steps + more_steps, from_acc=True)
         epi_ins += more_ins
         win_w = (wo - 1) * sw + (kw - 1) * dw + 1

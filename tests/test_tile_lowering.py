@@ -13,7 +13,7 @@ import pytest
 from xdsl.context import Context
 from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
 from xdsl.dialects import get_all_dialects as xdsl_dialects
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import DenseResourceAttr, ModuleOp
 from xdsl.parser import Parser
 from xdsl.passes import PassPipeline
 from xdsl.utils.exceptions import DiagnosticException
@@ -153,6 +153,13 @@ def test_conv_batchnorm_residual_fused(spec: str) -> None:
     lowered = check(RESIDUAL, w, [rand(1, 8, 10, 10)], spec)
     kernels = [op for op in lowered.walk() if isinstance(op, tile.KernelOp)]
     assert len(kernels) == (1 if "fuse=false" not in spec else 4)
+    handles = [
+        op.value.resource_handle.data
+        for op in lowered.walk()
+        if isinstance(op, tile.ConstantOp) and isinstance(op.value, DenseResourceAttr)
+    ]
+    if "fuse=false" not in spec:  # batch norm folded into the conv weights and bias
+        assert any(h.startswith("conv_w_bn") for h in handles) and "w" not in handles
 
 
 POOLS = f"""
