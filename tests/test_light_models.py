@@ -14,7 +14,9 @@ the tests check that
 - the nn interpreter's outputs match onnxruntime's (rtol 1e-4, atol 1e-5) on a
   seeded random input.
 
-Select with `-k light`.
+Select with `-k light`. The re-parse of the shipped AlexNet, ZFNet and VGG-19 is
+opt-in (VEXA_SLOW_TESTS=1): their 37M-103M-element splat constants take xDSL's parser
+minutes (it expands a splat into a list of every element); printing is still checked.
 """
 
 from __future__ import annotations
