@@ -61,7 +61,7 @@ from vexa.runtime.target import Target  # noqa: E402
 
 # decoded instruction columns
 K_OP, K_A, K_B, K_C, K_D, K_IMM, K_ORIG, K_CLS, K_DST, K_NSRC, K_S0 = range(11)
-K_WFILE, K_WREAL, K_VACC = 15, 16, 17
+K_MEM, K_WFILE, K_WREAL, K_VACC = 14, 15, 16, 17  # K_MEM: bytes a load/store moves
 KW = 18
 
 # params layout
@@ -211,9 +211,27 @@ def _estimate(x, rsqrt):
     return r
 
 
+@njit(cache=True, inline="always")
+def _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab):
+    """Write the interpreter's register-held counters back (stats.COUNTERS layout)."""
+    cnt[C_CYC] = now
+    cnt[C_INS] = icount
+    cnt[C_SDEP] = sdep
+    cnt[C_SDMA] = sdma
+    cnt[C_SDRAM] = sdram
+    cnt[C_SBR] = sbr
+    cnt[C_DR] = c_dr
+    cnt[C_DW] = c_dw
+    cnt[C_VR] = c_vr
+    cnt[C_VW] = c_vw
+    cnt[C_HWM] = hwm
+    cnt[C_DMAN] = c_dman
+    cnt[C_DMAB] = c_dmab
+
+
 @njit(cache=True, error_model="numpy")
-def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt, bycls,
-         tagcyc, trap, engine_free, dma_done, tmp8, scratch):  # noqa: C901 - the interpreter loop
+def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt,
+         pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch):  # noqa: C901 - the interpreter loop
     vlen = prm[P_VLEN]
     L = vlen // 4
     g = prm[P_G]
@@ -255,13 +273,30 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
 
     pc = 0
     now = np.int64(0)
+    icount = np.int64(0)
+    sdep = np.int64(0)
+    sdma = np.int64(0)
+    sdram = np.int64(0)
+    sbr = np.int64(0)
+    c_dr = np.int64(0)
+    c_dw = np.int64(0)
+    c_vr = np.int64(0)
+    c_vw = np.int64(0)
+    hwm = np.int64(0)
+    c_dman = np.int64(0)
+    c_dmab = np.int64(0)
+    t1 = np.int64(0)
+    t2 = np.int64(0)
+    t3 = np.int64(0)
     while True:
         a = pk[pc, 0]
         b = pk[pc, 1]
         n = b - a
-        if cnt[C_INS] + n > maxi:
+        if icount + n > maxi:
             trap[0] = T_BUDGET
             trap[1] = a
+            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman,
+                   c_dmab)
             return
         staged = pk[pc, 3]
         if staged:
@@ -271,10 +306,28 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     rl = ins[i, K_WREAL]
                     for j in range(vlen):
                         V8[sh, j] = V8[rl, j]
-        dep = now
+        if timing:
+            # the issue cycle is known before the packet runs: sources, DMA queue, DRAM port
+            t1 = now
+            for s in range(pk[pc, 4], pk[pc, 5]):
+                r = ready[srcs[s]]
+                if r > t1:
+                    t1 = r
+            t2 = t1
+            if pk[pc, 6] >= 0:
+                t2 = _at_most(dma_done, ndone, t2, pk[pc, 6])
+            if pk[pc, 7] > 0:
+                t2 = _at_most(dma_done, ndone, t2, maxo - pk[pc, 7])
+            t3 = t2
+            if pk[pc, 8] != 0 and dram_free > t3:
+                for i in range(a, b):
+                    nb = ins[i, K_MEM]
+                    if nb > 0 and ((np.int64(R[ins[i, K_B]]) + ins[i, K_IMM]) & 0xFFFFFFFF) + nb \
+                            <= dram_size:
+                        t3 = dram_free
+                        break
         dram_bytes = np.int64(0)
         ntr = 0
-        wait_n = -1
         next_pc = pc + 1
         halt = False
         taken = False
@@ -284,18 +337,13 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             B = ins[i, K_B]
             Cc = ins[i, K_C]
             imm = ins[i, K_IMM]
-            if timing:
-                for s in range(ins[i, K_NSRC]):
-                    r = ready[ins[i, K_S0 + s]]
-                    if r > dep:
-                        dep = r
-            li = i - a
+            latv = 0
             # ---------------------------------------------------------- vector multiply
             if op == O_VFMA_F32:
                 for l in range(L):
                     x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
                     Vf[A, l] = x if x == x else F32_NAN
-                lat[li] = lat_vmpy
+                latv = lat_vmpy
             elif op == O_VLD or op == O_VLDU:
                 addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
                 sp, off = _locate(addr, vlen, vlen if op == O_VLD else 1, dram_size, vtbase,
@@ -306,9 +354,10 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = vlen
                     trap[4] = vlen if sp == -1 else 0
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
                     return
                 if sp == 0:
-                    cnt[C_DR] += vlen
+                    c_dr += vlen
                     dram_bytes += vlen
                     if op == O_VLD:
                         w = off >> 2
@@ -317,11 +366,11 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     else:
                         for j in range(vlen):
                             V8[A, j] = dram8[off + j]
-                    lat[li] = lat_vldd
+                    latv = lat_vldd
                 else:
-                    cnt[C_VR] += vlen
-                    if off + vlen > cnt[C_HWM]:
-                        cnt[C_HWM] = off + vlen
+                    c_vr += vlen
+                    if off + vlen > hwm:
+                        hwm = off + vlen
                     if op == O_VLD:
                         w = off >> 2
                         for l in range(L):
@@ -329,10 +378,10 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     else:
                         for j in range(vlen):
                             V8[A, j] = vtcm8[off + j]
-                    lat[li] = lat_vldv
+                    latv = lat_vldv
             elif op == O_ADDI:
                 R[A] = np.int32(((np.int64(R[B]) + imm + 2147483648) & 0xFFFFFFFF) - 2147483648)
-                lat[li] = lat_salu
+                latv = lat_salu
             elif op == O_VST or op == O_VSTU or op == O_VSTQ:
                 addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
                 sp, off = _locate(addr, vlen, 1 if op == O_VSTU else vlen, dram_size, vtbase,
@@ -343,9 +392,10 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = vlen
                     trap[4] = vlen if sp == -1 else 0
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
                     return
                 if sp == 0:
-                    cnt[C_DW] += vlen
+                    c_dw += vlen
                     dram_bytes += vlen
                     if op == O_VSTQ:
                         for j in range(vlen):
@@ -359,9 +409,9 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         for j in range(vlen):
                             dram8[off + j] = V8[A, j]
                 else:
-                    cnt[C_VW] += vlen
-                    if off + vlen > cnt[C_HWM]:
-                        cnt[C_HWM] = off + vlen
+                    c_vw += vlen
+                    if off + vlen > hwm:
+                        hwm = off + vlen
                     if op == O_VSTQ:
                         for j in range(vlen):
                             if Q[Cc, j]:
@@ -373,7 +423,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     else:
                         for j in range(vlen):
                             vtcm8[off + j] = V8[A, j]
-                lat[li] = 0
+                latv = 0
             # ---------------------------------------------------------- scalar
             elif op >= O_LI and op <= O_SLTI:
                 x = np.int64(R[B])
@@ -425,7 +475,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                 else:  # O_SLTI
                     v = 1 if x < imm else 0
                 R[A] = np.int32(((v + 2147483648) & 0xFFFFFFFF) - 2147483648)
-                lat[li] = lat_salu
+                latv = lat_salu
             elif op == O_LD or op == O_LDF or op == O_ST or op == O_STF:
                 addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
                 sp, off = _locate(addr, 4, 4, dram_size, vtbase, vtsize)
@@ -435,32 +485,33 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = 4
                     trap[4] = 4 if sp == -1 else 0
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
                     return
                 load = op == O_LD or op == O_LDF
                 if sp == 0:
                     dram_bytes += 4
                     if load:
-                        cnt[C_DR] += 4
+                        c_dr += 4
                         R[A] = dram32[off >> 2]
-                        lat[li] = lat_vldd
+                        latv = lat_vldd
                     else:
-                        cnt[C_DW] += 4
+                        c_dw += 4
                         dram32[off >> 2] = R[A]
-                        lat[li] = 0
+                        latv = 0
                 else:
-                    if off + 4 > cnt[C_HWM]:
-                        cnt[C_HWM] = off + 4
+                    if off + 4 > hwm:
+                        hwm = off + 4
                     if load:
-                        cnt[C_VR] += 4
+                        c_vr += 4
                         R[A] = vtcm32[off >> 2]
-                        lat[li] = lat_sld
+                        latv = lat_sld
                     else:
-                        cnt[C_VW] += 4
+                        c_vw += 4
                         vtcm32[off >> 2] = R[A]
-                        lat[li] = 0
+                        latv = 0
             # ---------------------------------------------------------- control
             elif op == O_HALT or (op >= O_J and op <= O_LOOPI):
-                lat[li] = 0
+                latv = 0
                 if op == O_HALT:
                     halt = True
                 elif op == O_J:
@@ -488,6 +539,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         if nloops >= ldepth:
                             trap[0] = T_LOOP
                             trap[1] = ins[i, K_ORIG]
+                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
                             return
                         loop_start[nloops] = pc + 1
                         loop_end[nloops] = ins[i, K_D]
@@ -502,18 +554,19 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = 4
                     trap[4] = 4 if sp == -1 else 0
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
                     return
                 if sp == 0:
-                    cnt[C_DR] += 4
+                    c_dr += 4
                     dram_bytes += 4
                     wv = dram32[off >> 2]
-                    lat[li] = lat_vldd
+                    latv = lat_vldd
                 else:
-                    cnt[C_VR] += 4
-                    if off + 4 > cnt[C_HWM]:
-                        cnt[C_HWM] = off + 4
+                    c_vr += 4
+                    if off + 4 > hwm:
+                        hwm = off + 4
                     wv = vtcm32[off >> 2]
-                    lat[li] = lat_vldv
+                    latv = lat_vldv
                 for l in range(L):
                     Vi[A, l] = wv
             # ---------------------------------------------------------- vector ALU
@@ -521,17 +574,17 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                 for l in range(L):
                     x = Vf[B, l] + Vf[Cc, l]
                     Vf[A, l] = x if x == x else F32_NAN
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VSUB_F32:
                 for l in range(L):
                     x = Vf[B, l] - Vf[Cc, l]
                     Vf[A, l] = x if x == x else F32_NAN
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VMUL_F32:
                 for l in range(L):
                     x = Vf[B, l] * Vf[Cc, l]
                     Vf[A, l] = x if x == x else F32_NAN
-                lat[li] = lat_vmpy
+                latv = lat_vmpy
             elif op == O_VMAX_F32 or op == O_VMIN_F32:
                 for l in range(L):
                     x = Vf[B, l]
@@ -542,60 +595,60 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         Vf[A, l] = x
                     else:
                         Vf[A, l] = y
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VADD_I32:
                 for l in range(L):
                     Vi[A, l] = np.int32(np.int64(Vi[B, l]) + np.int64(Vi[Cc, l]))
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VSUB_I32:
                 for l in range(L):
                     Vi[A, l] = np.int32(np.int64(Vi[B, l]) - np.int64(Vi[Cc, l]))
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VMAX_I32:
                 for l in range(L):
                     Vi[A, l] = max(Vi[B, l], Vi[Cc, l])
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VMIN_I32:
                 for l in range(L):
                     Vi[A, l] = min(Vi[B, l], Vi[Cc, l])
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VAND:
                 for l in range(L):
                     Vi[A, l] = Vi[B, l] & Vi[Cc, l]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VOR:
                 for l in range(L):
                     Vi[A, l] = Vi[B, l] | Vi[Cc, l]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VXOR:
                 for l in range(L):
                     Vi[A, l] = Vi[B, l] ^ Vi[Cc, l]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VSHLI_I32:
                 for l in range(L):
                     Vi[A, l] = np.int32(np.int64(Vi[B, l]) << imm)
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VSHRI_I32:
                 for l in range(L):
                     Vi[A, l] = np.int32((np.int64(Vi[B, l]) & 0xFFFFFFFF) >> imm)
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VSRAI_I32:
                 for l in range(L):
                     Vi[A, l] = Vi[B, l] >> imm
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VMOV:
                 for l in range(L):
                     Vi[A, l] = Vi[B, l]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VSPLAT or op == O_VSPLATI:
                 wv = R[B] if op == O_VSPLAT else np.int32(imm)
                 for l in range(L):
                     Vi[A, l] = wv
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VCVT_F32_I32:
                 for l in range(L):
                     Vf[A, l] = np.float32(Vi[B, l])
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VCVT_I32_F32:
                 for l in range(L):
                     xd = np.float64(Vf[B, l])
@@ -607,34 +660,34 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         Vi[A, l] = -2147483648
                     else:
                         Vi[A, l] = np.int32(np.int64(xd))
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VABS_F32:
                 for l in range(L):
                     Vi[A, l] = Vi[B, l] & 0x7FFFFFFF
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VNEG_F32:
                 for l in range(L):
                     Vi[A, l] = np.int32(np.int64(Vi[B, l]) ^ -2147483648)
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VSEL:
                 D = ins[i, K_D]
                 for j in range(vlen):
                     V8[A, j] = V8[Cc, j] if Q[B, j] else V8[D, j]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VROR:
                 k = (np.int64(R[Cc]) & 0xFFFFFFFF) % vlen
                 for j in range(vlen):
                     tmp8[j] = V8[B, (j + k) % vlen]
                 for j in range(vlen):
                     V8[A, j] = tmp8[j]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VEXTR:
                 R[A] = Vi[B, imm]
-                lat[li] = lat_vxfer
+                latv = lat_vxfer
             elif op == O_VMUL_I32:
                 for l in range(L):
                     Vi[A, l] = np.int32(np.int64(Vi[B, l]) * np.int64(Vi[Cc, l]))
-                lat[li] = lat_vmpy
+                latv = lat_vmpy
             elif op == O_VDMPY_I8:
                 for l in range(L):
                     s = np.int64(Vi[A, l])
@@ -647,7 +700,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                             pb -= 256
                         s += pa * pb
                     Vi[A, l] = np.int32(((s + 2147483648) & 0xFFFFFFFF) - 2147483648)
-                lat[li] = lat_vmpy
+                latv = lat_vmpy
             elif op == O_VRECIP_F32 or op == O_VRSQRT_F32:
                 for l in range(L):
                     r32 = _estimate(Vf[B, l], op == O_VRSQRT_F32)
@@ -656,7 +709,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         Vi[A, l] = 0x7FC00000
                     else:
                         Vi[A, l] = Vi[A, l] & -4096
-                lat[li] = lat_vmpy
+                latv = lat_vmpy
             elif op == O_VPACK_I32_I8:
                 for j in range(vlen):
                     tmp8[j] = 0
@@ -669,7 +722,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     tmp8[L + l] = np.uint8(y & 0xFF)
                 for j in range(vlen):
                     V8[A, j] = tmp8[j]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op >= O_VCMPGT_F32 and op <= O_VCMPEQ_I32:
                 for l in range(L):
                     if op == O_VCMPGT_F32:
@@ -685,35 +738,35 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     cv = np.uint8(1) if c else np.uint8(0)
                     for j in range(4):
                         Q[A, 4 * l + j] = cv
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_VSETQ:
                 nb = np.int64(R[B])
                 for j in range(vlen):
                     Q[A, j] = np.uint8(1) if j < nb else np.uint8(0)
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_QAND:
                 for j in range(vlen):
                     Q[A, j] = Q[B, j] & Q[Cc, j]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_QOR:
                 for j in range(vlen):
                     Q[A, j] = Q[B, j] | Q[Cc, j]
-                lat[li] = lat_valu
+                latv = lat_valu
             elif op == O_QNOT:
                 for j in range(vlen):
                     Q[A, j] = np.uint8(1) - Q[B, j]
-                lat[li] = lat_valu
+                latv = lat_valu
             # ---------------------------------------------------------- DMA
             elif op == O_DMAWAIT:
-                wait_n = imm if wait_n < 0 else min(wait_n, imm)
-                lat[li] = 0
+                pass  # its stall is computed before the packet issues (packet column 6)
+                latv = 0
             elif op == O_DMACFG:
                 desc_rb = np.int64(R[A]) & 0xFFFFFFFF
                 desc_ss = np.int64(R[B])
                 desc_ds = np.int64(R[Cc])
-                lat[li] = 0
+                latv = 0
             else:  # O_DMA, O_DMA2
-                lat[li] = 0
+                latv = 0
                 dst = np.int64(R[A]) & 0xFFFFFFFF
                 src = np.int64(R[B]) & 0xFFFFFFFF
                 if op == O_DMA:
@@ -732,6 +785,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = src
                     trap[3] = rb
                     trap[4] = rows
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
                     return
                 total = rows * rb
                 if rb > 0:
@@ -749,6 +803,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                             trap[2] = bad
                             trap[3] = rb
                             trap[4] = 0
+                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
                             return
                 dside = np.int64(0)
                 if rb > 0:
@@ -758,19 +813,19 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         ssp, soff = _locate(s_, rb, 1, dram_size, vtbase, vtsize)
                         dsp, doff = _locate(d_, rb, 1, dram_size, vtbase, vtsize)
                         if ssp == 0:
-                            cnt[C_DR] += rb
+                            c_dr += rb
                             dside += rb
                         else:
-                            cnt[C_VR] += rb
-                            if soff + rb > cnt[C_HWM]:
-                                cnt[C_HWM] = soff + rb
+                            c_vr += rb
+                            if soff + rb > hwm:
+                                hwm = soff + rb
                         if dsp == 0:
-                            cnt[C_DW] += rb
+                            c_dw += rb
                             dside += rb
                         else:
-                            cnt[C_VW] += rb
-                            if doff + rb > cnt[C_HWM]:
-                                cnt[C_HWM] = doff + rb
+                            c_vw += rb
+                            if doff + rb > hwm:
+                                hwm = doff + rb
                         # memmove: copy through the scratch row when ranges may overlap
                         if ssp == dsp and doff > soff and doff < soff + rb:
                             for j in range(rb - 1, -1, -1):
@@ -788,11 +843,15 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                                     dram8[doff + j] = bv
                                 else:
                                     vtcm8[doff + j] = bv
-                cnt[C_DMAN] += 1
-                cnt[C_DMAB] += total
+                c_dman += 1
+                c_dmab += total
                 tr_bytes[ntr] = total
                 tr_dram[ntr] = dside
                 ntr += 1
+            if timing:
+                rd = ins[i, K_DST]
+                if rd >= 0:
+                    ready[rd] = t3 + latv
         # ------------------------------------------------------------------ end of packet
         if staged:
             for i in range(a, b):
@@ -809,30 +868,14 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     rl = ins[i, K_WREAL]
                     for j in range(vlen):
                         Q[rl, j] = Q[sh, j]
-        for i in range(a, b):
-            bycls[ins[i, K_CLS]] += 1
-        cnt[C_INS] += n
-        cnt[C_PKT] += 1
-        tag = pk[pc, 2]
+        icount += n
+        pkcount[pc] += 1
         if timing:
-            t1 = dep
-            t2 = t1
-            if wait_n >= 0:
-                t2 = _at_most(dma_done, ndone, t2, wait_n)
-            if ntr > 0:
-                t2 = _at_most(dma_done, ndone, t2, maxo - ntr)
-            t3 = t2
             if dram_bytes > 0:
-                if dram_free > t3:
-                    t3 = dram_free
                 dram_free = t3 + (dram_bytes + dbpc - 1) // dbpc
-            cnt[C_SDEP] += t1 - now
-            cnt[C_SDMA] += t2 - t1
-            cnt[C_SDRAM] += t3 - t2
-            for i in range(a, b):
-                dst_ = ins[i, K_DST]
-                if dst_ >= 0:
-                    ready[dst_] = t3 + lat[i - a]
+            sdep += t1 - now
+            sdma += t2 - t1
+            sdram += t3 - t2
             for k in range(ntr):
                 e = 0
                 for q in range(1, engine_free.shape[0]):
@@ -853,20 +896,21 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             nxt = t3 + 1
             if taken:
                 nxt += brt
-                cnt[C_SBR] += brt
+                sbr += brt
             if halt:
                 drain = nxt
                 for q in range(ndone[0]):
                     if dma_done[q] > drain:
                         drain = dma_done[q]
-                cnt[C_SDMA] += drain - nxt
+                sdma += drain - nxt
                 nxt = drain
         else:
             nxt = now + 1
-        tagcyc[tag] += nxt - now
+        pkcyc[pc] += nxt - now
         now = nxt
-        cnt[C_CYC] = now
         if halt:
+            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman,
+                   c_dmab)
             return
         while nloops > 0 and next_pc == loop_end[nloops - 1]:
             loop_rem[nloops - 1] -= 1
@@ -880,9 +924,14 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
 # --------------------------------------------------------------------------- wrapper
 
 
-def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray]:
-    """(instructions in execution order, packets) as the interpreter reads them."""
-    key = ("sim_fast", target.name, target.gprs, target.vregs, target.qregs)
+def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                   np.ndarray]:
+    """(instructions in execution order, packets, flat source-register list, class counts).
+
+    Packet columns: first and end instruction, tag, staged, source range in `srcs`, the
+    smallest `dmawait` immediate (-1: none), transfers started, has a load/store.
+    """
+    key = ("sim_fast", target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes)
     cache = prog.__dict__.setdefault("_decoded", {})
     if key in cache:
         return cache[key]
@@ -894,15 +943,22 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray]:
     ins = np.zeros((n, KW), dtype=np.int32)
     starts = prog.packet_starts()
     npk = len(starts) - 1
-    pk = np.zeros((npk, 4), dtype=np.int32)
+    pk = np.zeros((npk, 9), dtype=np.int32)
+    hist = np.zeros((npk, len(CLASSES)), dtype=np.int64)
+    srcs: list[int] = []
+    mem_bytes = {"ld": 4, "ldf": 4, "st": 4, "stf": 4, "vldbc": 4, "vld": target.vlen_bytes,
+                 "vldu": target.vlen_bytes, "vst": target.vlen_bytes,
+                 "vstu": target.vlen_bytes, "vstq": target.vlen_bytes}
     for p in range(npk):
         a, b = int(starts[p]), int(starts[p + 1])
         order = sorted(range(a, b), key=lambda i: int(code[i, F_EXEC]))
         staged = int(code[a, F_STAGED])
-        pk[p] = (a, b, int(code[a, F_TAG]), staged)
+        src0 = len(srcs)
+        wait_n, ntr, has_mem = -1, 0, 0
         for slot, i in enumerate(order):
             row = code[i]
             d = BY_OPCODE[int(row[F_OP])]
+            hist[p, CLASS_ID[d.klass]] += 1
             out = ins[a + slot]
             out[K_OP] = row[F_OP]
             out[K_A], out[K_B], out[K_C], out[K_D] = row[F_A], row[F_B], row[F_C], row[F_D]
@@ -911,6 +967,12 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray]:
             out[K_CLS] = CLASS_ID[d.klass]
             out[K_DST] = -1
             out[K_WFILE] = -1
+            out[K_MEM] = mem_bytes.get(d.mnemonic, 0)
+            has_mem |= int(out[K_MEM] > 0)
+            if d.mnemonic == "dmawait":
+                imm = int(row[F_IMM])
+                wait_n = imm if wait_n < 0 else min(wait_n, imm)
+            ntr += int(d.mnemonic in ("dma", "dma2"))
             nsrc = 0
             regs = iter((int(row[F_A]), int(row[F_B]), int(row[F_C]), int(row[F_D])))
             for kind in d.operands:
@@ -919,7 +981,7 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray]:
                 reg = next(regs)
                 f = KIND_FILE[kind]
                 if kind in ("rs", "vs", "qs", "vacc"):
-                    out[K_S0 + nsrc] = file_base[f] + reg
+                    srcs.append(file_base[f] + reg)
                     nsrc += 1
                 if kind in ("rd", "vd", "qd", "vacc"):
                     out[K_DST] = file_base[f] + reg
@@ -929,8 +991,10 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray]:
                     if staged:
                         out[K_A] = file_size[f] + slot  # shadow register
             out[K_NSRC] = nsrc
-    cache[key] = (ins, pk)
-    return ins, pk
+        pk[p] = (a, b, int(code[a, F_TAG]), staged, src0, len(srcs), wait_n, ntr, has_mem)
+    result = (ins, pk, np.array(srcs + [0], dtype=np.int32), hist)
+    cache[key] = result
+    return result
 
 
 def params(prog: Program, target: Target, dram_size: int, timing: bool,
@@ -952,10 +1016,11 @@ def params(prog: Program, target: Target, dram_size: int, timing: bool,
 def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
              timing: bool = True, max_instructions: int = 10**10) -> RawResult:
     """Run `prog`; `dram`/`vtcm` (uint8, sizes multiples of 4) are updated in place."""
-    ins, pk = decode(prog, target)
+    ins, pk, srcs, hist = decode(prog, target)
     dram = _as_u8(dram)
     vtcm = _as_u8(vtcm)
-    assert len(dram) % 4 == 0 and len(vtcm) % 4 == 0
+    if len(dram) % 4 or len(vtcm) % 4:
+        raise ValueError("memory sizes must be multiples of 4 bytes")
     S = target.slots
     vlen = target.vlen_bytes
     R = np.zeros(target.gprs + S, dtype=np.int32)
@@ -963,8 +1028,9 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     Q = np.zeros((target.qregs + S, vlen), dtype=np.uint8)
     ready = np.zeros(target.gprs + target.vregs + target.qregs, dtype=np.int64)
     cnt = np.zeros(N_COUNTERS, dtype=np.int64)
-    bycls = np.zeros(len(CLASSES), dtype=np.int64)
-    tagcyc = np.zeros(max(len(prog.tags), 1), dtype=np.int64)
+    npk = len(pk)
+    pkcount = np.zeros(npk, dtype=np.int64)
+    pkcyc = np.zeros(npk, dtype=np.int64)
     trap = np.zeros(5, dtype=np.int64)
     engine_free = np.zeros(target.dma.engines, dtype=np.int64)
     dma_done = np.zeros(target.dma.max_outstanding + 64, dtype=np.int64)
@@ -972,11 +1038,15 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     scratch = np.zeros((7, max(64, target.loop_depth, target.slots)), dtype=np.int64)
     prm = params(prog, target, len(dram), timing, max_instructions)
     _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
-         dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, bycls, tagcyc,
-         trap, engine_free, dma_done, tmp8, scratch)
+         dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, pkcount, pkcyc,
+         srcs, trap, engine_free, dma_done, tmp8, scratch)
+    # per-packet execution counts and cycles -> packets, classes, cycles per tag
+    cnt[C_PKT] = pkcount.sum()
+    bycls = pkcount @ hist
+    tagcyc = np.bincount(pk[:, 2], weights=pkcyc, minlength=max(len(prog.tags), 1))
     return RawResult((int(trap[0]), int(trap[1]), int(trap[2]), int(trap[3]), int(trap[4])),
-                     cnt, bycls, tagcyc, R[:target.gprs].copy(), V8[:target.vregs].copy(),
-                     Q[:target.qregs].copy())
+                     cnt, bycls.astype(np.int64), np.rint(tagcyc).astype(np.int64),
+                     R[:target.gprs].copy(), V8[:target.vregs].copy(), Q[:target.qregs].copy())
 
 
 def _as_u8(a: np.ndarray) -> np.ndarray:
