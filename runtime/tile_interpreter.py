@@ -11,12 +11,14 @@ buffer is then a numpy view into one byte arena per memory space at its planned 
 planner that overlaps two live buffers corrupts the outputs here — the interpreter doubles
 as the planner's functional test. Unplanned buffers get private arrays. DMA runs
 synchronously at `tile.dma_start` (a correct program waits before it reads, so the order of
-completion is not observable); tokens are placeholders.
+completion is not observable); instead every access is checked against the DMAs not yet
+waited for, and a race (reading a box a pending DMA writes, writing one it reads or
+writes, a DMA left unwaited at the end of its kernel) is a `DmaHazardError` naming the op.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -159,11 +161,71 @@ def interpret(
     return [np.array(env[args[i]]) for i in sorted(outs)]
 
 
+class DmaHazardError(TileInterpreterError):
+    """A buffer touched while a DMA that reads or writes it has not been waited for."""
+
+
+Region = tuple[np.ndarray, tuple[slice, ...]]
+
+
+class _Dma:
+    """An issued, not yet waited DMA: the regions it reads and writes."""
+
+    def __init__(self, op: Operation, src: Region, dst: Region) -> None:
+        self.op, self.src, self.dst = op, src, dst
+
+
+def _whole(a: np.ndarray) -> Region:
+    return a, tuple(slice(0, n) for n in a.shape)
+
+
+def _overlap(a: Region, b: Region) -> bool:
+    """Do two boxes touch the same bytes? Boxes of one buffer (same address and shape)
+    compare per dimension; otherwise compare address ranges, which is exact for the
+    contiguous buffers and slices this level uses."""
+    (xa, sa), (xb, sb) = a, b
+    same = (
+        xa.shape == xb.shape
+        and xa.__array_interface__["data"][0] == xb.__array_interface__["data"][0]
+    )
+    if same:
+        return all(p.start < q.stop and q.start < p.stop for p, q in zip(sa, sb, strict=True))
+    return bool(np.may_share_memory(xa[sa], xb[sb]))
+
+
 class _Runner:
-    def __init__(self, env: Env, mem: _Memory, table: ResourceTable) -> None:
+    def __init__(
+        self,
+        env: Env,
+        mem: _Memory,
+        table: ResourceTable,
+        pending: dict[object, _Dma] | None = None,
+    ) -> None:
         self.env = env
         self.mem = mem
         self.table = table
+        # DMAs run eagerly here, so a missing wait would go unnoticed: track the
+        # outstanding ones and trap any access that races with them
+        self.pending: dict[object, _Dma] = {} if pending is None else pending
+
+    def touch(
+        self, op: Operation, reads: list[np.ndarray | Region], writes: list[np.ndarray | Region]
+    ) -> None:
+        if not self.pending:
+            return
+        reads = [_whole(r) if isinstance(r, np.ndarray) else r for r in reads]
+        writes = [_whole(w) if isinstance(w, np.ndarray) else w for w in writes]
+        for dma in self.pending.values():
+            for r in reads:
+                if _overlap(r, dma.dst):
+                    raise DmaHazardError(
+                        f"{op.location}: {op.name} reads a buffer that an unwaited DMA writes"
+                    )
+            for w in writes:
+                if _overlap(w, dma.dst) or _overlap(w, dma.src):
+                    raise DmaHazardError(
+                        f"{op.location}: {op.name} writes a buffer that an unwaited DMA uses"
+                    )
 
     def block(self, block: Block) -> list[Any]:
         """Run a block; return the operands of its terminator (yield)."""
@@ -190,6 +252,11 @@ class _Runner:
 
     def _tile_kernel(self, op: tile.KernelOp) -> None:
         self.block(op.body.block)
+        if self.pending:
+            first = next(iter(self.pending.values())).op
+            raise DmaHazardError(
+                f"{first.location}: tile.dma_start not waited before the end of its kernel"
+            )
 
     def _tile_for(self, op: tile.ForOp) -> None:
         carried = [self.env[v] for v in op.iter_args]
@@ -250,11 +317,17 @@ class _Runner:
         src, dst = self.env[op.src], self.env[op.dst]
         si = [self.env[v] for v in op.src_indices]
         di = [self.env[v] for v in op.dst_indices]
-        dma_copy(src, si, dst, di, op.static_sizes)
-        self.env[op.token] = object()
+        token = object()
+        boxes = dma_copy(
+            src, si, dst, di, op.static_sizes, check=lambda s_r, d_r: self.touch(op, [s_r], [d_r])
+        )
+        if boxes is not None:
+            self.pending[token] = _Dma(op, boxes[0], boxes[1])
+        self.env[op.token] = token
 
     def _tile_dma_wait(self, op: tile.DmaWaitOp) -> None:
-        pass
+        for v in op.tokens:
+            self.pending.pop(self.env[v], None)
 
     def _tile_ready(self, op: tile.ReadyOp) -> None:
         self.env[op.token] = object()
@@ -262,10 +335,12 @@ class _Runner:
     # compute --------------------------------------------------------------------------
 
     def _tile_fill(self, op: tile.FillOp) -> None:
+        self.touch(op, [], [self.env[op.output]])
         self.env[op.output][...] = op.value.value.data
 
     def _tile_matmul(self, op: tile.MatmulOp) -> None:
         a, b, c = self.env[op.a], self.env[op.b], self.env[op.c]
+        self.touch(op, [a, b, c], [c])
         if op.transpose_a is not None:
             a = np.swapaxes(a, -1, -2)
         if op.transpose_b is not None:
@@ -278,6 +353,7 @@ class _Runner:
 
     def _tile_conv(self, op: tile.ConvOp) -> None:
         x, w, y = self.env[op.x], self.env[op.w], self.env[op.y]
+        self.touch(op, [x, w, y], [y])
         r = conv_valid(x, w, _ints(op.strides), _ints(op.dilations), op.groups.value.data, y.shape)
         if op.accumulate is not None:
             y[...] = y + r
@@ -286,43 +362,57 @@ class _Runner:
 
     def _tile_pool(self, op: tile.PoolOp) -> None:
         x, y = self.env[op.x], self.env[op.y]
+        self.touch(op, [x], [y])
         y[...] = pool_valid(
             x, op.kind.data, _ints(op.window), _ints(op.strides), _ints(op.dilations), y.shape
         )
 
     def _tile_reduce(self, op: tile.ReduceOp) -> None:
         x, y = self.env[op.x], self.env[op.y]
+        self.touch(op, [x], [y])
         dims = _ints(op.dims)
         fn = np.max if op.kind.data == "max" else np.sum
         y[...] = fn(x, axis=dims, keepdims=True).astype(y.dtype)
 
     def _tile_transpose(self, op: tile.TransposeOp) -> None:
+        self.touch(op, [self.env[op.x]], [self.env[op.y]])
         self.env[op.y][...] = np.transpose(self.env[op.x], _ints(op.perm))
 
     def _tile_map(self, op: tile.MapOp) -> None:
         out = self.env[op.output]
+        self.touch(op, [self.env[v] for v in op.inputs], [out])
         local: Env = dict(self.env)
         for arg, v in zip(op.body.block.args, op.inputs, strict=True):
             local[arg] = self.env[v]
-        sub = _Runner(local, self.mem, self.table)
+        sub = _Runner(local, self.mem, self.table, self.pending)
         (result,) = sub.block(op.body.block)
         # compute fully before writing: the output may alias an input
         out[...] = np.broadcast_to(np.asarray(result, dtype=out.dtype), out.shape)
 
 
 def dma_copy(
-    src: np.ndarray, si: Sequence[int], dst: np.ndarray, di: Sequence[int], sizes: Sequence[int]
-) -> None:
-    """Copy the part of the box `sizes` at src[si] / dst[di] that lies inside both buffers."""
+    src: np.ndarray,
+    si: Sequence[int],
+    dst: np.ndarray,
+    di: Sequence[int],
+    sizes: Sequence[int],
+    check: Callable[[Region, Region], None] | None = None,
+) -> tuple[Region, Region] | None:
+    """Copy the part of the box `sizes` at src[si] / dst[di] that lies inside both buffers;
+    return the (source, destination) regions moved, None when the part is empty."""
     s_sl, d_sl = [], []
     for d, n in enumerate(sizes):
         lo = max(0, -si[d], -di[d])
         hi = min(n, src.shape[d] - si[d], dst.shape[d] - di[d])
         if hi <= lo:
-            return
+            return None
         s_sl.append(slice(si[d] + lo, si[d] + hi))
         d_sl.append(slice(di[d] + lo, di[d] + hi))
-    dst[tuple(d_sl)] = src[tuple(s_sl)]
+    s_box, d_box = (src, tuple(s_sl)), (dst, tuple(d_sl))
+    if check is not None:
+        check(s_box, d_box)
+    dst[d_box[1]] = src[s_box[1]]
+    return s_box, d_box
 
 
 def conv_valid(

@@ -372,3 +372,17 @@ def test_dma_plan_covers_the_box(
             s1, d1 = s0 + r * plan.src_stride, d0 + r * plan.dst_stride
             db[d1 : d1 + plan.row_bytes] = sb[s1 : s1 + plan.row_bytes]
     np.testing.assert_array_equal(db.view(np.float32).reshape(dst), want)
+
+
+def test_interpreter_traps_a_missing_dma_wait() -> None:
+    """The interpreter runs DMA eagerly, so it checks the waits instead: dropping the wait
+    of the double-buffered input makes the compute op race with its prefetch."""
+    module = parse(conv_text(8, 16, 12, 3, 1, 1))
+    attach_resources(module, ResourceTable({"w": rand(16, 8, 3, 3), "b": rand(16)}))
+    lowered = lower(module, "convert-nn-to-tile{tile-h=4}")
+    loop = next(op for op in lowered.walk() if isinstance(op, tile.ForOp))
+    wait = next(op for op in loop.body.block.ops if isinstance(op, tile.DmaWaitOp))
+    wait.detach()
+    wait.erase()
+    with pytest.raises(tile_interpreter.DmaHazardError, match='loc\\("conv"\\): tile.conv reads'):
+        tile_interpreter.interpret(lowered, [rand(1, 8, 12, 12)])
