@@ -671,6 +671,8 @@ PRODUCERS = {
     "nn.lrn",
     "nn.transpose",
     "nn.concat",
+    "nn.slice",
+    "nn.pad",
 }
 SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant"}
 
@@ -908,6 +910,10 @@ class FunctionLowering:
             and min(len(_shape(v)) for v in op.operands[:2]) < 1
         ):
             return "expected operands of rank >= 1"
+        if op.name == "nn.slice" and any(st != 1 for st in _ints(op, "steps")):
+            return f"expected unit steps, got {_ints(op, 'steps')}"
+        if op.name == "nn.pad" and getattr(_prop(op, "mode"), "data", "constant") != "constant":
+            return f"expected constant padding, got {getattr(_prop(op, 'mode'), 'data', '?')}"
         if op.name == "nn.softmax" and len(_shape(op.operands[0])) == 0:
             return "expected an input of rank >= 1"
         return None
@@ -1023,7 +1029,7 @@ class FunctionLowering:
                 continue
             group = [op]
             taken.add(op)
-            if self.opts.fuse and op.name != "nn.concat":
+            if self.opts.fuse and op.name not in ("nn.concat", "nn.slice"):
                 cur = op.results[0]
                 while len(list(cur.uses)) == 1:
                     user = next(iter(cur.uses)).operation
@@ -1212,6 +1218,9 @@ class FunctionLowering:
         try:
             if head.name == "nn.concat":
                 self.lower_concat(head)
+                return
+            if head.name == "nn.slice":
+                self.lower_slice(head)
                 return
             out = self.result_buffer(last, loc)
             lower = getattr(self, "lower_" + head.name[3:])
@@ -1814,6 +1823,61 @@ class FunctionLowering:
                 out,
                 t,
                 ins=[In(x, tuple(sizes), offs)] + self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(shape),
+            )
+
+        return self.choose(build, [budget_candidates(shape)])
+
+    def lower_slice(self, op: Operation) -> None:
+        """A unit-step slice is one DRAM-to-DRAM DMA of the selected box (no VTCM)."""
+        loc = op.location
+        out = self.result_buffer(op.results[0], loc)
+        shape = _shape(out)
+        begin = [0] * len(shape)
+        for a, st in zip(_ints(op, "axes"), _ints(op, "starts"), strict=True):
+            begin[a % len(shape)] = st
+        kb = KernelBuilder(loc, self.params)
+        src = self.value(op.operands[0])
+        z = [kb.c(0)] * len(shape)
+        tok = kb.add(tile.DmaStartOp(src, [kb.c(b) for b in begin], out, z, shape)).results[0]
+        kb.add(tile.DmaWaitOp(tok))
+        self.emit(kb.finish(), loc)
+
+    def lower_pad(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """Constant padding: fill the VTCM tile with the value, DMA the part of the input
+        window that exists (negative pads crop), copy it to the result tile."""
+        x = self.value(op.operands[0])
+        shape = _shape(out)
+        rank = len(shape)
+        pads = _ints(op, "pads")
+        lo = pads[:rank]
+        value = _float(op, "constant_value", 0.0)
+        fill = value if any(p > 0 for p in pads) else None
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                mb = MapBody()
+                mb.build(kb, mb.arg(bufs[0]), acc)
+
+            xin = In(x, t, [_o(d, const=-lo[d]) for d in range(rank)], fill)
+            return Spec(
+                out,
+                t,
+                ins=[xin] + self.retile(epi_ins, t),
                 compute=compute,
                 epilogue=epi,
                 work=math.prod(shape),

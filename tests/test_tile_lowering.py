@@ -386,3 +386,17 @@ def test_interpreter_traps_a_missing_dma_wait() -> None:
     wait.erase()
     with pytest.raises(tile_interpreter.DmaHazardError, match='loc\\("conv"\\): tile.conv reads'):
         tile_interpreter.interpret(lowered, [rand(1, 8, 12, 12)])
+
+
+SLICE_PAD = f"""
+func.func @main(%x: {ty(2, 6, 5)}) -> ({ty(2, 3, 5)}, {ty(2, 9, 4)}) {{
+  %s = nn.slice %x {{starts = array<i64: 2>, ends = array<i64: 5>, axes = array<i64: 1>, steps = array<i64: 1>}} : ({ty(2, 6, 5)}) -> {ty(2, 3, 5)} loc("slice")
+  %p = nn.pad %x {{pads = array<i64: 0, 1, 0, 0, 2, -1>, mode = "constant", constant_value = 1.500000e+00 : f32}} : ({ty(2, 6, 5)}) -> {ty(2, 9, 4)} loc("pad")
+  %r = nn.relu %p : {ty(2, 9, 4)} loc("relu")
+  func.return %s, %r : {ty(2, 3, 5)}, {ty(2, 9, 4)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", SPECS[:2] + ["convert-nn-to-tile{fuse=false}"])
+def test_slice_and_pad(spec: str) -> None:
+    check(SLICE_PAD, {}, [rand(2, 6, 5)], spec)
