@@ -25,18 +25,17 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import resource  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import resource
+import subprocess
+import sys
+import time
 
-import numpy as np  # noqa: E402
-
-from vexa.runtime.assembler import assemble  # noqa: E402
-from vexa.runtime.kernels import gemm_asm  # noqa: E402
-from vexa.runtime.machine import run_program  # noqa: E402
-from vexa.runtime.target import load_target  # noqa: E402
+import numpy as np
+from vexa.runtime.assembler import assemble
+from vexa.runtime.kernels import gemm_asm
+from vexa.runtime.machine import run_program
+from vexa.runtime.target import load_target
 
 # A fresh process: import the simulator, assemble and run a tiny program on the fast engine.
 _STARTUP = """
@@ -69,8 +68,9 @@ def startup_seconds() -> tuple[float, float, float]:
     """A fresh process: (wall s, CPU s of the whole child, wall s after interpreter start)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    res = subprocess.run([sys.executable, "-c", _STARTUP], capture_output=True, text=True,
-                         check=True)
+    res = subprocess.run(
+        [sys.executable, "-c", _STARTUP], capture_output=True, text=True, check=True
+    )
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -103,17 +103,25 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"gemm {n}x{n}x{n} f32 on vx128, fast engine, timing on")
     print(f"  first call in this process (JIT compile or cache load + run): {first:.3f} s")
-    print(f"  simulated: {stats.cycles:,} cycles, {instrs:,} instructions, "
-          f"{100 * roof:.1f}% of the f32 roof")
-    print(f"  simulator CPU time (min of {args.reps}): {1e3 * sim:.2f} ms "
-          f"= {instrs / sim / 1e6:.0f} M simulated instructions/s")
-    print(f"  numpy A @ B, 1 BLAS thread, CPU time (min of {max(args.reps, 20)}): "
-          f"{1e3 * ref:.3f} ms "
-          f"-> simulator is {sim / ref:.0f}x slower")
+    print(
+        f"  simulated: {stats.cycles:,} cycles, {instrs:,} instructions, "
+        f"{100 * roof:.1f}% of the f32 roof"
+    )
+    print(
+        f"  simulator CPU time (min of {args.reps}): {1e3 * sim:.2f} ms "
+        f"= {instrs / sim / 1e6:.0f} M simulated instructions/s"
+    )
+    print(
+        f"  numpy A @ B, 1 BLAS thread, CPU time (min of {max(args.reps, 20)}): "
+        f"{1e3 * ref:.3f} ms "
+        f"-> simulator is {sim / ref:.0f}x slower"
+    )
     for i in (1, 2):
         wall, cpu, inner = startup_seconds()
-        print(f"  fresh process #{i} (python -c: import + assemble + run a tiny GEMM): "
-              f"{cpu:.3f} s CPU, {wall:.3f} s wall ({inner:.3f} s after interpreter start)")
+        print(
+            f"  fresh process #{i} (python -c: import + assemble + run a tiny GEMM): "
+            f"{cpu:.3f} s CPU, {wall:.3f} s wall ({inner:.3f} s after interpreter start)"
+        )
     return 0
 
 

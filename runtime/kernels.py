@@ -35,10 +35,10 @@ from vexa.tools.errors import VexaError
 __all__ = [
     "GemmBlock",
     "KernelError",
+    "default_gemm_sizes",
     "gemm_asm",
     "gemm_block",
     "gemm_tile_lines",
-    "default_gemm_sizes",
     "vadd_asm",
     "vadd_plan",
 ]
@@ -280,8 +280,17 @@ def _regs(mr: int, nr: int, a_bufs: int, b_bufs: int) -> tuple[_RegTable, _RegTa
     return acc, a, b
 
 
-def _schedule_body(m: _Machine, mr: int, nr: int, a_bufs: int, b_bufs: int, ku: int,
-                   lda: int, ldb: int, extra: int = 0) -> _Body | None:
+def _schedule_body(
+    m: _Machine,
+    mr: int,
+    nr: int,
+    a_bufs: int,
+    b_bufs: int,
+    ku: int,
+    lda: int,
+    ldb: int,
+    extra: int = 0,
+) -> _Body | None:
     """Schedule the `ku`-step k-loop body, or None if the loads cannot keep up stall-free.
 
     Step t of the body computes with operand set t % bufs (`ku` is even). The loads that
@@ -311,8 +320,9 @@ def _schedule_body(m: _Machine, mr: int, nr: int, a_bufs: int, b_bufs: int, ku: 
         last_b[j] = q
     for t in range(ku):
         for idx, (i, j) in enumerate(order):
-            pk.put(t * P + idx // U,
-                   f"vfma.f32 v{acc[i][j]}, v{a[t % a_bufs][i]}, v{b[t % b_bufs][j]}")
+            pk.put(
+                t * P + idx // U, f"vfma.f32 v{acc[i][j]}, v{a[t % a_bufs][i]}, v{b[t % b_bufs][j]}"
+            )
     n = ku * P
     lat = m.latency("vld")
     # Pointer increments: A advances ku elements, B ku rows, as late as possible so every
@@ -332,8 +342,9 @@ def _schedule_body(m: _Machine, mr: int, nr: int, a_bufs: int, b_bufs: int, ku: 
     loads.sort(key=lambda x: (x[1], x[0]))
     placed: list[tuple[int, int, str, int, int]] = []  # (packet, slot, kind, index, step)
     for release, deadline, kind, idx, s in loads:
-        p = next((p for p in range(release, min(deadline, 2 * n - 1) + 1)
-                  if pk.fits(p % n, "vld")), None)
+        p = next(
+            (p for p in range(release, min(deadline, 2 * n - 1) + 1) if pk.fits(p % n, "vld")), None
+        )
         if p is None:
             return None
         q, t = (p, s) if p < n else (p - n, s - ku)
@@ -384,8 +395,7 @@ def _candidates(m: _Machine, M: int, N: int, K: int) -> Iterable[GemmBlock]:
                 # Enough extra packets for every load and both pointer bumps on 1 slot.
                 for extra in range(mr + nr + 2):
                     for ku in (2, 4, 8):
-                        body = _schedule_body(m, mr, nr, a_bufs, b_bufs, ku, 4 * K, 4 * N,
-                                              extra)
+                        body = _schedule_body(m, mr, nr, a_bufs, b_bufs, ku, 4 * K, 4 * N, extra)
                         if body is not None:
                             break
                     if body is not None:
@@ -412,7 +422,8 @@ def gemm_block(target: Any, M: int, N: int, K: int) -> GemmBlock:
     if best is None:
         raise KernelError(
             f"no register block fits {M}x{N}x{K} on '{m.name}' "
-            f"({m.vregs} vector registers, vmpy latency {m.latency('vmpy')})")
+            f"({m.vregs} vector registers, vmpy latency {m.latency('vmpy')})"
+        )
     return best
 
 
@@ -422,12 +433,15 @@ def _check_gemm_sizes(m: _Machine, M: int, N: int, K: int) -> None:
     if N % m.lanes:
         raise KernelError(f"expected N a multiple of {m.lanes} f32 lanes on '{m.name}', got {N}")
     if m.loop_depth < 2:
-        raise KernelError(f"expected a target with loop_depth >= 2, got {m.loop_depth} "
-                          f"on '{m.name}'")
+        raise KernelError(
+            f"expected a target with loop_depth >= 2, got {m.loop_depth} on '{m.name}'"
+        )
     need = _padded(m, 4 * M * K) + 4 * K * N + 4 * M * N
     if need > m.vtcm_bytes:
-        raise KernelError(f"A, B and C of a {M}x{N}x{K} GEMM need {need} bytes of VTCM, "
-                          f"'{m.name}' has {m.vtcm_bytes}")
+        raise KernelError(
+            f"A, B and C of a {M}x{N}x{K} GEMM need {need} bytes of VTCM, "
+            f"'{m.name}' has {m.vtcm_bytes}"
+        )
 
 
 def default_gemm_sizes(target: Any) -> tuple[int, int, int]:
@@ -439,8 +453,9 @@ def default_gemm_sizes(target: Any) -> tuple[int, int, int]:
     return size, size, size
 
 
-def gemm_tile_lines(target: Any, blk: GemmBlock, K: int, lda: int, ldb: int, ldc: int,
-                    label: str = "k_end") -> list[str]:
+def gemm_tile_lines(
+    target: Any, blk: GemmBlock, K: int, lda: int, ldb: int, ldc: int, label: str = "k_end"
+) -> list[str]:
     """Assembly lines computing one `mr × nr·lanes` tile of C (the reusable micro-kernel).
 
     Contract: on entry r3 = &A[row 0, k 0], r4 = &B[k 0, column 0], r5 = &C[row 0, column
@@ -495,8 +510,12 @@ def gemm_tile_lines(target: Any, blk: GemmBlock, K: int, lda: int, ldb: int, ldc
     epi.put_asap(f"addi {_RC}, {_RC}, {nr * vlen}", last_store)
     # The base of the B column is read only by the tile prologue, so it can move any time.
     epi.put_asap(f"addi {_RBCOL}, {_RBCOL}, {nr * vlen}")
-    return [*pro.lines(), f"    loopi {iters}, {label}", *body.packets.lines(),
-            *epi.lines({0: label})]
+    return [
+        *pro.lines(),
+        f"    loopi {iters}, {label}",
+        *body.packets.lines(),
+        *epi.lines({0: label}),
+    ]
 
 
 def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
@@ -515,12 +534,16 @@ def gemm_asm(target: Any, M: int = 256, N: int = 256, K: int = 256) -> str:
 
     lines = [
         f"# f32 GEMM C[{M}x{N}] = A[{M}x{K}] . B[{K}x{N}] on {m.name}, operands in VTCM",
-        f"# block {mr} rows x {nr} vectors ({nr * m.lanes} columns): {mr * nr} accumulators, "
-        f"A broadcasts x{blk.a_bufs}, B vectors x{blk.b_bufs} "
-        f"({blk.vregs_used} of {m.vregs} vregs)",
-        f"# {P} packets per k step, {m.per_packet('vmpy')} vfma.f32 per packet; "
-        f"estimated {blk.estimated_cycles} cycles = "
-        f"{100 * blk.estimated_efficiency:.1f}% of the f32 roof",
+        (
+            f"# block {mr} rows x {nr} vectors ({nr * m.lanes} columns): {mr * nr} accumulators, "
+            f"A broadcasts x{blk.a_bufs}, B vectors x{blk.b_bufs} "
+            f"({blk.vregs_used} of {m.vregs} vregs)"
+        ),
+        (
+            f"# {P} packets per k step, {m.per_packet('vmpy')} vfma.f32 per packet; "
+            f"estimated {blk.estimated_cycles} cycles = "
+            f"{100 * blk.estimated_efficiency:.1f}% of the f32 roof"
+        ),
         f".target {m.name}",
         f".input A f32 {M}x{K}",
         f".input B f32 {K}x{N}",
@@ -619,8 +642,11 @@ def _vadd_body(m: _Machine, u: int) -> _Packets:
         pb = pk.put_asap(f"vld v{2 * k + 1}, r11, {k * m.vlen}")
         pv = pk.put_asap(f"vadd.f32 v{2 * k}, v{2 * k}, v{2 * k + 1}", max(pa, pb) + lat_ld)
         ps = pk.put_asap(f"vst v{2 * k}, r12, {k * m.vlen}", pv + lat_alu)
-        last = {"r10": max(last["r10"], pa), "r11": max(last["r11"], pb),
-                "r12": max(last["r12"], ps)}
+        last = {
+            "r10": max(last["r10"], pa),
+            "r11": max(last["r11"], pb),
+            "r12": max(last["r12"], ps),
+        }
     # Pointer bumps after the last read of each pointer (same packet: reads come first).
     for reg, p in last.items():
         pk.put_asap(f"addi {reg}, {reg}, {u * m.vlen}", p)
@@ -662,8 +688,10 @@ def vadd_asm(target: Any, n: int = 1 << 20) -> str:
 
     lines = [
         f"# f32 vector add C[{n}] = A + B on {m.name}: DRAM -> VTCM by double-buffered DMA",
-        f"# {plan.chunks} chunks of {ch} bytes, {plan.unroll} vectors per loop iteration; "
-        f"moves {plan.dram_bytes} DRAM bytes",
+        (
+            f"# {plan.chunks} chunks of {ch} bytes, {plan.unroll} vectors per loop iteration; "
+            f"moves {plan.dram_bytes} DRAM bytes"
+        ),
         f".target {m.name}",
         f".input A f32 {n}",
         f".input B f32 {n}",

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from vexa.runtime.assembler import assemble
 from vexa.runtime.kernels import (
     KernelError,
@@ -37,8 +36,10 @@ def _run(text: str, target: str, inputs: dict[str, np.ndarray], engine: str = "f
 
 def _gemm_inputs(M: int, N: int, K: int, seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {"A": rng.standard_normal((M, K), dtype=np.float32),
-            "B": rng.standard_normal((K, N), dtype=np.float32)}
+    return {
+        "A": rng.standard_normal((M, K), dtype=np.float32),
+        "B": rng.standard_normal((K, N), dtype=np.float32),
+    }
 
 
 def _gemm_in_kernel_order(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -73,8 +74,9 @@ def test_gemm_engines_agree(target: str) -> None:
     assert fast_stats.cycles == ref_stats.cycles
 
 
-@pytest.mark.parametrize(("target", "size", "floor"), [("vx128", (128, 128, 128), 0.95),
-                                                        ("vx64", (64, 64, 128), 0.95)])
+@pytest.mark.parametrize(
+    ("target", "size", "floor"), [("vx128", (128, 128, 128), 0.95), ("vx64", (64, 64, 128), 0.95)]
+)
 def test_gemm_reaches_compute_roof(target: str, size: tuple[int, int, int], floor: float) -> None:
     t = load_target(target)
     M, N, K = size
@@ -103,8 +105,10 @@ def test_gemm_block_fits_the_register_file() -> None:
 @pytest.mark.parametrize(("target", "n"), [("vx128", 4096), ("vx64", 2048), ("vx128", 64)])
 def test_vadd_matches_numpy(target: str, n: int) -> None:
     rng = np.random.default_rng(2)
-    x = {"A": rng.standard_normal(n, dtype=np.float32),
-         "B": rng.standard_normal(n, dtype=np.float32)}
+    x = {
+        "A": rng.standard_normal(n, dtype=np.float32),
+        "B": rng.standard_normal(n, dtype=np.float32),
+    }
     out, _ = _run(vadd_asm(target, n), target, x)
     np.testing.assert_array_equal(out["C"], x["A"] + x["B"])
 
@@ -113,8 +117,10 @@ def test_vadd_matches_numpy(target: str, n: int) -> None:
 def test_vadd_engines_agree(target: str) -> None:
     n = 4 * load_target(target).lanes("f32")
     rng = np.random.default_rng(3)
-    x = {"A": rng.standard_normal(n, dtype=np.float32),
-         "B": rng.standard_normal(n, dtype=np.float32)}
+    x = {
+        "A": rng.standard_normal(n, dtype=np.float32),
+        "B": rng.standard_normal(n, dtype=np.float32),
+    }
     text = vadd_asm(target, n)
     fast, fast_stats = _run(text, target, x, "fast")
     ref, ref_stats = _run(text, target, x, "reference")
@@ -128,8 +134,10 @@ def test_vadd_reaches_dram_roof(target: str) -> None:
     t = load_target(target)
     n = 1 << 16
     rng = np.random.default_rng(4)
-    x = {"A": rng.standard_normal(n, dtype=np.float32),
-         "B": rng.standard_normal(n, dtype=np.float32)}
+    x = {
+        "A": rng.standard_normal(n, dtype=np.float32),
+        "B": rng.standard_normal(n, dtype=np.float32),
+    }
     _, stats = _run(vadd_asm(t, n), target, x)
     roof = vadd_plan(t, n).dram_bytes / (stats.cycles * t.dram_bytes_per_cycle)
     assert roof >= 0.9, f"{100 * roof:.1f}% of the DRAM roof"
@@ -149,11 +157,14 @@ def test_kernel_errors(call, message: str) -> None:
         call()
 
 
-@pytest.mark.parametrize(("path", "target", "kernel"), [
-    ("examples/gemm_vx128.s", "vx128", "gemm"),
-    ("examples/gemm_vx64.s", "vx64", "gemm"),
-    ("examples/vadd_vx128.s", "vx128", "vadd"),
-])
+@pytest.mark.parametrize(
+    ("path", "target", "kernel"),
+    [
+        ("examples/gemm_vx128.s", "vx128", "gemm"),
+        ("examples/gemm_vx64.s", "vx64", "gemm"),
+        ("examples/vadd_vx128.s", "vx128", "vadd"),
+    ],
+)
 def test_examples_are_fresh(path: str, target: str, kernel: str) -> None:
     t = load_target(target)
     text = gemm_asm(t, *default_gemm_sizes(t)) if kernel == "gemm" else vadd_asm(t)
@@ -161,11 +172,24 @@ def test_examples_are_fresh(path: str, target: str, kernel: str) -> None:
 
 
 def test_gen_kernels_cli_error() -> None:
-    res = subprocess.run([sys.executable, str(ROOT / "scripts/gen_kernels.py"), "--target",
-                          "vx128", "gemm", "--size", "3x4"], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts/gen_kernels.py"),
+            "--target",
+            "vx128",
+            "gemm",
+            "--size",
+            "3x4",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert res.returncode == 1
-    assert res.stderr.strip() == ("gen_kernels: error: --size: expected MxNxK "
-                                  "(e.g. 256x256x256), got '3x4'")
+    assert res.stderr.strip() == (
+        "gen_kernels: error: --size: expected MxNxK (e.g. 256x256x256), got '3x4'"
+    )
 
 
 def _synthetic_target(tmp_path: Path, name: str, **changes: str) -> str:
@@ -179,14 +203,30 @@ def _synthetic_target(tmp_path: Path, name: str, **changes: str) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize(("name", "changes"), [
-    # 256-byte vectors (symbols must stay 256-aligned), 6 slots, 3 multipliers of latency 3
-    ("wide", {"vlen_bytes = 128": "vlen_bytes = 256", "slots = 4": "slots = 6",
-              "mpy = 2, alu": "mpy = 3, alu", "vmpy = 2,": "vmpy = 3,"}),
-    # 16-byte vectors, 8 registers, one slot: every load needs its own packet
-    ("tiny", {"vlen_bytes = 128": "vlen_bytes = 16", "vregs = 32": "vregs = 8",
-              "slots = 4": "slots = 1"}),
-])
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        # 256-byte vectors (symbols must stay 256-aligned), 6 slots, 3 multipliers of latency 3
+        (
+            "wide",
+            {
+                "vlen_bytes = 128": "vlen_bytes = 256",
+                "slots = 4": "slots = 6",
+                "mpy = 2, alu": "mpy = 3, alu",
+                "vmpy = 2,": "vmpy = 3,",
+            },
+        ),
+        # 16-byte vectors, 8 registers, one slot: every load needs its own packet
+        (
+            "tiny",
+            {
+                "vlen_bytes = 128": "vlen_bytes = 16",
+                "vregs = 32": "vregs = 8",
+                "slots = 4": "slots = 1",
+            },
+        ),
+    ],
+)
 def test_kernels_follow_the_target(tmp_path: Path, name: str, changes: dict[str, str]) -> None:
     path = _synthetic_target(tmp_path, name, **changes)
     t = load_target(path)
@@ -197,7 +237,9 @@ def test_kernels_follow_the_target(tmp_path: Path, name: str, changes: dict[str,
     np.testing.assert_array_equal(out["C"], _gemm_in_kernel_order(x["A"], x["B"]))
     n = 6 * lanes
     rng = np.random.default_rng(6)
-    v = {"A": rng.standard_normal(n, dtype=np.float32),
-         "B": rng.standard_normal(n, dtype=np.float32)}
+    v = {
+        "A": rng.standard_normal(n, dtype=np.float32),
+        "B": rng.standard_normal(n, dtype=np.float32),
+    }
     out, _ = _run(vadd_asm(t, n), path, v)
     np.testing.assert_array_equal(out["C"], v["A"] + v["B"])
