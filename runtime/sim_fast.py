@@ -266,6 +266,10 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     tr_dram = scratch[5]
     ndone = scratch[6]
     nloops = 0
+    # the innermost loop lives in registers; outer ones are spilled to the scratch rows
+    top_start = np.int64(-1)
+    top_end = np.int64(-1)
+    top_rem = np.int64(0)
     desc_rb = np.int64(0)
     desc_ss = np.int64(0)
     desc_ds = np.int64(0)
@@ -340,9 +344,14 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             latv = 0
             # ---------------------------------------------------------- vector multiply
             if op == O_VFMA_F32:
-                for l in range(L):
-                    x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
-                    Vf[A, l] = x if x == x else F32_NAN
+                if L == 32:  # vx128: a constant trip count unrolls fully (~25% faster)
+                    for l in range(32):
+                        x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
+                        Vf[A, l] = x if x == x else F32_NAN
+                else:
+                    for l in range(L):
+                        x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
+                        Vf[A, l] = x if x == x else F32_NAN
                 latv = lat_vmpy
             elif op == O_VLD or op == O_VLDU:
                 addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
@@ -354,15 +363,20 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = vlen
                     trap[4] = vlen if sp == -1 else 0
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
+                           c_dman, c_dmab)
                     return
                 if sp == 0:
                     c_dr += vlen
                     dram_bytes += vlen
                     if op == O_VLD:
                         w = off >> 2
-                        for l in range(L):
-                            Vi[A, l] = dram32[w + l]
+                        if L == 32:
+                            for l in range(32):
+                                Vi[A, l] = dram32[w + l]
+                        else:
+                            for l in range(L):
+                                Vi[A, l] = dram32[w + l]
                     else:
                         for j in range(vlen):
                             V8[A, j] = dram8[off + j]
@@ -373,8 +387,12 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         hwm = off + vlen
                     if op == O_VLD:
                         w = off >> 2
-                        for l in range(L):
-                            Vi[A, l] = vtcm32[w + l]
+                        if L == 32:
+                            for l in range(32):
+                                Vi[A, l] = vtcm32[w + l]
+                        else:
+                            for l in range(L):
+                                Vi[A, l] = vtcm32[w + l]
                     else:
                         for j in range(vlen):
                             V8[A, j] = vtcm8[off + j]
@@ -392,7 +410,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = vlen
                     trap[4] = vlen if sp == -1 else 0
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
+                           c_dman, c_dmab)
                     return
                 if sp == 0:
                     c_dw += vlen
@@ -424,6 +443,31 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         for j in range(vlen):
                             vtcm8[off + j] = V8[A, j]
                 latv = 0
+            elif op == O_VLDBC:
+                addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
+                sp, off = _locate(addr, 4, 4, dram_size, vtbase, vtsize)
+                if sp < 0:
+                    trap[0] = T_MISALIGNED if sp == -1 else T_OOB
+                    trap[1] = ins[i, K_ORIG]
+                    trap[2] = addr
+                    trap[3] = 4
+                    trap[4] = 4 if sp == -1 else 0
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
+                           c_dman, c_dmab)
+                    return
+                if sp == 0:
+                    c_dr += 4
+                    dram_bytes += 4
+                    wv = dram32[off >> 2]
+                    latv = lat_vldd
+                else:
+                    c_vr += 4
+                    if off + 4 > hwm:
+                        hwm = off + 4
+                    wv = vtcm32[off >> 2]
+                    latv = lat_vldv
+                for l in range(L):
+                    Vi[A, l] = wv
             # ---------------------------------------------------------- scalar
             elif op >= O_LI and op <= O_SLTI:
                 x = np.int64(R[B])
@@ -485,7 +529,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = 4
                     trap[4] = 4 if sp == -1 else 0
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
+                           c_dman, c_dmab)
                     return
                 load = op == O_LD or op == O_LDF
                 if sp == 0:
@@ -539,36 +584,17 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         if nloops >= ldepth:
                             trap[0] = T_LOOP
                             trap[1] = ins[i, K_ORIG]
-                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
+                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
+                                   c_dman, c_dmab)
                             return
-                        loop_start[nloops] = pc + 1
-                        loop_end[nloops] = ins[i, K_D]
-                        loop_rem[nloops] = count
+                        if nloops > 0:
+                            loop_start[nloops - 1] = top_start
+                            loop_end[nloops - 1] = top_end
+                            loop_rem[nloops - 1] = top_rem
+                        top_start = pc + 1
+                        top_end = ins[i, K_D]
+                        top_rem = count
                         nloops += 1
-            elif op == O_VLDBC:
-                addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
-                sp, off = _locate(addr, 4, 4, dram_size, vtbase, vtsize)
-                if sp < 0:
-                    trap[0] = T_MISALIGNED if sp == -1 else T_OOB
-                    trap[1] = ins[i, K_ORIG]
-                    trap[2] = addr
-                    trap[3] = 4
-                    trap[4] = 4 if sp == -1 else 0
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
-                    return
-                if sp == 0:
-                    c_dr += 4
-                    dram_bytes += 4
-                    wv = dram32[off >> 2]
-                    latv = lat_vldd
-                else:
-                    c_vr += 4
-                    if off + 4 > hwm:
-                        hwm = off + 4
-                    wv = vtcm32[off >> 2]
-                    latv = lat_vldv
-                for l in range(L):
-                    Vi[A, l] = wv
             # ---------------------------------------------------------- vector ALU
             elif op == O_VADD_F32:
                 for l in range(L):
@@ -785,7 +811,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = src
                     trap[3] = rb
                     trap[4] = rows
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
+                           c_dman, c_dmab)
                     return
                 total = rows * rb
                 if rb > 0:
@@ -803,7 +830,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                             trap[2] = bad
                             trap[3] = rb
                             trap[4] = 0
-                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab)
+                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
+                                   c_dman, c_dmab)
                             return
                 dside = np.int64(0)
                 if rb > 0:
@@ -912,12 +940,18 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman,
                    c_dmab)
             return
-        while nloops > 0 and next_pc == loop_end[nloops - 1]:
-            loop_rem[nloops - 1] -= 1
-            if loop_rem[nloops - 1] > 0:
-                next_pc = loop_start[nloops - 1]
+        while next_pc == top_end:
+            top_rem -= 1
+            if top_rem > 0:
+                next_pc = top_start
                 break
             nloops -= 1
+            if nloops > 0:
+                top_start = loop_start[nloops - 1]
+                top_end = loop_end[nloops - 1]
+                top_rem = loop_rem[nloops - 1]
+            else:
+                top_end = -1
         pc = next_pc
 
 
