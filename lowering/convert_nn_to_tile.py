@@ -18,6 +18,11 @@ are `tile.view`s (no copy); every compute op became one `tile.kernel`:
       }
     }
 
+Lowered: conv (grouped, depthwise, dilated), mat_mul, gemm, max/average/global pooling,
+softmax, layer_normalization, lrn, transpose, concat, unit-step slice, constant pad, and
+the elementwise ops in ELEMENTWISE (relu, add, mul, sum, batch_normalization, dropout, ...);
+reshape, flatten, squeeze and unsqueeze are views. f32 only.
+
 Tiling: each op kind names its tiled output dimensions and its reduction dimension (input
 channels of a conv, K of a matmul); the flattened loop runs the reduction fastest, the
 compute op accumulates, and the epilogue runs on the last reduction step. A cost model over
