@@ -51,6 +51,9 @@ p = assemble(gemm_asm(t, 8, 32, 4), t)
 x = {"A": np.ones((8, 4), np.float32), "B": np.ones((4, 32), np.float32)}
 out, stats = run_program(p, t, x, engine="fast", timing=True)
 assert float(out["C"][0, 0]) == 4.0
+from vexa.runtime import sim_fast
+st = sim_fast._run.stats  # numba's on-disk cache: a miss means this process compiled
+print(sum(st.cache_hits.values()), sum(st.cache_misses.values()))
 print(f"{time.perf_counter() - t0:.3f}")
 """
 
@@ -64,8 +67,9 @@ def min_cpu(fn, reps: int) -> float:
     return best
 
 
-def startup_seconds() -> tuple[float, float, float]:
-    """A fresh process: (wall s, CPU s of the whole child, wall s after interpreter start)."""
+def startup_seconds() -> tuple[float, float, float, str]:
+    """A fresh process: wall s, CPU s of the child, wall s after interpreter start, and
+    numba's cache hits/misses for the interpreter loop."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     res = subprocess.run(
@@ -74,7 +78,9 @@ def startup_seconds() -> tuple[float, float, float]:
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, float(res.stdout.strip().splitlines()[-1])
+    *_, cache, inner = res.stdout.strip().splitlines()
+    hits, misses = cache.split()
+    return wall, cpu, float(inner), f"numba cache {hits} hit / {misses} miss"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,10 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         f"-> simulator is {sim / ref:.0f}x slower"
     )
     for i in (1, 2):
-        wall, cpu, inner = startup_seconds()
+        wall, cpu, inner, cache = startup_seconds()
         print(
             f"  fresh process #{i} (python -c: import + assemble + run a tiny GEMM): "
-            f"{cpu:.3f} s CPU, {wall:.3f} s wall ({inner:.3f} s after interpreter start)"
+            f"{cpu:.3f} s CPU, {wall:.3f} s wall ({inner:.3f} s after interpreter start; "
+            f"{cache})"
         )
     return 0
 
