@@ -204,7 +204,8 @@ class _Asm:
             try:
                 shape = tuple(int(x) for x in parts[2].split("x"))
             except ValueError:
-                raise self.err(line, col, f"expected a shape like 16x32, got '{parts[2]}'") from None
+                raise self.err(line, col,
+                               f"expected a shape like 16x32, got '{parts[2]}'") from None
             if any(x <= 0 for x in shape):
                 raise self.err(line, col, f"expected positive dimensions, got '{parts[2]}'")
         if any(x[1] == sym for x in self.io):

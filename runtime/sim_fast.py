@@ -231,7 +231,7 @@ def _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm
 
 @njit(cache=True, error_model="numpy")
 def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt,
-         pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch):  # noqa: C901 - the interpreter loop
+         pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch):  # noqa: C901
     vlen = prm[P_VLEN]
     L = vlen // 4
     g = prm[P_G]
@@ -363,8 +363,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = vlen
                     trap[4] = vlen if sp == -1 else 0
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
-                           c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
+                           hwm, c_dman, c_dmab)
                     return
                 if sp == 0:
                     c_dr += vlen
@@ -410,8 +410,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = vlen
                     trap[4] = vlen if sp == -1 else 0
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
-                           c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
+                           hwm, c_dman, c_dmab)
                     return
                 if sp == 0:
                     c_dw += vlen
@@ -452,8 +452,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = 4
                     trap[4] = 4 if sp == -1 else 0
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
-                           c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
+                           hwm, c_dman, c_dmab)
                     return
                 if sp == 0:
                     c_dr += 4
@@ -529,8 +529,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = addr
                     trap[3] = 4
                     trap[4] = 4 if sp == -1 else 0
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
-                           c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
+                           hwm, c_dman, c_dmab)
                     return
                 load = op == O_LD or op == O_LDF
                 if sp == 0:
@@ -584,8 +584,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         if nloops >= ldepth:
                             trap[0] = T_LOOP
                             trap[1] = ins[i, K_ORIG]
-                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
-                                   c_dman, c_dmab)
+                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
+                                   hwm, c_dman, c_dmab)
                             return
                         if nloops > 0:
                             loop_start[nloops - 1] = top_start
@@ -811,8 +811,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[2] = src
                     trap[3] = rb
                     trap[4] = rows
-                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
-                           c_dman, c_dmab)
+                    _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
+                           hwm, c_dman, c_dmab)
                     return
                 total = rows * rb
                 if rb > 0:
@@ -830,8 +830,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                             trap[2] = bad
                             trap[3] = rb
                             trap[4] = 0
-                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm,
-                                   c_dman, c_dmab)
+                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
+                                   hwm, c_dman, c_dmab)
                             return
                 dside = np.int64(0)
                 if rb > 0:

@@ -417,8 +417,9 @@ def _build(d: dict[str, Any], fname: str, path: str) -> Target:
         vliw=VliwConfig(slots=vliw["slots"], resources=FrozenMap(resources),
                         classes=FrozenMap(classes)),
         latency=LatencyConfig(**lat),
-        memory=MemoryConfig(vtcm_base=vtcm_base, dram_bytes=dram_bytes,
-                            **{k: v for k, v in mem.items() if k not in ("vtcm_base", "dram_bytes")}),
+        memory=MemoryConfig(
+            vtcm_base=vtcm_base, dram_bytes=dram_bytes,
+            **{k: v for k, v in mem.items() if k not in ("vtcm_base", "dram_bytes")}),
         dma=DmaConfig(**dma),
         path=path,
     )
