@@ -25,6 +25,8 @@ from typing import ClassVar, Self
 
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
+    AnyFloat,
+    BytesAttr,
     I64,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
@@ -40,6 +42,8 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, Dialect, SSAValue, TypeAttribute
+from xdsl.parser import Parser
+from xdsl.printer import Printer
 from xdsl.irdl import (
     AnyAttr,
     IRDLOperation,
@@ -295,7 +299,11 @@ class ConstantOp(NnOp):
     )
     result = result_def(T)
     traits = traits_def(Pure())
-    assembly_format = "attr-dict $value"
+
+    # A splat of more than this many elements prints as `splat<v> : tensor<...>`: xDSL
+    # prints and parses `dense<v> : tensor<4096x25088xf32>` element by element (minutes
+    # for the 100M-element fills of the ONNX model zoo); this form costs one memset.
+    SPLAT_FORM_MIN_ELEMENTS: ClassVar[int] = 16
 
     @classmethod
     def infer_result_types(
@@ -304,6 +312,72 @@ class ConstantOp(NnOp):
         t = properties["value"].get_type()  # type: ignore[union-attr]
         _shape(t)
         return [t]  # type: ignore[list-item]
+
+    @staticmethod
+    def splat(type: TensorType, value: int | float) -> DenseIntOrFPElementsAttr:
+        """A `dense` splat of `type` holding its one element (as the importer builds them)."""
+        one = type.element_type.pack([value])  # type: ignore[union-attr]
+        return DenseIntOrFPElementsAttr(type, BytesAttr(one))
+
+    @staticmethod
+    def _splat_value(attr: DenseIntOrFPElementsAttr) -> int | float | None:
+        """The repeated element of a large splat, or None (checked on the raw bytes)."""
+        n = math.prod(attr.get_shape())
+        if n <= ConstantOp.SPLAT_FORM_MIN_ELEMENTS:
+            return None
+        data = attr.data.data
+        size = attr.get_element_type().compile_time_size  # type: ignore[union-attr]
+        if len(data) != size and (len(data) != size * n or data != data[:size] * n):
+            return None
+        return attr.get_element_type().unpack(data[:size], 1)[0]  # type: ignore[union-attr]
+
+    def print(self, printer: Printer) -> None:
+        printer.print_op_attributes(self.attributes)
+        value = self.value
+        splat = (
+            self._splat_value(value) if isinstance(value, DenseIntOrFPElementsAttr) else None
+        )
+        if splat is None:
+            printer.print_string(" ")
+            printer.print_attribute(value)
+            return
+        elem = value.get_element_type()
+        printer.print_string(" splat<")
+        if isinstance(splat, float) and (math.isnan(splat) or math.isinf(splat)):
+            raw = elem.pack([splat])  # type: ignore[union-attr]
+            printer.print_string(f"0x{raw[::-1].hex().upper()}")
+        elif isinstance(splat, float):
+            printer.print_float(splat, elem)  # type: ignore[arg-type]
+        else:
+            printer.print_int(splat, elem)  # type: ignore[arg-type]
+        printer.print_string("> : ")
+        printer.print_attribute(value.get_type())
+
+    @classmethod
+    def parse(cls, parser: Parser) -> Self:
+        attrs = parser.parse_optional_attr_dict()
+        if parser.parse_optional_keyword("splat") is None:
+            value = parser.parse_attribute()
+        else:
+            parser.parse_punctuation("<")
+            is_hex = parser._current_token.text.lower().startswith("0x")  # pyright: ignore[reportPrivateUsage]
+            literal = parser.parse_number(allow_boolean=True)
+            parser.parse_punctuation(">")
+            parser.parse_punctuation(":")
+            type = parser.parse_type()
+            if not isinstance(type, TensorType) or not isinstance(
+                type.element_type, IntegerType | AnyFloat
+            ):
+                parser.raise_error(f"expected a tensor of integers or floats, got {type}")
+            elem = type.element_type
+            if isinstance(elem, AnyFloat) and is_hex:
+                one = int(literal).to_bytes(elem.compile_time_size, "little")
+                value = DenseIntOrFPElementsAttr(type, BytesAttr(one))
+            else:
+                value = cls.splat(type, float(literal) if isinstance(elem, AnyFloat) else int(literal))
+        op = cls.build(properties={"value": value}, result_types=[value.get_type()])  # type: ignore[union-attr]
+        op.attributes.update(attrs)
+        return op
 
 
 # --------------------------------------------------------------------------- unary

@@ -105,8 +105,12 @@ def _str(v: str | bytes) -> StringAttr:
 
 def dense_attr(array: np.ndarray) -> DenseIntOrFPElementsAttr:
     """A `dense<...>` attribute holding `array` (splats hold one element, as MLIR prints)."""
+    shape = np.shape(array)
+    if _is_broadcast_splat(array):
+        # One element, without materialising the fill (ConstantOfShape of 100M elements).
+        array = np.asarray(array).flat[0:1].copy()
     arr = _array(array)
-    ty = TensorType(element_type(arr.dtype), arr.shape)
+    ty = TensorType(element_type(arr.dtype), shape)
     flat = arr.reshape(-1)
     if flat.size > 1 and bool(np.all(flat == flat[0])) and not _has_nan(flat):
         flat = flat[:1]
@@ -127,7 +131,15 @@ def _has_nan(flat: np.ndarray) -> bool:
     return flat.dtype.kind == "f" and bool(np.isnan(flat).any())
 
 
+def _is_broadcast_splat(array: np.ndarray) -> bool:
+    """A view of one element broadcast to a shape (as ConstantOfShape builds it)."""
+    a = np.asarray(array)
+    return a.size > 1 and all(st == 0 for st in a.strides) and not _has_nan(a.flat[0:1])
+
+
 def _is_splat(array: np.ndarray) -> bool:
+    if _is_broadcast_splat(array):
+        return True
     flat = array.reshape(-1)
     return flat.size > 0 and not _has_nan(flat[:1]) and bool(np.all(flat == flat[0]))
 
@@ -1463,7 +1475,9 @@ def _constant_of_shape(imp: _Importer, n: _Node) -> list[Value]:
         if value is not None
         else np.zeros(1, np.float32)
     )
-    return [np.full(shape, fill[0], dtype=fill.dtype)]
+    # A read-only broadcast view: a 100M-element fill costs nothing until someone
+    # computes with it (small results are folded; large ones become splat constants).
+    return [np.broadcast_to(fill[:1].reshape(()), tuple(shape))]
 
 
 @onnx_op("Shape")

@@ -14,9 +14,8 @@ the tests check that
 - the nn interpreter's outputs match onnxruntime's (rtol 1e-4, atol 1e-5) on a
   seeded random input.
 
-Select with `-k light`. The re-parse of the shipped AlexNet, ZFNet and VGG-19 is
-opt-in (VEXA_SLOW_TESTS=1): their 37M-103M-element splat constants take xDSL's parser
-minutes (it expands a splat into a list of every element); printing is still checked.
+Select with `-k light`. Large splat constants (the shipped 37M-103M-element fills)
+print as `nn.constant splat<v> : tensor<...>`, which parses in constant time.
 """
 
 from __future__ import annotations
@@ -143,31 +142,8 @@ def random_inputs(model: onnx.ModelProto, seed: int = 0) -> dict[str, np.ndarray
     }
 
 
-SPLAT_PARSE_LIMIT = 1 << 22
-"""Elements of a splat `dense<...>` above which the parse step is opt-in (see below)."""
-
-
-def _largest_splat(module: Any) -> int:
-    from xdsl.dialects.builtin import DenseIntOrFPElementsAttr
-
-    largest = 0
-    for op in module.walk():
-        value = op.properties.get("value")
-        if op.name == "nn.constant" and isinstance(value, DenseIntOrFPElementsAttr):
-            largest = max(largest, math.prod(value.get_type().get_shape()))
-    return largest
-
-
 def test_light_import_and_roundtrip(light: Imported) -> None:
     assert "nn.conv" in light.text
-    if _largest_splat(light.module) > SPLAT_PARSE_LIMIT and not os.environ.get("VEXA_SLOW_TESTS"):
-        # xDSL's parser expands a splat `dense<2.0e-02> : tensor<4096x25088xf32>` into
-        # a Python list of every element: 80 s and GBs for VGG-19's shipped weights
-        # (AlexNet, ZFNet: 15-35 s). Printing is checked; the re-parse is opt-in.
-        pytest.skip(
-            f"re-parse of a {_largest_splat(light.module)}-element splat constant "
-            "takes minutes in xDSL's parser; set VEXA_SLOW_TESTS=1 to run it"
-        )
     reparsed = parse_ir(light.text)
     reparsed.verify()
     assert print_ir(reparsed) == light.text
