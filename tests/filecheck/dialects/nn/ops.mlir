@@ -170,6 +170,23 @@ func.func @constant0() {
   func.return
 }
 
+// Splats of more than 16 elements print as splat<v>: xDSL's dense<v> parser would expand
+// every element (the model zoo's 100M-element fills); dense<v> input is accepted too.
+// CHECK-LABEL: func.func @constant_splat(
+// CHECK-NEXT:    %a = nn.constant splat<2.000000e-02> : tensor<4096x25088xf32>
+// CHECK-NEXT:    %b = nn.constant splat<-3> : tensor<40xi64>
+// CHECK-NEXT:    %c = nn.constant splat<0x7FC00000> : tensor<20xf32>
+// CHECK-NEXT:    %d = nn.constant splat<true> : tensor<30xi1>
+// CHECK-NEXT:    %e = nn.constant splat<2.000000e+00> : tensor<17xf32>
+func.func @constant_splat() {
+  %a = nn.constant splat<2.000000e-02> : tensor<4096x25088xf32>
+  %b = nn.constant dense<-3> : tensor<40xi64>
+  %c = nn.constant splat<0x7FC00000> : tensor<20xf32>
+  %d = nn.constant dense<true> : tensor<30xi1>
+  %e = nn.constant splat<2> : tensor<17xf32>
+  func.return
+}
+
 // CHECK-LABEL: func.func @constant1(
 // CHECK-NEXT:    %s = nn.constant dense<1.000000e+00> : tensor<4xf32>
 func.func @constant1() {
