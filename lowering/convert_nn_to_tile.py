@@ -269,6 +269,21 @@ class Spec:
     def steps(self) -> int:
         return math.prod(self.out_grid) * math.prod(self.red_grid)
 
+    def period(self, inp: In) -> int:
+        """Steps between changes of an input's window: the product of the grids of the
+        fastest-varying loop dims it does not depend on (reduction dims vary fastest, then
+        the output dims from the last). A window that stays put is not loaded again."""
+        deps = {(k, d) for a in inp.offs for k, d, _, _ in a.terms}
+        order = [("r", d) for d in reversed(range(len(self.red_grid))) if self.red_grid[d] > 1]
+        order += [("o", d) for d in reversed(range(len(self.out_grid))) if self.out_grid[d] > 1]
+        grids = {"r": self.red_grid, "o": self.out_grid}
+        p = 1
+        for k, d in order:
+            if (k, d) in deps:
+                break
+            p *= grids[k][d]
+        return p
+
     @cached_property
     def partition(self) -> tuple[list[In], list[In], list[In]]:
         """(per-step, once-per-output-tile, stationary) inputs, as emit_kernel loads them.
@@ -474,31 +489,65 @@ def emit_kernel(spec: Spec, kb: KernelBuilder, double_buffer: bool) -> tile.Kern
     kb.add(loop)
     t, *carried = body.args
     t.name_hint = "t"
+    periods = sorted({spec.period(i) for i in per_step})
+
+    def window_index(v: SSAValue, period: int) -> SSAValue:
+        return v if period == 1 else kb.binop(arith.DivUIOp, v, kb.c(period))
+
+    def starts_window(v: SSAValue, period: int) -> SSAValue:
+        r = kb.binop(arith.RemUIOp, v, kb.c(period))
+        return kb.add(arith.CmpiOp(r, kb.c(0), "eq")).results[0]
+
     with kb.nested(body):
         vars, red_lin, out_lin = decompose(t)
         parity = is_even(t) if pipelined else None
+        slot_parity: dict[int, SSAValue | None] = {1: parity}
+        next_toks = [ready] * len(per_step)
         if pipelined:
+            # prefetch the windows that change at step t+1, one guarded group per period
             nxt = kb.binop(arith.AddiOp, t, kb.c(1))
-            cond = kb.cmp_lt(nxt, kb.c(steps))
-            then_b = Block()
-            with kb.nested(then_b):
-                nvars, _, _ = decompose(nxt)
-                npar = is_even(nxt)
-                toks = [load(i, pick(bufs[spec.ins.index(i)], npar), nvars) for i in per_step]
-                kb.add(scf.YieldOp(*toks))
-            else_b = Block()
-            with kb.nested(else_b):
-                kb.add(scf.YieldOp(*([ready] * len(per_step))))
-            pre = kb.add(scf.IfOp(cond, [tile.TokenType()] * len(per_step), [then_b], [else_b]))
-            next_toks = list(pre.results)
-            if carried[:-1]:
+            in_range = kb.cmp_lt(nxt, kb.c(steps))
+            nvars: dict[tuple[str, int], SSAValue] | None = None
+            for period in periods:
+                group = [k for k, i in enumerate(per_step) if spec.period(i) == period]
+                cond = in_range
+                if period > 1:
+                    cond = kb.add(arith.AndIOp(in_range, starts_window(nxt, period))).results[0]
+                then_b = Block()
+                with kb.nested(then_b):
+                    nvars, _, _ = decompose(nxt)
+                    npar = is_even(window_index(nxt, period))
+                    toks = [
+                        load(per_step[k], pick(bufs[spec.ins.index(per_step[k])], npar), nvars)
+                        for k in group
+                    ]
+                    kb.add(scf.YieldOp(*toks))
+                else_b = Block()
+                with kb.nested(else_b):  # no new window: keep the token of the current one
+                    kb.add(scf.YieldOp(*[carried[k] for k in group]))
+                pre = kb.add(scf.IfOp(cond, [tile.TokenType()] * len(group), [then_b], [else_b]))
+                for k, r in zip(group, pre.results, strict=True):
+                    next_toks[k] = r
+                if period > 1:
+                    slot_parity[period] = is_even(window_index(t, period))
+            if carried[:-1]:  # waiting again on a completed token is free
                 kb.add(tile.DmaWaitOp(*carried[:-1]))
         else:
             next_toks = []
-            toks = [load(i, bufs[spec.ins.index(i)][0], vars) for i in per_step]
-            if toks:
-                kb.add(tile.DmaWaitOp(*toks))
-        cur = {k: pick(bufs[k], parity) for k in bufs}
+            for period in periods:
+                group = [i for i in per_step if spec.period(i) == period]
+                guard = Block() if period > 1 else None
+                with kb.nested(guard if guard is not None else kb.cur):
+                    toks = [load(i, bufs[spec.ins.index(i)][0], vars) for i in group]
+                    kb.add(tile.DmaWaitOp(*toks))
+                    if guard is not None:
+                        kb.add(scf.YieldOp())
+                if guard is not None:
+                    kb.add(scf.IfOp(starts_window(t, period), [], [guard]))
+        cur = {}
+        for k, inp in enumerate(spec.ins):
+            par = slot_parity.get(spec.period(inp), parity) if inp in per_step else None
+            cur[k] = pick(bufs[k], par)
         out_parity = None
         if acc_slots == 2:
             out_parity = parity if n_red == 1 else is_even(out_lin)
@@ -716,10 +765,11 @@ def spec_cost(
     steps, n_out = spec.steps, math.prod(spec.out_grid)
     per_step, late, fixed = _partition(spec)
     bw = min(params.dram_bytes_per_cycle, params.vtcm_bytes_per_cycle)
-    moved = steps * sum(_bytes(i.sizes) for i in per_step)
+    loads = [steps // spec.period(i) for i in per_step]
+    moved = sum(n * _bytes(i.sizes) for n, i in zip(loads, per_step, strict=True))
     moved += n_out * (sum(_bytes(i.sizes) for i in late) + _bytes(spec.out_tile))
     moved += sum(_bytes(i.sizes) for i in fixed)
-    transfers = steps * len(per_step) + n_out * (len(late) + 1) + len(fixed)
+    transfers = sum(loads) + n_out * (len(late) + 1) + len(fixed)
     dma = moved / bw + transfers * params.dma_setup_cycles
     lanes = params.lanes
     inner = spec.out_tile[-1]

@@ -518,6 +518,8 @@ def _scalar_op(op: Operation, args: list[Any]) -> Any:
         "arith.divsi": lambda a, b: int(a / b),
         "arith.floordivsi": lambda a, b: a // b,
         "arith.remui": lambda a, b: a % b,
+        "arith.andi": lambda a, b: a & b,
+        "arith.ori": lambda a, b: a | b,
         "arith.remsi": lambda a, b: int(np.fmod(a, b)),
         "arith.minsi": min,
         "arith.maxsi": max,

@@ -25,9 +25,14 @@
 // V128-NEXT:       tile.dma_wait %[[PREV]]
 // V128-NEXT:       tile.yield %[[NEXT]], %[[WB]] : !tile.token, !tile.token
 // V128:          tile.dma_wait %[[OUT]]
-// V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 16, 2, 56>, reduction_tile_sizes = array<i64: 64>} {
+// On 256 KiB the weights no longer fit whole: 32 output channels at a time, and their
+// window (with the bias) is prefetched only when it changes, every 56 row steps.
+// V256:        tile.kernel attributes {tile_sizes = array<i64: 1, 32, 1, 56>, reduction_tile_sizes = array<i64: 64>} {
 // V256:          tile.for %t = 0 to 112 step 1
-// V256:            tile.conv {{.*}} : memref<1x64x4x58xf32, #tile.space<vtcm>>, memref<16x64x3x3xf32, #tile.space<vtcm>>, memref<1x16x2x56xf32, #tile.space<vtcm>>
+// V256:            %[[GO:.*]] = arith.andi %{{.*}}, %{{.*}} : i1
+// V256-NEXT:       %{{.*}}, %{{.*}} = scf.if %[[GO]] -> (!tile.token, !tile.token) {
+// V256:              tile.dma_start %w[%{{.*}}, %c0, %c0, %c0], %{{.*}}[%c0, %c0, %c0, %c0] sizes [32, 64, 3, 3]
+// V256:            tile.conv {{.*}} : memref<1x64x3x58xf32, #tile.space<vtcm>>, memref<32x64x3x3xf32, #tile.space<vtcm>>, memref<1x32x1x56xf32, #tile.space<vtcm>>
 // FORCED-LABEL: func.func @conv(
 // FORCED:       tile.kernel attributes {tile_sizes = array<i64: 1, 32, 7, 56>, reduction_tile_sizes = array<i64: 16>} {
 // FORCED:         tile.for %t = 0 to 64 step 1 iter_args(%{{.*}}) -> (!tile.token) {
