@@ -35,7 +35,8 @@ the sizes and whether to double-buffer; options force them:
     fuse=true  inplace-concat=true            (a tile size of 0 lets the cost model pick)
 
 Inputs whose window never moves (weights of an untiled conv, per-channel vectors) load
-once before the loop. Padding: the VTCM tile is filled with the pad value and the DMA
+once before the loop; the others are prefetched only at the steps where their window
+changes (conv weights once per output-channel tile, not once per row tile). Padding: the VTCM tile is filled with the pad value and the DMA
 copies only the part of the window inside the source.
 
 Fusion: a conv, matmul, pooling, normalization or elementwise kernel absorbs the chain of
