@@ -171,7 +171,7 @@ F32_NAN = np.float32(np.nan)
 @njit(cache=True, inline="always")
 def _locate(addr, n, align, dram_size, vtbase, vtsize):
     """(space 0 DRAM / 1 VTCM, offset); space -1 misaligned, -2 out of bounds."""
-    if align > 1 and addr % align != 0:
+    if addr & (align - 1) != 0:  # alignments are powers of two (vlen is checked by the target)
         return -1, 0
     if addr + n <= dram_size:
         return 0, addr
