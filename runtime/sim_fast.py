@@ -164,6 +164,9 @@ O_DMA2: int
 O_DMAWAIT: int
 
 T_MISALIGNED, T_OOB, T_DMA_OOB, T_BUDGET, T_LOOP = 1, 2, 3, 4, 5
+# slots of the `cold` int64 array (DMA counters, 2-D descriptor, transfers this packet)
+(COLD_DR, COLD_DW, COLD_VR, COLD_VW, COLD_HWM, COLD_DMAN, COLD_DMAB, COLD_NTR, COLD_RB, COLD_SS,
+ COLD_DS) = range(11)
 CANON = np.int32(0x7FC00000)
 F32_NAN = np.float32(np.nan)
 
@@ -212,26 +215,278 @@ def _estimate(x, rsqrt):
 
 
 @njit(cache=True, inline="always")
-def _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab):
-    """Write the interpreter's register-held counters back (stats.COUNTERS layout)."""
+def _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman, c_dmab,
+           cold):
+    """Write the interpreter's register-held counters (plus the DMA ones) back."""
     cnt[C_CYC] = now
     cnt[C_INS] = icount
     cnt[C_SDEP] = sdep
     cnt[C_SDMA] = sdma
     cnt[C_SDRAM] = sdram
     cnt[C_SBR] = sbr
-    cnt[C_DR] = c_dr
-    cnt[C_DW] = c_dw
-    cnt[C_VR] = c_vr
-    cnt[C_VW] = c_vw
-    cnt[C_HWM] = hwm
-    cnt[C_DMAN] = c_dman
-    cnt[C_DMAB] = c_dmab
+    cnt[C_DR] = c_dr + cold[COLD_DR]
+    cnt[C_DW] = c_dw + cold[COLD_DW]
+    cnt[C_VR] = c_vr + cold[COLD_VR]
+    cnt[C_VW] = c_vw + cold[COLD_VW]
+    cnt[C_HWM] = hwm if hwm > cold[COLD_HWM] else cold[COLD_HWM]
+    cnt[C_DMAN] = c_dman + cold[COLD_DMAN]
+    cnt[C_DMAB] = c_dmab + cold[COLD_DMAB]
+
+
+@njit(cache=True, error_model="numpy")
+def _vec_cold(op, A, B, Cc, D, imm, L, vlen, R, V8, Vf, Vi, Q, tmp8):  # noqa: C901
+    """The less frequent vector instructions, out of the hot loop (a smaller loop body
+    compiles to faster code). Returns the latency kind: 0 valu, 1 vmpy, 2 vxfer."""
+    kind = 0
+    if op == O_VADD_I32:
+        for l in range(L):
+            Vi[A, l] = np.int32(np.int64(Vi[B, l]) + np.int64(Vi[Cc, l]))
+        kind = 0
+    elif op == O_VSUB_I32:
+        for l in range(L):
+            Vi[A, l] = np.int32(np.int64(Vi[B, l]) - np.int64(Vi[Cc, l]))
+        kind = 0
+    elif op == O_VMAX_I32:
+        for l in range(L):
+            Vi[A, l] = max(Vi[B, l], Vi[Cc, l])
+        kind = 0
+    elif op == O_VMIN_I32:
+        for l in range(L):
+            Vi[A, l] = min(Vi[B, l], Vi[Cc, l])
+        kind = 0
+    elif op == O_VAND:
+        for l in range(L):
+            Vi[A, l] = Vi[B, l] & Vi[Cc, l]
+        kind = 0
+    elif op == O_VOR:
+        for l in range(L):
+            Vi[A, l] = Vi[B, l] | Vi[Cc, l]
+        kind = 0
+    elif op == O_VXOR:
+        for l in range(L):
+            Vi[A, l] = Vi[B, l] ^ Vi[Cc, l]
+        kind = 0
+    elif op == O_VSHLI_I32:
+        for l in range(L):
+            Vi[A, l] = np.int32(np.int64(Vi[B, l]) << imm)
+        kind = 0
+    elif op == O_VSHRI_I32:
+        for l in range(L):
+            Vi[A, l] = np.int32((np.int64(Vi[B, l]) & 0xFFFFFFFF) >> imm)
+        kind = 0
+    elif op == O_VSRAI_I32:
+        for l in range(L):
+            Vi[A, l] = Vi[B, l] >> imm
+        kind = 0
+    elif op == O_VCVT_F32_I32:
+        for l in range(L):
+            Vf[A, l] = np.float32(Vi[B, l])
+        kind = 0
+    elif op == O_VCVT_I32_F32:
+        for l in range(L):
+            xd = np.float64(Vf[B, l])
+            if xd != xd:
+                Vi[A, l] = 0
+            elif xd >= 2147483647.0:
+                Vi[A, l] = 2147483647
+            elif xd <= -2147483648.0:
+                Vi[A, l] = -2147483648
+            else:
+                Vi[A, l] = np.int32(np.int64(xd))
+        kind = 0
+    elif op == O_VABS_F32:
+        for l in range(L):
+            Vi[A, l] = Vi[B, l] & 0x7FFFFFFF
+        kind = 0
+    elif op == O_VNEG_F32:
+        for l in range(L):
+            Vi[A, l] = np.int32(np.int64(Vi[B, l]) ^ -2147483648)
+        kind = 0
+    elif op == O_VSEL:
+        for j in range(vlen):
+            V8[A, j] = V8[Cc, j] if Q[B, j] else V8[D, j]
+        kind = 0
+    elif op == O_VROR:
+        k = (np.int64(R[Cc]) & 0xFFFFFFFF) % vlen
+        for j in range(vlen):
+            tmp8[j] = V8[B, (j + k) % vlen]
+        for j in range(vlen):
+            V8[A, j] = tmp8[j]
+        kind = 0
+    elif op == O_VEXTR:
+        R[A] = Vi[B, imm]
+        kind = 2
+    elif op == O_VMUL_I32:
+        for l in range(L):
+            Vi[A, l] = np.int32(np.int64(Vi[B, l]) * np.int64(Vi[Cc, l]))
+        kind = 1
+    elif op == O_VDMPY_I8:
+        for l in range(L):
+            s = np.int64(Vi[A, l])
+            for j in range(4):
+                pa = np.int64(V8[B, 4 * l + j])
+                pb = np.int64(V8[Cc, 4 * l + j])
+                if pa >= 128:
+                    pa -= 256
+                if pb >= 128:
+                    pb -= 256
+                s += pa * pb
+            Vi[A, l] = np.int32(((s + 2147483648) & 0xFFFFFFFF) - 2147483648)
+        kind = 1
+    elif op == O_VRECIP_F32 or op == O_VRSQRT_F32:
+        for l in range(L):
+            r32 = _estimate(Vf[B, l], op == O_VRSQRT_F32)
+            Vf[A, l] = r32
+            if r32 != r32:
+                Vi[A, l] = 0x7FC00000
+            else:
+                Vi[A, l] = Vi[A, l] & -4096
+        kind = 1
+    elif op == O_VPACK_I32_I8:
+        for j in range(vlen):
+            tmp8[j] = 0
+        for l in range(L):
+            x = Vi[B, l]
+            y = Vi[Cc, l]
+            x = 127 if x > 127 else (-128 if x < -128 else x)
+            y = 127 if y > 127 else (-128 if y < -128 else y)
+            tmp8[l] = np.uint8(x & 0xFF)
+            tmp8[L + l] = np.uint8(y & 0xFF)
+        for j in range(vlen):
+            V8[A, j] = tmp8[j]
+        kind = 0
+    elif op >= O_VCMPGT_F32 and op <= O_VCMPEQ_I32:
+        for l in range(L):
+            if op == O_VCMPGT_F32:
+                c = Vf[B, l] > Vf[Cc, l]
+            elif op == O_VCMPGE_F32:
+                c = Vf[B, l] >= Vf[Cc, l]
+            elif op == O_VCMPEQ_F32:
+                c = Vf[B, l] == Vf[Cc, l]
+            elif op == O_VCMPGT_I32:
+                c = Vi[B, l] > Vi[Cc, l]
+            else:
+                c = Vi[B, l] == Vi[Cc, l]
+            cv = np.uint8(1) if c else np.uint8(0)
+            for j in range(4):
+                Q[A, 4 * l + j] = cv
+        kind = 0
+    elif op == O_VSETQ:
+        nb = np.int64(R[B])
+        for j in range(vlen):
+            Q[A, j] = np.uint8(1) if j < nb else np.uint8(0)
+        kind = 0
+    elif op == O_QAND:
+        for j in range(vlen):
+            Q[A, j] = Q[B, j] & Q[Cc, j]
+        kind = 0
+    elif op == O_QOR:
+        for j in range(vlen):
+            Q[A, j] = Q[B, j] | Q[Cc, j]
+        kind = 0
+    elif op == O_QNOT:
+        for j in range(vlen):
+            Q[A, j] = np.uint8(1) - Q[B, j]
+        kind = 0
+    return kind
+
+
+@njit(cache=True, error_model="numpy")
+def _dma_cold(op, A, B, Cc, orig, R, dram8, vtcm8, dram_size, vtbase, vtsize, cold, trap,
+              tr_bytes, tr_dram):  # noqa: C901
+    """dmacfg, dma and dma2 (out of the hot loop). Counters and the 2-D descriptor live in
+    `cold` (COLD_* slots). Returns 1 after filling `trap`, else 0."""
+    if op == O_DMACFG:
+        cold[COLD_RB] = np.int64(R[A]) & 0xFFFFFFFF
+        cold[COLD_SS] = np.int64(R[B])
+        cold[COLD_DS] = np.int64(R[Cc])
+        return 0
+    dst = np.int64(R[A]) & 0xFFFFFFFF
+    src = np.int64(R[B]) & 0xFFFFFFFF
+    if op == O_DMA:
+        rows = np.int64(1)
+        rb = np.int64(R[Cc]) & 0xFFFFFFFF
+        ss = np.int64(0)
+        ds = np.int64(0)
+    else:
+        rows = np.int64(R[Cc]) & 0xFFFFFFFF
+        rb = cold[COLD_RB]
+        ss = cold[COLD_SS]
+        ds = cold[COLD_DS]
+    if rb > 0 and rows > 4294967296 // rb:
+        trap[0] = T_DMA_OOB
+        trap[1] = orig
+        trap[2] = src
+        trap[3] = rb
+        trap[4] = rows
+        return 1
+    total = rows * rb
+    if rb > 0:
+        for r in range(rows):
+            s_ = (src + r * ss) & 0xFFFFFFFF
+            d_ = (dst + r * ds) & 0xFFFFFFFF
+            sp, off = _locate(s_, rb, 1, dram_size, vtbase, vtsize)
+            bad = s_
+            if sp >= 0:
+                sp, off = _locate(d_, rb, 1, dram_size, vtbase, vtsize)
+                bad = d_
+            if sp < 0:
+                trap[0] = T_DMA_OOB
+                trap[1] = orig
+                trap[2] = bad
+                trap[3] = rb
+                trap[4] = 0
+                return 1
+    dside = np.int64(0)
+    if rb > 0:
+        for r in range(rows):
+            s_ = (src + r * ss) & 0xFFFFFFFF
+            d_ = (dst + r * ds) & 0xFFFFFFFF
+            ssp, soff = _locate(s_, rb, 1, dram_size, vtbase, vtsize)
+            dsp, doff = _locate(d_, rb, 1, dram_size, vtbase, vtsize)
+            if ssp == 0:
+                cold[COLD_DR] += rb
+                dside += rb
+            else:
+                cold[COLD_VR] += rb
+                if soff + rb > cold[COLD_HWM]:
+                    cold[COLD_HWM] = soff + rb
+            if dsp == 0:
+                cold[COLD_DW] += rb
+                dside += rb
+            else:
+                cold[COLD_VW] += rb
+                if doff + rb > cold[COLD_HWM]:
+                    cold[COLD_HWM] = doff + rb
+            # memmove: copy backwards when the destination overlaps the source's tail
+            if ssp == dsp and doff > soff and doff < soff + rb:
+                for j in range(rb - 1, -1, -1):
+                    if ssp == 0:
+                        dram8[doff + j] = dram8[soff + j]
+                    else:
+                        vtcm8[doff + j] = vtcm8[soff + j]
+            else:
+                for j in range(rb):
+                    if ssp == 0:
+                        bv = dram8[soff + j]
+                    else:
+                        bv = vtcm8[soff + j]
+                    if dsp == 0:
+                        dram8[doff + j] = bv
+                    else:
+                        vtcm8[doff + j] = bv
+    cold[COLD_DMAN] += 1
+    cold[COLD_DMAB] += total
+    k = cold[COLD_NTR]
+    tr_bytes[k] = total
+    tr_dram[k] = dside
+    cold[COLD_NTR] = k + 1
+    return 0
 
 
 @njit(cache=True, error_model="numpy")
 def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt,
-         pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch):  # noqa: C901
+         pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch, cold):  # noqa: C901
     vlen = prm[P_VLEN]
     L = vlen // 4
     g = prm[P_G]
@@ -270,9 +525,6 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     top_start = np.int64(-1)
     top_end = np.int64(-1)
     top_rem = np.int64(0)
-    desc_rb = np.int64(0)
-    desc_ss = np.int64(0)
-    desc_ds = np.int64(0)
     dram_free = np.int64(0)
 
     pc = 0
@@ -300,7 +552,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             trap[0] = T_BUDGET
             trap[1] = a
             _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman,
-                   c_dmab)
+                   c_dmab, cold)
             return
         staged = pk[pc, 3]
         if staged:
@@ -331,7 +583,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                         t3 = dram_free
                         break
         dram_bytes = np.int64(0)
-        ntr = 0
+        cold[COLD_NTR] = 0
         next_pc = pc + 1
         halt = False
         taken = False
@@ -364,7 +616,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[3] = vlen
                     trap[4] = vlen if sp == -1 else 0
                     _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
-                           hwm, c_dman, c_dmab)
+                           hwm, c_dman, c_dmab, cold)
                     return
                 if sp == 0:
                     c_dr += vlen
@@ -411,7 +663,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[3] = vlen
                     trap[4] = vlen if sp == -1 else 0
                     _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
-                           hwm, c_dman, c_dmab)
+                           hwm, c_dman, c_dmab, cold)
                     return
                 if sp == 0:
                     c_dw += vlen
@@ -453,7 +705,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[3] = 4
                     trap[4] = 4 if sp == -1 else 0
                     _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
-                           hwm, c_dman, c_dmab)
+                           hwm, c_dman, c_dmab, cold)
                     return
                 if sp == 0:
                     c_dr += 4
@@ -530,7 +782,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     trap[3] = 4
                     trap[4] = 4 if sp == -1 else 0
                     _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
-                           hwm, c_dman, c_dmab)
+                           hwm, c_dman, c_dmab, cold)
                     return
                 load = op == O_LD or op == O_LDF
                 if sp == 0:
@@ -585,7 +837,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                             trap[0] = T_LOOP
                             trap[1] = ins[i, K_ORIG]
                             _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
-                                   hwm, c_dman, c_dmab)
+                                   hwm, c_dman, c_dmab, cold)
                             return
                         if nloops > 0:
                             loop_start[nloops - 1] = top_start
@@ -622,46 +874,6 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     else:
                         Vf[A, l] = y
                 latv = lat_valu
-            elif op == O_VADD_I32:
-                for l in range(L):
-                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) + np.int64(Vi[Cc, l]))
-                latv = lat_valu
-            elif op == O_VSUB_I32:
-                for l in range(L):
-                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) - np.int64(Vi[Cc, l]))
-                latv = lat_valu
-            elif op == O_VMAX_I32:
-                for l in range(L):
-                    Vi[A, l] = max(Vi[B, l], Vi[Cc, l])
-                latv = lat_valu
-            elif op == O_VMIN_I32:
-                for l in range(L):
-                    Vi[A, l] = min(Vi[B, l], Vi[Cc, l])
-                latv = lat_valu
-            elif op == O_VAND:
-                for l in range(L):
-                    Vi[A, l] = Vi[B, l] & Vi[Cc, l]
-                latv = lat_valu
-            elif op == O_VOR:
-                for l in range(L):
-                    Vi[A, l] = Vi[B, l] | Vi[Cc, l]
-                latv = lat_valu
-            elif op == O_VXOR:
-                for l in range(L):
-                    Vi[A, l] = Vi[B, l] ^ Vi[Cc, l]
-                latv = lat_valu
-            elif op == O_VSHLI_I32:
-                for l in range(L):
-                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) << imm)
-                latv = lat_valu
-            elif op == O_VSHRI_I32:
-                for l in range(L):
-                    Vi[A, l] = np.int32((np.int64(Vi[B, l]) & 0xFFFFFFFF) >> imm)
-                latv = lat_valu
-            elif op == O_VSRAI_I32:
-                for l in range(L):
-                    Vi[A, l] = Vi[B, l] >> imm
-                latv = lat_valu
             elif op == O_VMOV:
                 for l in range(L):
                     Vi[A, l] = Vi[B, l]
@@ -671,211 +883,17 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                 for l in range(L):
                     Vi[A, l] = wv
                 latv = lat_valu
-            elif op == O_VCVT_F32_I32:
-                for l in range(L):
-                    Vf[A, l] = np.float32(Vi[B, l])
-                latv = lat_valu
-            elif op == O_VCVT_I32_F32:
-                for l in range(L):
-                    xd = np.float64(Vf[B, l])
-                    if xd != xd:
-                        Vi[A, l] = 0
-                    elif xd >= 2147483647.0:
-                        Vi[A, l] = 2147483647
-                    elif xd <= -2147483648.0:
-                        Vi[A, l] = -2147483648
-                    else:
-                        Vi[A, l] = np.int32(np.int64(xd))
-                latv = lat_valu
-            elif op == O_VABS_F32:
-                for l in range(L):
-                    Vi[A, l] = Vi[B, l] & 0x7FFFFFFF
-                latv = lat_valu
-            elif op == O_VNEG_F32:
-                for l in range(L):
-                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) ^ -2147483648)
-                latv = lat_valu
-            elif op == O_VSEL:
-                D = ins[i, K_D]
-                for j in range(vlen):
-                    V8[A, j] = V8[Cc, j] if Q[B, j] else V8[D, j]
-                latv = lat_valu
-            elif op == O_VROR:
-                k = (np.int64(R[Cc]) & 0xFFFFFFFF) % vlen
-                for j in range(vlen):
-                    tmp8[j] = V8[B, (j + k) % vlen]
-                for j in range(vlen):
-                    V8[A, j] = tmp8[j]
-                latv = lat_valu
-            elif op == O_VEXTR:
-                R[A] = Vi[B, imm]
-                latv = lat_vxfer
-            elif op == O_VMUL_I32:
-                for l in range(L):
-                    Vi[A, l] = np.int32(np.int64(Vi[B, l]) * np.int64(Vi[Cc, l]))
-                latv = lat_vmpy
-            elif op == O_VDMPY_I8:
-                for l in range(L):
-                    s = np.int64(Vi[A, l])
-                    for j in range(4):
-                        pa = np.int64(V8[B, 4 * l + j])
-                        pb = np.int64(V8[Cc, 4 * l + j])
-                        if pa >= 128:
-                            pa -= 256
-                        if pb >= 128:
-                            pb -= 256
-                        s += pa * pb
-                    Vi[A, l] = np.int32(((s + 2147483648) & 0xFFFFFFFF) - 2147483648)
-                latv = lat_vmpy
-            elif op == O_VRECIP_F32 or op == O_VRSQRT_F32:
-                for l in range(L):
-                    r32 = _estimate(Vf[B, l], op == O_VRSQRT_F32)
-                    Vf[A, l] = r32
-                    if r32 != r32:
-                        Vi[A, l] = 0x7FC00000
-                    else:
-                        Vi[A, l] = Vi[A, l] & -4096
-                latv = lat_vmpy
-            elif op == O_VPACK_I32_I8:
-                for j in range(vlen):
-                    tmp8[j] = 0
-                for l in range(L):
-                    x = Vi[B, l]
-                    y = Vi[Cc, l]
-                    x = 127 if x > 127 else (-128 if x < -128 else x)
-                    y = 127 if y > 127 else (-128 if y < -128 else y)
-                    tmp8[l] = np.uint8(x & 0xFF)
-                    tmp8[L + l] = np.uint8(y & 0xFF)
-                for j in range(vlen):
-                    V8[A, j] = tmp8[j]
-                latv = lat_valu
-            elif op >= O_VCMPGT_F32 and op <= O_VCMPEQ_I32:
-                for l in range(L):
-                    if op == O_VCMPGT_F32:
-                        c = Vf[B, l] > Vf[Cc, l]
-                    elif op == O_VCMPGE_F32:
-                        c = Vf[B, l] >= Vf[Cc, l]
-                    elif op == O_VCMPEQ_F32:
-                        c = Vf[B, l] == Vf[Cc, l]
-                    elif op == O_VCMPGT_I32:
-                        c = Vi[B, l] > Vi[Cc, l]
-                    else:
-                        c = Vi[B, l] == Vi[Cc, l]
-                    cv = np.uint8(1) if c else np.uint8(0)
-                    for j in range(4):
-                        Q[A, 4 * l + j] = cv
-                latv = lat_valu
-            elif op == O_VSETQ:
-                nb = np.int64(R[B])
-                for j in range(vlen):
-                    Q[A, j] = np.uint8(1) if j < nb else np.uint8(0)
-                latv = lat_valu
-            elif op == O_QAND:
-                for j in range(vlen):
-                    Q[A, j] = Q[B, j] & Q[Cc, j]
-                latv = lat_valu
-            elif op == O_QOR:
-                for j in range(vlen):
-                    Q[A, j] = Q[B, j] | Q[Cc, j]
-                latv = lat_valu
-            elif op == O_QNOT:
-                for j in range(vlen):
-                    Q[A, j] = np.uint8(1) - Q[B, j]
-                latv = lat_valu
-            # ---------------------------------------------------------- DMA
             elif op == O_DMAWAIT:
                 pass  # its stall is computed before the packet issues (packet column 6)
-                latv = 0
-            elif op == O_DMACFG:
-                desc_rb = np.int64(R[A]) & 0xFFFFFFFF
-                desc_ss = np.int64(R[B])
-                desc_ds = np.int64(R[Cc])
-                latv = 0
-            else:  # O_DMA, O_DMA2
-                latv = 0
-                dst = np.int64(R[A]) & 0xFFFFFFFF
-                src = np.int64(R[B]) & 0xFFFFFFFF
-                if op == O_DMA:
-                    rows = np.int64(1)
-                    rb = np.int64(R[Cc]) & 0xFFFFFFFF
-                    ss = np.int64(0)
-                    ds = np.int64(0)
-                else:
-                    rows = np.int64(R[Cc]) & 0xFFFFFFFF
-                    rb = desc_rb
-                    ss = desc_ss
-                    ds = desc_ds
-                if rb > 0 and rows > 4294967296 // rb:
-                    trap[0] = T_DMA_OOB
-                    trap[1] = ins[i, K_ORIG]
-                    trap[2] = src
-                    trap[3] = rb
-                    trap[4] = rows
+            elif op == O_DMACFG or op == O_DMA or op == O_DMA2:
+                if _dma_cold(op, A, B, Cc, ins[i, K_ORIG], R, dram8, vtcm8, dram_size, vtbase,
+                             vtsize, cold, trap, tr_bytes, tr_dram):
                     _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
-                           hwm, c_dman, c_dmab)
+                           hwm, c_dman, c_dmab, cold)
                     return
-                total = rows * rb
-                if rb > 0:
-                    for r in range(rows):
-                        s_ = (src + r * ss) & 0xFFFFFFFF
-                        d_ = (dst + r * ds) & 0xFFFFFFFF
-                        sp, off = _locate(s_, rb, 1, dram_size, vtbase, vtsize)
-                        bad = s_
-                        if sp >= 0:
-                            sp, off = _locate(d_, rb, 1, dram_size, vtbase, vtsize)
-                            bad = d_
-                        if sp < 0:
-                            trap[0] = T_DMA_OOB
-                            trap[1] = ins[i, K_ORIG]
-                            trap[2] = bad
-                            trap[3] = rb
-                            trap[4] = 0
-                            _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw,
-                                   hwm, c_dman, c_dmab)
-                            return
-                dside = np.int64(0)
-                if rb > 0:
-                    for r in range(rows):
-                        s_ = (src + r * ss) & 0xFFFFFFFF
-                        d_ = (dst + r * ds) & 0xFFFFFFFF
-                        ssp, soff = _locate(s_, rb, 1, dram_size, vtbase, vtsize)
-                        dsp, doff = _locate(d_, rb, 1, dram_size, vtbase, vtsize)
-                        if ssp == 0:
-                            c_dr += rb
-                            dside += rb
-                        else:
-                            c_vr += rb
-                            if soff + rb > hwm:
-                                hwm = soff + rb
-                        if dsp == 0:
-                            c_dw += rb
-                            dside += rb
-                        else:
-                            c_vw += rb
-                            if doff + rb > hwm:
-                                hwm = doff + rb
-                        # memmove: copy through the scratch row when ranges may overlap
-                        if ssp == dsp and doff > soff and doff < soff + rb:
-                            for j in range(rb - 1, -1, -1):
-                                if ssp == 0:
-                                    dram8[doff + j] = dram8[soff + j]
-                                else:
-                                    vtcm8[doff + j] = vtcm8[soff + j]
-                        else:
-                            for j in range(rb):
-                                if ssp == 0:
-                                    bv = dram8[soff + j]
-                                else:
-                                    bv = vtcm8[soff + j]
-                                if dsp == 0:
-                                    dram8[doff + j] = bv
-                                else:
-                                    vtcm8[doff + j] = bv
-                c_dman += 1
-                c_dmab += total
-                tr_bytes[ntr] = total
-                tr_dram[ntr] = dside
-                ntr += 1
+            else:
+                kind = _vec_cold(op, A, B, Cc, ins[i, K_D], imm, L, vlen, R, V8, Vf, Vi, Q, tmp8)
+                latv = lat_valu if kind == 0 else (lat_vmpy if kind == 1 else lat_vxfer)
             if timing:
                 rd = ins[i, K_DST]
                 if rd >= 0:
@@ -904,7 +922,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             sdep += t1 - now
             sdma += t2 - t1
             sdram += t3 - t2
-            for k in range(ntr):
+            for k in range(cold[COLD_NTR]):
                 e = 0
                 for q in range(1, engine_free.shape[0]):
                     if engine_free[q] < engine_free[e]:
@@ -938,7 +956,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
         now = nxt
         if halt:
             _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman,
-                   c_dmab)
+                   c_dmab, cold)
             return
         while next_pc == top_end:
             top_rem -= 1
@@ -1073,7 +1091,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     prm = params(prog, target, len(dram), timing, max_instructions)
     _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
          dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, pkcount, pkcyc,
-         srcs, trap, engine_free, dma_done, tmp8, scratch)
+         srcs, trap, engine_free, dma_done, tmp8, scratch, np.zeros(16, dtype=np.int64))
     # per-packet execution counts and cycles -> packets, classes, cycles per tag
     cnt[C_PKT] = pkcount.sum()
     bycls = pkcount @ hist
