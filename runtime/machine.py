@@ -114,6 +114,7 @@ def simulate(prog: Program, target: Target | str, inputs: dict[str, np.ndarray] 
     limit = DEFAULT_MAX_INSTRUCTIONS if max_instructions is None else int(max_instructions)
     if limit < 0:
         raise VexaError(f"max_instructions: expected a non-negative count, got {limit}")
+    limit = min(limit, 2**62)  # both simulators count in int64
     dram, vtcm = make_memory(prog, t)
     write_inputs(prog, t, dict(inputs or {}), dram, vtcm)
     if engine == "reference":
