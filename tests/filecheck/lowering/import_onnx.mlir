@@ -51,7 +51,7 @@
 // CST-NEXT:   %[[M:.*]] = nn.mul %[[X]], %[[BIG]] {{.*}} loc("scale")
 // CST-NEXT:   %[[SMALL:.*]] = nn.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00]> : tensor<8xf32> loc("small_const")
 // CST-NEXT:   %{{.*}} = nn.add %[[M]], %[[SMALL]]
-// CST-NEXT:   %[[ONES:.*]] = nn.constant dense<1.000000e+00> : tensor<4x8xf32> loc("ones")
+// CST-NEXT:   %[[ONES:.*]] = nn.constant splat<1.000000e+00> : tensor<4x8xf32> loc("ones")
 // CST-NEXT:   %{{.*}} = nn.add %{{.*}}, %[[ONES]]
 // CST-NEXT:   %[[BIAS:.*]] = nn.constant dense<5.000000e-01> : tensor<8xf32> loc("bias_in")
 // CST-NEXT:   %{{.*}} = nn.add %{{.*}}, %[[BIAS]] {{.*}} loc("bias")
