@@ -260,6 +260,8 @@ class _Body:
 
     packets: _Packets
     load_step: dict[tuple[int, int], int]  # (packet, index in packet) -> step fed
+    unbumped: dict[tuple[int, int], str]  # the same loads with offsets from unbumped pointers
+    step_packets: int  # P: packets per step (trailing ones may be empty, so not len / ku)
 
 
 def _fma_order(mr: int, nr: int) -> list[tuple[int, int]]:
@@ -324,6 +326,7 @@ def _schedule_body(
                 t * P + idx // U, f"vfma.f32 v{acc[i][j]}, v{a[t % a_bufs][i]}, v{b[t % b_bufs][j]}"
             )
     n = ku * P
+    pk._grow(n)  # trailing packets may stay empty (their cycles become stalls)
     lat = m.latency("vld")
     # Pointer increments: A advances ku elements, B ku rows, as late as possible so every
     # load of this body sees the pointers of the body start.
@@ -359,16 +362,21 @@ def _schedule_body(
         pk.put(p, f"addi {reg}, {reg}, {delta}")
         addi_at[reg] = p
     load_step: dict[tuple[int, int], int] = {}
+    unbumped: dict[tuple[int, int], str] = {}
     for q, x, kind, idx, t in placed:
         if kind == "a":
-            off = idx * lda + t * 4 - (delta_a if q > addi_at[_RA] else 0)
-            text = f"vldbc v{a[t % a_bufs][idx]}, {_RA}, {off}"
+            off = idx * lda + t * 4
+            bump = delta_a if q > addi_at[_RA] else 0
+            reg, vd = _RA, a[t % a_bufs][idx]
         else:
-            off = t * ldb + idx * m.vlen - (delta_b if q > addi_at[_RB] else 0)
-            text = f"vld v{b[t % b_bufs][idx]}, {_RB}, {off}"
-        pk.insts[q][x] = text
+            off = t * ldb + idx * m.vlen
+            bump = delta_b if q > addi_at[_RB] else 0
+            reg, vd = _RB, b[t % b_bufs][idx]
+        op = "vldbc" if kind == "a" else "vld"
+        pk.insts[q][x] = f"{op} v{vd}, {reg}, {off - bump}"
+        unbumped[(q, x)] = f"{op} v{vd}, {reg}, {off}"
         load_step[(q, x)] = t
-    return _Body(pk, load_step)
+    return _Body(pk, load_step, unbumped, P)
 
 
 def _tile_overhead(m: _Machine, mr: int, nr: int) -> int:
@@ -402,23 +410,24 @@ def _candidates(m: _Machine, M: int, N: int, K: int) -> Iterable[GemmBlock]:
                         break
                 if body is None:
                     continue
-                P = len(body.packets) // ku
+                P = body.step_packets
                 tiles = (M // mr) * (nvec // nr)
                 cycles = tiles * (K * P + _tile_overhead(m, mr, nr)) + 4 * (M // mr)
                 peak = -(-M * nvec * K // U)
                 yield GemmBlock(mr, nr, a_bufs, b_bufs, ku, extra, P, used, cycles, peak)
-                break  # fewer buffers only save registers this candidate does not need
 
 
 def gemm_block(target: Any, M: int, N: int, K: int) -> GemmBlock:
     """The register block `gemm_asm` uses for these sizes on `target` (best estimate)."""
     m = _machine(target)
     _check_gemm_sizes(m, M, N, K)
-    best: GemmBlock | None = None
-    for c in _candidates(m, M, N, K):
-        key = (c.estimated_cycles, -c.mr * c.nr, c.vregs_used)
-        if best is None or key < (best.estimated_cycles, -best.mr * best.nr, best.vregs_used):
-            best = c
+
+    def key(c: GemmBlock) -> tuple[int, ...]:
+        # Ties (the estimate ignores the store drain's exact packing): bigger blocks, taller
+        # ones (the A broadcasts are the cheap operand), then more buffering (more slack).
+        return (c.estimated_cycles, -c.mr * c.nr, -c.mr, -(c.a_bufs + c.b_bufs))
+
+    best = min(_candidates(m, M, N, K), key=key, default=None)
     if best is None:
         raise KernelError(
             f"no register block fits {M}x{N}x{K} on '{m.name}' "
@@ -495,8 +504,8 @@ def gemm_tile_lines(
             if s is not None and s >= keep_steps:
                 continue
             if text.startswith("addi"):
-                continue
-            epi.put(p, text)
+                continue  # no pointer bumps: the kept loads use offsets from the old pointers
+            epi.put(p, body.unbumped.get((p, x), text))
             if text.startswith("vfma"):
                 last_fma[int(text.split()[1].strip("v,"))] = p
     last_store = 0
