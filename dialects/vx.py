@@ -2559,6 +2559,13 @@ class _Emitter:
                 return name
 
     def emit(self) -> str:
+        # Checked first: an unexpanded pseudo-op is the cause, the unallocated registers
+        # around it only a consequence.
+        pseudo = frozenset(PSEUDO_INSTRUCTIONS)  # exact type test: fast on big modules
+        for op in self.module.walk():
+            if type(op) in pseudo:
+                raise EmitError(f"{self.locate(op)}: {op.name} is a pseudo-instruction: "
+                                "run vx-expand-math first")
         top = list(self.module.body.block.ops)
         data = [op for op in top if isinstance(op, DataOp)]
         self.lines.append(f".target {self.target.name}")
@@ -2788,6 +2795,166 @@ def verify_located(module: ModuleOp, locate: Locator) -> None:
 
 # endregion
 
+# region Pseudo-instructions: expanded by vx-expand-math, never emitted
+#
+# Math functions the machine has no instruction for. convert-tile-to-vx emits them on
+# virtual registers; vx-expand-math (passes/vx_expand_math.py) replaces each one by real
+# instructions (range reduction, polynomial, Newton steps) before register allocation.
+# They are not machine instructions: not in INSTRUCTIONS, BY_MNEMONIC, runtime/isa.py or
+# docs/isa.md; packets reject them and emit_assembly fails with a located error.
+
+
+class VxPseudoInstruction(HasRegisterConstraints, IRDLOperation, ABC):
+    """Base of the math pseudo-instructions: `vd = f(va)` (or `f(va, vb)`) lane-wise on
+    f32, on virtual vector registers only."""
+
+    traits = traits_def(RegisterAllocatedMemoryEffect())
+
+    def get_register_constraints(self) -> RegisterConstraints:
+        return RegisterConstraints(self.operands, self.results, ())
+
+    def verify_(self) -> None:
+        for value in (*self.operands, *self.results):
+            reg = value.type
+            if isinstance(reg, VxRegisterType) and reg.is_allocated:
+                raise VerifyException(
+                    f"{self.name}: expected virtual registers (a pseudo-instruction is "
+                    f"expanded by vx-expand-math before allocation), got {reg}"
+                )
+
+
+class _PseudoUnary(VxPseudoInstruction, ABC):
+    vd = result_def(VectorRegisterType)
+    va = operand_def(VectorRegisterType)
+    assembly_format = "$va attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, va: SSAValue | Operation):
+        super().__init__(operands=[va], result_types=[VectorRegisterType.unallocated()])
+
+
+@irdl_op_definition
+class ExpF32Op(_PseudoUnary):
+    """Pseudo: `vd <- exp(va)` lane-wise on f32 (overflow -> +inf, underflow -> 0).
+
+    ```mlir
+    %y = vx.exp.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.exp.f32"
+
+
+@irdl_op_definition
+class LogF32Op(_PseudoUnary):
+    """Pseudo: `vd <- log(va)` (natural log; 0 -> -inf, x < 0 -> NaN, +inf -> +inf).
+
+    ```mlir
+    %y = vx.log.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.log.f32"
+
+
+@irdl_op_definition
+class TanhF32Op(_PseudoUnary):
+    """Pseudo: `vd <- tanh(va)`.
+
+    ```mlir
+    %y = vx.tanh.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.tanh.f32"
+
+
+@irdl_op_definition
+class SigmoidF32Op(_PseudoUnary):
+    """Pseudo: `vd <- 1 / (1 + exp(-va))`.
+
+    ```mlir
+    %y = vx.sigmoid.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.sigmoid.f32"
+
+
+@irdl_op_definition
+class ErfF32Op(_PseudoUnary):
+    """Pseudo: `vd <- erf(va)`.
+
+    ```mlir
+    %y = vx.erf.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.erf.f32"
+
+
+@irdl_op_definition
+class RecipF32Op(_PseudoUnary):
+    """Pseudo: `vd <- 1 / va`, accurate (vrecip.f32 is only the 11-bit estimate).
+
+    ```mlir
+    %y = vx.recip.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.recip.f32"
+
+
+@irdl_op_definition
+class SqrtF32Op(_PseudoUnary):
+    """Pseudo: `vd <- sqrt(va)` (`sqrt(-0) = -0`, x < 0 -> NaN).
+
+    ```mlir
+    %y = vx.sqrt.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.sqrt.f32"
+
+
+@irdl_op_definition
+class RsqrtF32Op(_PseudoUnary):
+    """Pseudo: `vd <- 1 / sqrt(va)`, accurate (vrsqrt.f32 is only the estimate).
+
+    ```mlir
+    %y = vx.rsqrt.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.rsqrt.f32"
+
+
+@irdl_op_definition
+class DivF32Op(VxPseudoInstruction):
+    """Pseudo: `vd <- va / vb` lane-wise on f32.
+
+    ```mlir
+    %q = vx.div.f32 %a, %b : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.div.f32"
+    vd = result_def(VectorRegisterType)
+    va = operand_def(VectorRegisterType)
+    vb = operand_def(VectorRegisterType)
+    assembly_format = "$va `,` $vb attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, va: SSAValue | Operation, vb: SSAValue | Operation):
+        super().__init__(operands=[va, vb], result_types=[VectorRegisterType.unallocated()])
+
+
+PSEUDO_INSTRUCTIONS: tuple[type[VxPseudoInstruction], ...] = (
+    ExpF32Op, LogF32Op, TanhF32Op, SigmoidF32Op, ErfF32Op, RecipF32Op, SqrtF32Op,
+    RsqrtF32Op, DivF32Op,
+)
+"""The math pseudo-instructions; vx-expand-math removes every one of them."""
+
+# endregion
+
 
 INSTRUCTIONS: tuple[type[VxInstruction], ...] = (
     LiOp, MovOp, AddOp, SubOp, MulOp, AndOp, OrOp, XorOp, ShlOp, ShrOp, SraOp, SltOp,
@@ -2811,6 +2978,7 @@ BY_MNEMONIC: dict[str, type[VxInstruction]] = {op.mnemonic(): op for op in INSTR
 
 VX = Dialect(
     "vx",
-    [*INSTRUCTIONS, YieldOp, PacketOp, LoopOp, LabelOp, FuncOp, DataOp, IoOp],
+    [*INSTRUCTIONS, YieldOp, PacketOp, LoopOp, LabelOp, FuncOp, DataOp, IoOp,
+     *PSEUDO_INSTRUCTIONS],
     [ScalarRegisterType, VectorRegisterType, PredicateRegisterType],
 )
