@@ -117,6 +117,10 @@ def render() -> str:
         lines += [f"### `{op.name}`", "", summary, ""]
         if rest:
             lines += [rest, ""]
+    lines += ["## Pseudo-instructions (expanded by vx-expand-math, never emitted)", ""]
+    for op in vx.PSEUDO_INSTRUCTIONS:
+        summary, rest = _doc(op)
+        lines += [f"### `{op.name}`", "", summary, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
