@@ -1,0 +1,200 @@
+"""vexa.compile / Executable: levels, interpreters, the simulator path and the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import vexa
+from vexa.runtime.executable import NodeCost, build_report, node_costs
+from vexa.tools.errors import VexaError
+
+INPUTS = Path(__file__).parent / "filecheck" / "inputs"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def _pipeline_available() -> bool:
+    from vexa.universe import get_all_passes
+
+    have = get_all_passes()
+    return all(p in have for p in ("convert-tile-to-vx", "vx-expand-math",
+                                   "vx-allocate-registers", "vx-schedule"))
+
+
+needs_vx = pytest.mark.skipif(
+    not _pipeline_available(), reason="the tile -> vx passes are not all registered yet"
+)
+
+
+def _ort(path: Path, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+    ort = pytest.importorskip("onnxruntime")
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return sess.run(None, feeds)
+
+
+def _random_inputs(exe: vexa.Executable, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {n: rng.standard_normal(shape).astype(np.float32)
+            for n, (shape, _) in zip(exe.input_names, exe.input_types, strict=True)}
+
+
+# --------------------------------------------------------------------------- levels
+
+
+@pytest.mark.parametrize("model", ["conv_bn_relu.onnx", "gemm.onnx", "softmax_opset13.onnx"])
+def test_tile_level_matches_nn_level_and_onnxruntime(model: str) -> None:
+    """stop_after='tile' runs the tile interpreter on the lowered, planned IR."""
+    tile_exe = vexa.compile(INPUTS / model, stop_after="tile")
+    nn_exe = vexa.compile(INPUTS / model, stop_after="nn")
+    feeds = _random_inputs(tile_exe)
+    got_tile = tile_exe.run(feeds)
+    got_nn = nn_exe.run(list(feeds.values()))
+    want = _ort(INPUTS / model, feeds)
+    for t, n, w in zip(got_tile, got_nn, want, strict=True):
+        np.testing.assert_allclose(t, w, rtol=1e-3, atol=1e-4)
+        np.testing.assert_allclose(n, w, rtol=1e-3, atol=1e-4)
+    assert tile_exe.report is None  # interpreters do not count cycles
+
+
+def test_ir_levels_and_compile_times() -> None:
+    exe = vexa.compile(INPUTS / "conv_bn_relu.onnx", stop_after="tile", dump_after=["all"])
+    assert "nn.conv" in exe.ir("nn")
+    assert "tile.kernel" in exe.ir("tile") and "nn.conv" not in exe.ir("tile")
+    assert list(exe.compile_times)[:3] == ["import", "convert-nn-to-tile", "tile-plan-memory"]
+    assert set(exe.dumps) == {"convert-nn-to-tile", "tile-plan-memory"}
+    with pytest.raises(VexaError, match="no vx IR: compiled with stop_after='tile'"):
+        exe.ir("vx")
+    with pytest.raises(VexaError, match="expected one of nn, tile, vx, asm, got 'llvm'"):
+        exe.ir("llvm")
+
+
+def test_compile_errors_are_vexa_errors() -> None:
+    with pytest.raises(VexaError, match="stop_after: expected one of"):
+        vexa.compile(INPUTS / "gemm.onnx", stop_after="ptx")
+    with pytest.raises(VexaError, match="engine: expected 'fast' or 'reference'"):
+        vexa.compile(INPUTS / "gemm.onnx", engine="gpu")
+    with pytest.raises(VexaError, match="unknown target 'vx7'"):
+        vexa.compile(INPUTS / "gemm.onnx", target="vx7")
+    with pytest.raises(VexaError, match="unknown option 'tile_q'"):
+        vexa.compile(INPUTS / "gemm.onnx", stop_after="tile", tile_q=3)
+    exe = vexa.compile(INPUTS / "gemm.onnx", stop_after="nn")
+    with pytest.raises(VexaError, match="expected shape"):
+        exe.run([np.zeros((1, 1), np.float32)])
+    with pytest.raises(VexaError, match="expected inputs"):
+        exe.run({"nope": np.zeros((1, 1), np.float32)})
+
+
+@pytest.mark.skipif(_pipeline_available(), reason="checks the message while a pass is missing")
+def test_missing_stage_is_reported_by_name() -> None:
+    with pytest.raises(VexaError, match="pass '(convert-tile-to-vx|vx-[a-z-]+)' is not available"):
+        vexa.compile(INPUTS / "gemm.onnx")
+
+
+def test_options_reach_the_tiler() -> None:
+    a = vexa.compile(INPUTS / "conv_bn_relu.onnx", stop_after="tile")
+    b = vexa.compile(INPUTS / "conv_bn_relu.onnx", stop_after="tile", tile_h=2)
+    assert a.ir("tile") != b.ir("tile")
+    feeds = _random_inputs(a)
+    np.testing.assert_allclose(a.run(feeds)[0], b.run(feeds)[0], rtol=1e-5, atol=1e-6)
+
+
+# --------------------------------------------------------------------------- the report
+
+
+_TAGGED = """.target vx128
+.input A f32 64
+.output C f32 64
+.data
+A: .zero 256
+C: .zero 256
+.text
+main:
+    li r1, A
+    .loc "add1"
+    li r2, C
+    vld v0, r1, 0
+    vld v1, r1, 128
+    vadd.f32 v0, v0, v0
+    vadd.f32 v1, v1, v1
+    .loc "relu1"
+    vsplati v2, 0
+    vmax.f32 v0, v0, v2
+    vmax.f32 v1, v1, v2
+    vst v0, r2, 0
+    vst v1, r2, 128
+    halt
+"""
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_report_rows_add_up_to_the_simulated_cycles(engine: str) -> None:
+    from vexa.runtime.assembler import assemble
+    from vexa.runtime.machine import run_program
+
+    a = np.arange(64, dtype=np.float32) - 30
+    outs, stats = run_program(assemble(_TAGGED, "vx128"), "vx128", {"A": a}, engine=engine)
+    np.testing.assert_array_equal(outs["C"], np.maximum(2 * a, 0))
+    costs = {
+        "add1": NodeCost(["add"], macs=64, bytes=512),
+        "relu1": NodeCost(["relu"], macs=64, bytes=512),
+        "fused_relu": NodeCost(["relu"], macs=64, bytes=512),
+    }
+    report = build_report(stats, costs, "vx128", spills={"add1": 2})
+    assert sum(r.cycles for r in report.rows) == stats.cycles == report.cycles
+    assert {r.name for r in report.rows} >= {"add1", "relu1"}
+    assert report.idle_nodes == ["fused_relu"]
+    assert abs(sum(r.share for r in report.rows) - 100.0) < 1e-9
+    add1 = next(r for r in report.rows if r.name == "add1")
+    # roofline bound: max(64 MACs / 64 per cycle, 512 bytes / 32 per cycle) = 16 cycles
+    assert add1.bound == 16.0
+    assert add1.roofline == pytest.approx(100 * 16 / add1.cycles)
+    assert report.spills == 2 and add1.spills == 2
+    text = report.text()
+    assert "add1" in text and "total" in text and f"{stats.cycles}" in text
+    data = report.to_dict()
+    assert sum(n["cycles"] for n in data["nodes"]) == data["cycles"]
+    assert data["nodes_without_cycles"] == ["fused_relu"]
+
+
+def test_node_costs_from_nn_ops() -> None:
+    from vexa.lowering.import_onnx import import_onnx
+
+    costs = node_costs(import_onnx(INPUTS / "conv_bn_relu.onnx"))
+    conv = costs["conv1"]
+    # conv1: 1x3x16x16 -> 1x8x16x16 (3x3, pad 1)? MACs = out elements x Ci x Kh x Kw
+    from vexa.runtime.nn_interpreter import _find_main
+
+    fn = _find_main(import_onnx(INPUTS / "conv_bn_relu.onnx"))
+    op = next(o for o in fn.body.block.ops if o.name == "nn.conv")
+    out = int(np.prod(op.results[0].type.get_shape()))
+    w = op.operands[1].type.get_shape()
+    assert conv.macs == out * int(np.prod(w[1:]))
+    assert conv.bytes == 4 * (int(np.prod(op.operands[0].type.get_shape())) + int(np.prod(w))
+                              + sum(int(np.prod(v.type.get_shape())) for v in op.operands[2:])
+                              + out)
+    assert costs["relu1"].macs == costs["relu1"].bytes // 8  # one op per element, in + out
+
+
+# --------------------------------------------------------------------------- simulator
+
+
+@needs_vx
+@pytest.mark.parametrize("model", ["conv_bn_relu.onnx", "gemm.onnx", "softmax_opset13.onnx"])
+def test_simulated_model_matches_onnxruntime(model: str) -> None:
+    exe = vexa.compile(INPUTS / model)
+    feeds = _random_inputs(exe)
+    got = exe.run(feeds)
+    for g, w in zip(got, _ort(INPUTS / model, feeds), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-4)
+    report = exe.report
+    assert report is not None
+    assert sum(r.cycles for r in report.rows) == report.cycles == exe.stats.cycles > 0
+    assert exe.asm is not None and exe.asm.startswith(".target vx128")
+    assert "vx.func" in exe.ir("vx")
+    assert {"import", "convert-tile-to-vx", "vx-schedule", "emit-asm", "assemble"} <= set(
+        exe.compile_times
+    )
+    tagged = {r.name for r in report.rows if r.bound is not None}
+    assert tagged, "no cycles were attributed to an ONNX node"
