@@ -1,6 +1,7 @@
 """Runs the whole lit/FileCheck suite (tests/filecheck) as one pytest test per lit test."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ def _discover() -> list[str]:
     return sorted(
         str(p.relative_to(LIT_ROOT))
         for p in LIT_ROOT.rglob("*")
-        if p.suffix in (".mlir", ".s", ".test") and "inputs" not in p.relative_to(LIT_ROOT).parts
+        if p.suffix in (".mlir", ".s", ".test") and not {"inputs", "Output"} & set(p.relative_to(LIT_ROOT).parts)
     )
 
 
@@ -28,14 +29,18 @@ def lit_results() -> dict[str, tuple[str, str]]:
         out = Path(tmp) / "lit.json"
         env = dict(os.environ)
         env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
-        subprocess.run(
-            [sys.executable, "-m", "lit", "-q", "-j", "2", "--output", str(out), str(LIT_ROOT)],
+        # `lit` has no __main__: run the console script installed beside this Python.
+        lit = shutil.which("lit", path=env["PATH"])
+        assert lit is not None, "lit is not installed (pip install '.[test]')"
+        proc = subprocess.run(
+            [lit, "-q", "-j", "2", "--output", str(out), str(LIT_ROOT)],
             env=env,
             capture_output=True,
             text=True,
             check=False,
         )
-        data = json.loads(out.read_text()) if out.exists() else {"tests": []}
+        assert out.exists(), f"lit produced no results:\n{proc.stdout}\n{proc.stderr}"
+        data = json.loads(out.read_text())
     results = {}
     for t in data["tests"]:
         name = t["name"].split(" :: ", 1)[-1]
