@@ -366,6 +366,11 @@ def compile(  # noqa: A001 - the public name of the API (vexa.compile)
         raise VexaError(f"engine: expected 'fast' or 'reference', got '{engine}'")
     t = load_target(target)
     tname = _target_spec(t)
+    # every stage up to stop_after must exist: fail before the (slow) import otherwise
+    specs = [pipelines.nn_graph(), pipelines.nn_to_tile(tname, **options),
+             pipelines.tile_to_vx(tname)]
+    depth = {None: 3, "asm": 3, "vx": 3, "tile": 2, "nn": 1}[stop_after]
+    pipelines.build_passes(",".join(s for s in specs[:depth] if s))
     result = pipelines.PipelineResult()
     clock = time.perf_counter
     start = clock()

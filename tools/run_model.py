@@ -5,10 +5,21 @@
     vexa-run model.mlir --input x=x.npy                         # weights from model.npz
     vexa-run model.mlir --weights w.npz --random-inputs
 
+    vexa-run model.onnx --random-inputs --backend sim --target vx64 --report json
+    vexa-run model.onnx --random-inputs --stop-after tile      # the tile-level interpreter
+    vexa-run model.onnx --random-inputs --dump-ir-after tile,asm
+
 Imports the ONNX model (or parses nn IR and loads its weights side file), runs it on a
 backend and prints every output: name, type, a few values and summary statistics.
-Backends: `interp`, the numpy reference interpreter of nn IR (runtime/nn_interpreter.py);
-the compiled + simulated path joins as another `--backend` choice.
+Backends:
+- `sim`: `vexa.compile` (lowering/pipelines.py) to a vx program, run on the simulator
+  (runtime/machine.py); prints the per-node cycle report after the outputs (`--report`);
+- `interp`: the numpy reference interpreter of nn IR (runtime/nn_interpreter.py).
+Without `--backend`, vexa-run uses `sim` when the compiler can compile the model and
+falls back to `interp` otherwise; a note on stderr says which ran and why.
+`--stop-after nn|tile` compiles only down to that level and runs its numpy interpreter
+(runtime/tile_interpreter.py for tile), to pin a wrong answer to the level that made it.
+`--dump-ir-after` prints the IR after levels (nn, tile, vx, asm) or pass stages to stderr.
 """
 
 from __future__ import annotations
@@ -36,7 +47,11 @@ def _interp_backend(
 
 
 BACKENDS: dict[str, Backend] = {"interp": _interp_backend}
-"""--backend name -> runner(module, inputs by name, resources) -> outputs in order."""
+"""--backend name -> runner(module, inputs by name, resources) -> outputs in order, for the
+backends that run nn IR directly; `sim` goes through `vexa.compile` (see `_run_compiled`)."""
+
+CHOICES = ("interp", "sim")
+DUMP_LEVELS = ("nn", "tile", "vx", "asm")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +80,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="weights side file for an IR file (default: <file>.npz)",
     )
     p.add_argument(
-        "--backend", choices=sorted(BACKENDS), default="interp", help="how to run (default interp)"
+        "--backend",
+        choices=CHOICES,
+        default=None,
+        help="sim: compile and simulate; interp: nn interpreter "
+        "(default: sim when the model compiles, else interp)",
+    )
+    p.add_argument(
+        "--target", default="vx128", metavar="NAME|FILE.toml", help="machine (default vx128)"
+    )
+    p.add_argument(
+        "--stop-after",
+        choices=("nn", "tile"),
+        help="compile down to this level only and run its interpreter",
+    )
+    p.add_argument(
+        "--dump-ir-after",
+        action="append",
+        metavar="STAGE",
+        help="print the IR after a level (nn, tile, vx, asm) or a pass stage to stderr "
+        "(comma-separated, repeatable; 'all' for every pass stage)",
+    )
+    p.add_argument(
+        "--report",
+        choices=("text", "json", "none"),
+        default="text",
+        help="cycle report of a sim run (default text)",
+    )
+    p.add_argument(
+        "--engine", choices=("fast", "reference"), default="fast", help="simulator (default fast)"
     )
     p.add_argument("--output-dir", metavar="DIR", help="write each output to DIR/<name>.npy")
     return p
@@ -217,13 +260,103 @@ def _scalar_text(v: Any) -> str:
     return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
+def _dump_stages(args: argparse.Namespace) -> list[str]:
+    stages = [s.strip() for spec in args.dump_ir_after or [] for s in spec.split(",")]
+    for s in stages:
+        if not s:
+            raise VexaError("--dump-ir-after: expected a stage name, got ''")
+    return stages
+
+
+def _deepest(stages: Sequence[str], stop_after: str | None) -> str | None:
+    """The lowest level the dumps need (None: the whole pipeline)."""
+    from vexa.lowering.pipelines import stage_names, tile_to_vx
+
+    levels = [s for s in stages if s in DUMP_LEVELS]
+    if any(s not in DUMP_LEVELS for s in stages):
+        vx_passes = stage_names(tile_to_vx())
+        levels.append("vx" if any(s in vx_passes or s == "all" for s in stages) else "tile")
+    if stop_after is not None:
+        levels.append(stop_after)
+    return max(levels, key=DUMP_LEVELS.index) if levels else None
+
+
+def _print_dumps(exe: Any, stages: Sequence[str]) -> None:
+    for s in stages:
+        if s in DUMP_LEVELS:
+            text = exe.ir(s)
+            items = [(s, text)]
+        else:
+            items = [(k, v) for k, v in exe.dumps.items() if s in ("all", k, k.split("#")[0])]
+            if not items:
+                raise VexaError(
+                    f"--dump-ir-after {s}: no such stage, expected one of "
+                    f"{', '.join(DUMP_LEVELS)} or a pass of {', '.join(exe.compile_times)}"
+                )
+        for name, text in items:
+            print(f"// -----// IR Dump After {name} //----- //", file=sys.stderr)
+            print(text.rstrip("\n"), file=sys.stderr)
+
+
+def _compile(
+    args: argparse.Namespace, stop_after: str | None, stages: Sequence[str]
+) -> Any:
+    from vexa.runtime.executable import compile
+
+    module, _ = load_model(args)
+    passes = [s for s in stages if s not in DUMP_LEVELS]
+    return compile(
+        module, args.target, stop_after=stop_after, engine=args.engine, dump_after=passes
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         args = build_parser().parse_args(argv)
+        stages = _dump_stages(args)
+        if args.stop_after is not None and args.backend == "interp":
+            raise VexaError("--stop-after runs the interpreter of its level: drop --backend interp")
         module, resources = load_model(args)
         names, types, out_names = _signature(module)
         inputs = gather_inputs(args, names, types)
-        outputs = BACKENDS[args.backend](module, inputs, resources)
+        deepest = _deepest(stages, args.stop_after)
+        exe = None
+        backend = args.backend
+        if args.stop_after is not None:
+            backend = args.stop_after
+            exe = _compile(args, args.stop_after, stages)
+            if DUMP_LEVELS.index(deepest or "asm") > DUMP_LEVELS.index(args.stop_after):
+                raise VexaError(
+                    f"--dump-ir-after asks for IR below --stop-after {args.stop_after}"
+                )
+        elif backend in (None, "sim"):
+            try:
+                exe = _compile(args, None, stages)
+                backend = "sim"
+            except Exception as e:  # noqa: BLE001 - auto mode: fall back, and say why
+                if args.backend == "sim":
+                    raise
+                reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+                print(
+                    f"vexa-run: note: running the nn interpreter (the compiler cannot compile "
+                    f"this model for {args.target}: {reason})",
+                    file=sys.stderr,
+                )
+                backend = "interp"
+        if backend == "interp":
+            if stages:  # the dumps come from the compiler, the outputs from the interpreter
+                if exe is None or DUMP_LEVELS.index(deepest or "asm") > DUMP_LEVELS.index("nn"):
+                    exe = _compile(args, deepest or "asm", stages)
+                _print_dumps(exe, stages)
+                module, resources = load_model(args)
+            print("vexa-run: backend interp (nn interpreter)", file=sys.stderr)
+            outputs = BACKENDS["interp"](module, inputs, resources)
+        else:
+            assert exe is not None
+            _print_dumps(exe, stages)
+            outputs = exe.run(inputs)
+            where = f" on {exe.target.name}" if backend == "sim" else " interpreter"
+            print(f"vexa-run: backend {backend}{where}", file=sys.stderr)
         if args.output_dir is not None:
             os.makedirs(args.output_dir, exist_ok=True)
         for name, value in zip(out_names, outputs):
@@ -232,6 +365,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.output_dir is not None:
                 safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
                 np.save(os.path.join(args.output_dir, f"{safe}.npy"), value)
+        if backend == "sim" and exe is not None and exe.report is not None:
+            if args.report == "text":
+                print(exe.report.text(top=20))
+            elif args.report == "json":
+                print(exe.report.to_json())
         return 0
 
     return run_cli("vexa-run", body)
