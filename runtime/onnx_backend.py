@@ -14,9 +14,11 @@ value or a device that vexa does not support raises `Unsupported`, a `VexaError`
 that carries a short `category` ("op Foo", "dtype STRING", ...) next to the
 full reason, so a harness can tell "declared unsupported" from "wrong answer".
 
-Engines: "interp" runs the numpy reference interpreter on the `nn` IR
-(runtime/nn_interpreter.py). The simulator engine comes later; `engine` is a
-checked option so that a typo never silently falls back to the interpreter.
+Engines: "interp" (the default) runs the numpy reference interpreter on the `nn` IR
+(runtime/nn_interpreter.py); "sim" compiles each specialisation with `vexa.compile`
+(runtime/executable.py, target vx128) on its first run and runs the program on the
+simulator; what the compiler cannot lower is `Unsupported` (category "sim: <stage>").
+`engine` is a checked option so that a typo never silently falls back to the interpreter.
 
 vexa compiles static graphs, so the rep specialises at `run` time what the
 model leaves open (one import per distinct key, cached on the rep): graph inputs
@@ -52,8 +54,8 @@ __all__ = [
     "supports_device",
 ]
 
-ENGINES: tuple[str, ...] = ("interp",)
-"""Execution engines `prepare(engine=...)` accepts; the simulator joins later."""
+ENGINES: tuple[str, ...] = ("interp", "sim")
+"""Execution engines `prepare(engine=...)` accepts: nn interpreter, compiled + simulated."""
 
 SUPPORTED_DTYPES: frozenset[int] = frozenset(
     {
@@ -109,6 +111,7 @@ class _Compiled:
 
     module: Any  # xdsl ModuleOp; typed loosely so that importing this file stays cheap
     arg_names: list[str]  # graph inputs that are arguments of @main, in order
+    executable: Any = None  # engine "sim": the vexa.compile result, built on first run
 
 
 def _dtype_name(elem_type: int) -> str:
@@ -388,13 +391,38 @@ class VexaBackendRep(BackendRep):
         return namedtupledict("Outputs", self.output_names)(*results)
 
     def _execute(self, compiled: _Compiled, arrays: list[np.ndarray]) -> list[np.ndarray]:
-        # engine was checked in prepare; "interp" is the only one so far.
+        # engine was checked in prepare
         from vexa.runtime.nn_interpreter import interpret
         from vexa.runtime.resources import module_resources
+
+        if self.engine == "sim":
+            return [np.array(o) for o in _simulated(compiled).run(arrays)]
 
         outs = interpret(compiled.module, arrays, module_resources(compiled.module))
         # a copy: an output may alias an input or a weight of the module
         return [np.array(o) for o in outs]
+
+
+def _simulated(compiled: _Compiled) -> Any:
+    """The compiled executable of one specialisation (compiled once, on its first run)."""
+    if compiled.executable is None:
+        from vexa.lowering.pipelines import StageError
+        from vexa.runtime.executable import compile
+        from vexa.runtime.resources import attach_resources, module_resources
+
+        # compile lowers in place: work on a copy, the rep keeps its nn module
+        module = compiled.module.clone()
+        attach_resources(module, module_resources(compiled.module))
+        try:
+            compiled.executable = compile(module)
+        except StageError as e:
+            raise Unsupported(str(e), f"sim: {e.stage}") from e
+        except Unsupported:
+            raise
+        except VexaError as e:
+            first = (str(e).strip().splitlines() or [""])[0]
+            raise Unsupported(str(e), f"sim: {_import_category(first)}") from e
+    return compiled.executable
 
 
 def _upgrade_opset(model: ModelProto) -> ModelProto:

@@ -198,3 +198,23 @@ def test_simulated_model_matches_onnxruntime(model: str) -> None:
     )
     tagged = {r.name for r in report.rows if r.bound is not None}
     assert tagged, "no cycles were attributed to an ONNX node"
+
+
+# --------------------------------------------------------------------------- onnx backend
+
+
+def test_onnx_backend_sim_engine() -> None:
+    """engine="sim": compiled and simulated; what the compiler lacks is Unsupported."""
+    import vexa.onnx_backend as backend
+
+    x = np.random.default_rng(1).standard_normal((2, 3, 4, 4)).astype(np.float32)
+    rep = backend.prepare(str(INPUTS / "gemm.onnx"), engine="sim")
+    if not _pipeline_available():
+        with pytest.raises(backend.Unsupported, match="is not available") as info:
+            rep.run([x])
+        assert info.value.category.startswith("sim: ")
+        return
+    (y,) = rep.run([x])
+    (want,) = _ort(INPUTS / "gemm.onnx", {"x": x})
+    np.testing.assert_allclose(y, want, rtol=1e-3, atol=1e-4)
+    assert "nn.gemm" in str(rep.module)  # the rep keeps its nn module; compile used a copy
