@@ -101,8 +101,8 @@ def test_run_node() -> None:
 
 
 def test_engine_is_a_checked_option() -> None:
-    with pytest.raises(VexaError, match="unknown engine 'sim', expected one of interp"):
-        backend.prepare(TINY_CNN, engine="sim")
+    with pytest.raises(VexaError, match="unknown engine 'gpu', expected one of interp, sim"):
+        backend.prepare(TINY_CNN, engine="gpu")
     with pytest.raises(VexaError, match="unexpected prepare options"):
         backend.prepare(TINY_CNN, optimise=True)
 
