@@ -158,6 +158,7 @@ class PipelineResult:
 
     times: dict[str, float] = field(default_factory=dict)
     dumps: dict[str, str] = field(default_factory=dict)
+    verify_seconds: float = 0.0  # verification after the stages, in total
 
 
 def build_passes(spec: str) -> list[tuple[str, ModulePass]]:
@@ -234,12 +235,14 @@ def run_pipeline(
             raise StageError(label, f"{label}: {_first_lines(e)}", module) from e
         out.times[label] = out.times.get(label, 0.0) + (timer() - start)
         if verify:
+            start = timer()
             try:
                 module.verify()
             except VerifyException as e:
                 raise StageError(
                     label, f"{label}: the output IR does not verify: {_first_lines(e)}", module
                 ) from e
+            out.verify_seconds += timer() - start
         if "all" in wanted or label in wanted or p.name in wanted:
             out.dumps[label] = str(module)
     return out

@@ -388,8 +388,12 @@ def compile(  # noqa: A001 - the public name of the API (vexa.compile)
         """Run one level's pipeline; True when compilation stops after it."""
         pipelines.run_pipeline(module, spec, verify=verify, dump_after=dump_after,
                                timer=clock, result=result)
+        start = clock()
         exe.texts[level] = _print(module)
+        print_seconds[0] += clock() - start
         return stop_after == level
+
+    print_seconds = [0.0]
 
     stopped = stage("nn", pipelines.nn_graph())
     exe.costs = node_costs(module)
@@ -404,6 +408,8 @@ def compile(  # noqa: A001 - the public name of the API (vexa.compile)
     exe.level = stop_after or "program"
     exe.dumps = result.dumps
     exe.compile_times = result.times
+    result.times["verify"] = result.verify_seconds  # not stages, but part of compile time
+    result.times["print-ir"] = print_seconds[0]
     if stopped:
         return exe
     from vexa.dialects.vx import emit_assembly

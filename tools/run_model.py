@@ -281,6 +281,9 @@ def _deepest(stages: Sequence[str], stop_after: str | None) -> str | None:
     return max(levels, key=DUMP_LEVELS.index) if levels else None
 
 
+_NOT_PASSES = ("import", "verify", "print-ir", "emit-asm", "assemble")
+
+
 def _print_dumps(exe: Any, stages: Sequence[str]) -> None:
     for s in stages:
         if s in DUMP_LEVELS:
@@ -289,9 +292,10 @@ def _print_dumps(exe: Any, stages: Sequence[str]) -> None:
         else:
             items = [(k, v) for k, v in exe.dumps.items() if s in ("all", k, k.split("#")[0])]
             if not items:
+                ran = [k for k in exe.compile_times if k not in _NOT_PASSES]
                 raise VexaError(
                     f"--dump-ir-after {s}: no such stage, expected one of "
-                    f"{', '.join(DUMP_LEVELS)} or a pass of {', '.join(exe.compile_times)}"
+                    f"{', '.join(DUMP_LEVELS)} or a pass stage ({', '.join(ran)})"
                 )
         for name, text in items:
             print(f"// -----// IR Dump After {name} //----- //", file=sys.stderr)
