@@ -58,7 +58,9 @@ def _iree_compile(model: Path) -> str:
     with tempfile.TemporaryDirectory() as d:
         mlir, vmfb = Path(d) / "m.mlir", Path(d) / "m.vmfb"
         t0 = time.perf_counter()
-        r = subprocess.run([importer, str(model), "-o", str(mlir)], capture_output=True, text=True)
+        # the light models are opset 8: IREE lowers ONNX ops from opset 17 on
+        r = subprocess.run([importer, str(model), "--opset-version", "17", "-o", str(mlir)],
+                           capture_output=True, text=True)
         t1 = time.perf_counter()
         if r.returncode:
             return f"failed: iree-import-onnx: {(r.stderr.strip().splitlines() or ['?'])[-1]}"
