@@ -158,6 +158,43 @@ def test_report_rows_add_up_to_the_simulated_cycles(engine: str) -> None:
     assert data["nodes_without_cycles"] == ["fused_relu"]
 
 
+def _add_relu_model() -> bytes:
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "x"], ["s"], name="add1"),
+         helper.make_node("Relu", ["s"], ["y"], name="relu1")],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [64])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [64])],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+
+def test_run_maps_inputs_and_reports_against_nn_costs() -> None:
+    """A full executable's run(): graph names -> program symbols, report from nn costs.
+
+    The program is hand-written (what the vx pipeline would produce), tagged like the
+    ONNX nodes, so this checks the runtime half independently of the compiler.
+    """
+    from vexa.runtime.assembler import assemble
+
+    exe = vexa.compile(_add_relu_model(), stop_after="nn")
+    exe.program = assemble(_TAGGED.replace("A", "x").replace("C", "y"), "vx128")
+    exe.level = "program"
+    x = np.arange(64, dtype=np.float32) - 30
+    (y,) = exe.run({"x": x})
+    np.testing.assert_array_equal(y, np.maximum(2 * x, 0))
+    report = exe.report
+    assert report is not None and report.cycles == exe.stats.cycles
+    assert sum(r.cycles for r in report.rows) == report.cycles
+    rows = {r.name: r for r in report.rows}
+    assert rows["add1"].ops == ["add"] and rows["add1"].macs == 64
+    assert rows["add1"].bytes == 3 * 256  # two operands and the result, f32
+    assert rows["relu1"].bound == max(64 / 64, 512 / 32)
+    assert "add1" in str(report) and '"relu1"' in report.to_json()
+
+
 def test_node_costs_from_nn_ops() -> None:
     from vexa.lowering.import_onnx import import_onnx
 
