@@ -60,13 +60,13 @@ def _iree_compile(model: Path) -> str:
         t0 = time.perf_counter()
         # the light models are opset 8: IREE lowers ONNX ops from opset 17 on
         r = subprocess.run([importer, str(model), "--opset-version", "17", "-o", str(mlir)],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, check=False)
         t1 = time.perf_counter()
         if r.returncode:
             return f"failed: iree-import-onnx: {(r.stderr.strip().splitlines() or ['?'])[-1]}"
         r = subprocess.run(
             [compiler, "--iree-hal-target-backends=llvm-cpu", str(mlir), "-o", str(vmfb)],
-            capture_output=True, text=True,
+            capture_output=True, text=True, check=False,
         )
         t2 = time.perf_counter()
         if r.returncode:
@@ -95,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-iree", action="store_true", help="skip the IREE comparison")
     args = p.parse_args(argv)
 
-    import vexa
     from vexa.tools.errors import VexaError
+
+    import vexa
 
     model = _variant(args.model)
     print(f"model: {model.name} ({model.stat().st_size / 1e6:.1f} MB); target {args.target}; "

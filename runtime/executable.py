@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
 from vexa.runtime.target import Target, builtin_targets, load_target
 from vexa.tools.errors import VexaError
 
@@ -219,8 +218,9 @@ class Report:
         )
         if self.spills:
             head += f"; {self.spills} spills"
-        lines = [head, f"{'node':<28} {'ops':<22} {'cycles':>12} {'share':>7} "
-                       f"{'MACs':>13} {'bytes':>12} {'roofline':>9}"]
+        columns = (f"{'node':<28} {'ops':<22} {'cycles':>12} {'share':>7} "
+                   f"{'MACs':>13} {'bytes':>12} {'roofline':>9}")
+        lines = [head, columns]
         rows = self.rows if top is None else self.rows[:top]
         for r in rows:
             roof = "-" if r.roofline is None else f"{r.roofline:.1f}%"

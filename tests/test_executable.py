@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-import vexa
 from vexa.runtime.executable import NodeCost, build_report, node_costs
 from vexa.tools.errors import VexaError
+
+import vexa
 
 INPUTS = Path(__file__).parent / "filecheck" / "inputs"
 EXAMPLES = Path(__file__).parent.parent / "examples"

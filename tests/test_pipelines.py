@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from vexa.lowering import pipelines
 from vexa.lowering.import_onnx import import_onnx
 from vexa.tools.errors import VexaError
@@ -83,7 +82,6 @@ def test_run_pipeline_replays_the_same_ir_as_a_two_step_run() -> None:
 
 def _cumsum_model() -> bytes:
     """A one-node model of an op convert-nn-to-tile does not lower (CumSum)."""
-    import onnx
     from onnx import TensorProto, helper
 
     axis = helper.make_tensor("axis", TensorProto.INT64, [], [1])

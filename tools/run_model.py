@@ -31,7 +31,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-
 from vexa.tools.errors import VexaError, run_cli
 from vexa.tools.vexa_translate import _Parser, parse_input_shapes
 
@@ -116,12 +115,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_ir(path: str, weights: str | None = None) -> tuple[Any, Any]:
     """Parse an nn IR file and attach its weights (`weights`, else `<path>.npz` if present)."""
-    from xdsl.context import Context
-    from xdsl.dialects.builtin import Builtin, ModuleOp
-    from xdsl.dialects.func import Func
-    from xdsl.parser import Parser
-    from xdsl.utils.exceptions import ParseError
-
     from vexa.runtime.resources import (
         ResourceTable,
         attach_resources,
@@ -129,6 +122,12 @@ def load_ir(path: str, weights: str | None = None) -> tuple[Any, Any]:
         side_file,
     )
     from vexa.tools.vexa_opt import parse_error_message
+    from xdsl.context import Context
+    from xdsl.dialects.builtin import Builtin, ModuleOp
+    from xdsl.dialects.func import Func
+    from xdsl.parser import Parser
+    from xdsl.utils.exceptions import ParseError
+
     from vexa.universe import get_all_dialects
 
     if not os.path.isfile(path):
@@ -173,9 +172,8 @@ def load_model(args: argparse.Namespace) -> tuple[Any, Any]:
 
 
 def _signature(module: Any) -> tuple[list[str], list[Any], list[str]]:
-    from xdsl.dialects.builtin import ArrayAttr, StringAttr
-
     from vexa.runtime.nn_interpreter import _find_main, input_names
+    from xdsl.dialects.builtin import ArrayAttr, StringAttr
 
     func = _find_main(module)
     names = input_names(func)
