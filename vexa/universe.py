@@ -54,11 +54,18 @@ def _tile_plan_memory() -> type[ModulePass]:
     return TilePlanMemoryPass
 
 
+def _vx_expand_math() -> type[ModulePass]:
+    from vexa.passes.vx_expand_math import VxExpandMathPass
+
+    return VxExpandMathPass
+
+
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> factory returning the pass class."""
     return {
         "convert-nn-to-tile": _convert_nn_to_tile,
         "tile-plan-memory": _tile_plan_memory,
+        "vx-expand-math": _vx_expand_math,
     }
 
 
