@@ -255,3 +255,17 @@ def test_onnx_backend_sim_engine() -> None:
     (want,) = _ort(INPUTS / "gemm.onnx", {"x": x})
     np.testing.assert_allclose(y, want, rtol=1e-3, atol=1e-4)
     assert "nn.gemm" in str(rep.module)  # the rep keeps its nn module; compile used a copy
+
+
+def test_compile_accepts_nn_ir_files_and_modules(tmp_path: Path) -> None:
+    from vexa.lowering.import_onnx import import_onnx
+    from vexa.tools import vexa_translate
+
+    ir = tmp_path / "g.mlir"
+    assert vexa_translate.main(["--import-onnx", str(INPUTS / "gemm.onnx"), "-o", str(ir)]) == 0
+    from_file = vexa.compile(ir, stop_after="tile")
+    from_module = vexa.compile(import_onnx(INPUTS / "gemm.onnx"), stop_after="tile")
+    feeds = _random_inputs(from_file)
+    np.testing.assert_array_equal(from_file.run(feeds)[0], from_module.run(feeds)[0])
+    with pytest.raises(VexaError, match="input_shapes applies to ONNX models"):
+        vexa.compile(ir, input_shapes={"x": [1, 3, 4, 4]})
