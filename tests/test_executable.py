@@ -268,4 +268,4 @@ def test_compile_accepts_nn_ir_files_and_modules(tmp_path: Path) -> None:
     feeds = _random_inputs(from_file)
     np.testing.assert_array_equal(from_file.run(feeds)[0], from_module.run(feeds)[0])
     with pytest.raises(VexaError, match="input_shapes applies to ONNX models"):
-        vexa.compile(ir, input_shapes={"x": [1, 3, 4, 4]})
+        vexa.compile(ir, stop_after="nn", input_shapes={"x": [1, 3, 4, 4]})
