@@ -1,0 +1,434 @@
+"""`vx-expand-math`: expand the math pseudo-instructions into real vx instructions.
+
+The machine has no divide, exp, log or tanh (docs/isa_spec.md): only f32 add/sub/mul/fma,
+min/max, integer lane ops and shifts, conversions, compares/selects and the 11-bit
+`vrecip.f32`/`vrsqrt.f32` estimates. Each pseudo-op of dialects/vx.py (`vx.exp.f32`, ...,
+`vx.div.f32`) becomes range reduction + polynomial + Newton steps on virtual registers:
+
+```mlir
+%y = vx.exp.f32 %x : (!vx.vreg) -> !vx.vreg loc("Softmax_3")
+// becomes (constants are vx.vsplati of f32 bit patterns)
+%a = vx.vmax.f32 %x, %lo ... %t = vx.vadd.f32 (x*log2e), 1.5*2^23   // n = round(x/ln2)
+%r = x - n*ln2_hi - n*ln2_lo                                          // Cody-Waite
+%p = 1 + r + r^2*P(r)                                                  // degree-7 minimax
+%y = p * 2^(n>>1) * 2^(n-(n>>1))     // exponent built with vsrai/vadd.i32/vshli.i32
+```
+
+Every created op carries the location of the pseudo-op it replaces. Arithmetic is done
+with separate `vmul`+`vadd` (never `vfma` on a constant accumulator: vfma ties its
+accumulator register, which would clobber a shared constant); vfma rounds twice anyway,
+so nothing is lost.
+
+Accuracy (max error in f32 ulp against float64 numpy over every 2^6-th f32 bit pattern,
+all specials included; `scripts/measure_math_ulp.py`, on the fast simulator): see each
+expansion's docstring and BENCHMARKS.md "vx math expansions: accuracy".
+
+Constants and register pressure: a constant needed by a pseudo-op inside a `vx.loop` is
+hoisted in front of the outermost enclosing loop of its `vx.func` (a loop-invariant
+`vx.vsplati` is then free per iteration), shared by every expansion under that loop (by
+bit pattern), up to `hoist-limit` distinct constants per loop nest (default 12: an exp
+needs 12, and 32 vector registers must also hold the loop's own data). Constants past the
+limit, and all constants outside loops, are materialised next to their use (one valu op
+each, deduplicated within one expansion); `hoist-limit=0` never hoists.
+
+Input invariant: vx IR on virtual registers (before `vx-allocate-registers`); pseudo-ops
+are not inside `vx.packet`s (the packet verifier forbids it).
+Output IR: the same, with no pseudo-instruction left; only instructions of
+docs/isa_spec.md (plus hoisted `vx.vsplati`s before loops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+)
+from xdsl.rewriter import InsertPoint
+
+from vexa.dialects import vx
+
+# region Helpers
+
+
+def f32_bits(value: float) -> int:
+    """The signed 32-bit pattern of the f32 nearest to `value` (a vsplati immediate)."""
+    return int(np.array([value], dtype=np.float32).view(np.int32)[0])
+
+
+def _outermost_loop(op: Operation) -> vx.LoopOp | None:
+    """The outermost `vx.loop` around `op` inside its function, if any."""
+    found: vx.LoopOp | None = None
+    current = op.parent_op()
+    while current is not None and not isinstance(current, vx.FuncOp):
+        if isinstance(current, vx.LoopOp):
+            found = current
+        current = current.parent_op()
+    return found
+
+
+@dataclass
+class _ConstantPool:
+    """Hoisted constants: one table of bit pattern -> value per outermost loop."""
+
+    limit: int
+    tables: dict[vx.LoopOp, dict[int, SSAValue]] = field(default_factory=dict)
+
+    def get(self, anchor: vx.LoopOp | None, bits: int, rewriter: PatternRewriter,
+            source: Operation) -> SSAValue | None:
+        """The hoisted splat of `bits` before `anchor`, or None when not hoistable."""
+        if anchor is None:
+            return None
+        table = self.tables.setdefault(anchor, {})
+        value = table.get(bits)
+        if value is not None:
+            return value
+        if len(table) >= self.limit:
+            return None
+        splat = vx.VsplatiOp(bits)
+        splat.location = source.location
+        rewriter.insert(splat, InsertPoint.before(anchor))
+        table[bits] = splat.vd
+        return splat.vd
+
+
+class _Builder:
+    """Appends instructions (with the pseudo-op's location) for one expansion."""
+
+    def __init__(self, source: Operation, pool: _ConstantPool, rewriter: PatternRewriter):
+        self.source = source
+        self.pool = pool
+        self.rewriter = rewriter
+        self.anchor = _outermost_loop(source)
+        self.ops: list[Operation] = []
+        self.local: dict[int, SSAValue] = {}
+
+    def emit(self, op: Operation) -> SSAValue:
+        op.location = self.source.location
+        self.ops.append(op)
+        return op.results[0]
+
+    def bits(self, pattern: int) -> SSAValue:
+        """A splat of a 32-bit pattern (hoisted when possible)."""
+        pattern = (pattern + 2**31) % 2**32 - 2**31
+        value = self.pool.get(self.anchor, pattern, self.rewriter, self.source)
+        if value is None:
+            value = self.local.get(pattern)
+        if value is None:
+            value = self.local[pattern] = self.emit(vx.VsplatiOp(pattern))
+        return value
+
+    def c(self, value: float) -> SSAValue:
+        """A splat of the f32 constant nearest to `value`."""
+        return self.bits(f32_bits(value))
+
+    # f32 arithmetic
+    def add(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VaddF32Op(a, b))
+
+    def sub(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VsubF32Op(a, b))
+
+    def mul(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VmulF32Op(a, b))
+
+    def max(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VmaxF32Op(a, b))
+
+    def min(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VminF32Op(a, b))
+
+    def abs(self, a: SSAValue) -> SSAValue:
+        return self.emit(vx.VabsF32Op(a))
+
+    def horner(self, coeffs: tuple[float, ...], t: SSAValue) -> SSAValue:
+        """coeffs[0] + t*(coeffs[1] + t*(...)), highest degree first evaluated."""
+        p = self.c(coeffs[-1])
+        for coeff in reversed(coeffs[:-1]):
+            p = self.add(self.mul(p, t), self.c(coeff))
+        return p
+
+    # integer lane ops
+    def iadd(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VaddI32Op(a, b))
+
+    def isub(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VsubI32Op(a, b))
+
+    def shli(self, a: SSAValue, k: int) -> SSAValue:
+        return self.emit(vx.VshliI32Op(a, k))
+
+    def srai(self, a: SSAValue, k: int) -> SSAValue:
+        return self.emit(vx.VsraiI32Op(a, k))
+
+    def and_(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VandOp(a, b))
+
+    def or_(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VorOp(a, b))
+
+    def i2f(self, a: SSAValue) -> SSAValue:
+        return self.emit(vx.VcvtF32I32Op(a))
+
+    # compares and selects (predicates: the machine has only 4, so they die quickly)
+    def gt(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VcmpgtF32Op(a, b))
+
+    def eq(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VcmpeqF32Op(a, b))
+
+    def sel(self, q: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.emit(vx.VselOp(q, a, b))
+
+
+# endregion
+
+# region Expansions (each returns the result value; `b` collects the instructions)
+
+_INF = 0x7F800000
+_NEG_INF = 0xFF800000
+_NAN = 0x7FC00000
+_SIGN = 0x80000000
+_MAGIC = 12582912.0  # 1.5 * 2^23: adding it rounds |t| < 2^22 to an integer (ties even)
+
+# e^r = 1 + r + r^2 * P(r) on |r| <= 0.35 (Cephes expf)
+_EXP_P = (5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3,
+          1.3981999507e-3, 1.9875691500e-4)
+# log(1 + f) = f - f^2/2 + f^3 * P(f) on sqrt(1/2) - 1 <= f < sqrt(2) - 1 (Cephes logf)
+_LOG_P = (3.3333331174e-1, -2.4999993993e-1, 2.0000714765e-1, -1.6668057665e-1,
+          1.4249322787e-1, -1.2420140846e-1, 1.1676998740e-1, -1.1514610310e-1,
+          7.0376836292e-2)
+# tanh(x) = x + x^3 * P(x^2) on |x| < 0.625 (Cephes tanhf)
+_TANH_P = (-3.33332819422e-1, 1.33314422036e-1, -5.37397155531e-2, 2.06390887954e-2,
+           -5.70498872745e-3)
+# erf(x) = x * P(x^2) on |x| <= 1 (Chebyshev fit, degree 6 in x^2)
+_ERF_SMALL = (1.128379165883329, -0.37612626907891933, 0.11283597491556896,
+              -0.026854329538184486, 0.005189312812450874, -0.0008018859013996834,
+              7.8825004462037e-05)
+# erf(x) = P(x - 2.5) on 1 <= x <= 4 (Chebyshev fit, degree 12)
+_ERF_LARGE = (0.9995930793610476, 0.002177979276821944, -0.005447070567268916,
+              0.008354324905421179, -0.00861277769891686, 0.0061000245882579995,
+              -0.002823758015341334, 0.0005742036797048375, 0.0002920029945704196,
+              -0.00028087242220679637, 5.94122612678503e-05, 2.1406097310448156e-05,
+              -8.709190291109355e-06)
+
+
+def _exp(b: _Builder, x: SSAValue) -> SSAValue:
+    """exp(x): max error 1 ulp (measured, full f32 range incl. subnormal results).
+
+    Clamp to [-104, 89] (beyond, the result is 0 resp. inf anyway; NaN propagates through
+    vmax), n = round(x·log2 e) by the 1.5·2^23 trick (its integer is the low mantissa bits,
+    so n as i32 is one vsub.i32), r = x − n·ln2_hi − n·ln2_lo (ln2_hi has 9 bits: n·ln2_hi
+    and the first subtraction are exact), e^r by a degree-7 polynomial, then scale by
+    2^(n>>1)·2^(n−(n>>1)): two normal powers of two, so results that overflow become inf
+    and subnormal results are rounded once, correctly.
+    """
+    x = b.min(b.max(x, b.c(-104.0)), b.c(89.0))
+    magic = b.c(_MAGIC)
+    t = b.add(b.mul(x, b.c(1.4426950408889634)), magic)
+    n = b.isub(t, magic)
+    nf = b.sub(t, magic)
+    r = b.sub(x, b.mul(nf, b.c(0.693359375)))
+    r = b.sub(r, b.mul(nf, b.c(-2.12194440e-4)))
+    r2 = b.mul(r, r)
+    p = b.add(b.add(b.mul(b.horner(_EXP_P, r), r2), r), b.c(1.0))
+    n1 = b.srai(n, 1)
+    n2 = b.isub(n, n1)
+    bias = b.bits(127)
+    s1 = b.shli(b.iadd(n1, bias), 23)
+    s2 = b.shli(b.iadd(n2, bias), 23)
+    return b.mul(b.mul(p, s1), s2)
+
+
+def _log(b: _Builder, x: SSAValue) -> SSAValue:
+    """log(x): max error 1 ulp (measured, full f32 range incl. subnormal inputs).
+
+    Subnormal inputs are scaled by 2^23 first. x = 2^e·m with m in [√½, √2) by integer ops
+    (e = (bits − bits(√½)) >> 23, m = bits − e<<23), f = m − 1 exactly, log(1+f) by the
+    Cephes polynomial, then e·ln2 in two parts. 0 → −inf, x < 0 and NaN → NaN, +inf → +inf.
+    """
+    tiny = b.gt(b.c(1.1754943508222875e-38), x)  # subnormal, zero, negative
+    xs = b.sel(tiny, b.mul(x, b.c(8388608.0)), x)
+    adjust = b.sel(tiny, b.c(23.0), b.c(0.0))
+    e = b.srai(b.isub(xs, b.bits(0x3F3504F3)), 23)
+    m = b.isub(xs, b.shli(e, 23))
+    f = b.sub(m, b.c(1.0))
+    ef = b.sub(b.i2f(e), adjust)
+    z = b.mul(f, f)
+    y = b.mul(b.mul(b.horner(_LOG_P, f), f), z)
+    y = b.add(y, b.mul(ef, b.c(-2.12194440e-4)))
+    y = b.sub(y, b.mul(z, b.c(0.5)))
+    y = b.add(b.add(f, y), b.mul(ef, b.c(0.693359375)))
+    inf = b.bits(_INF)
+    y = b.sel(b.eq(x, inf), inf, y)
+    nonpositive = b.sel(b.eq(x, b.c(0.0)), b.bits(_NEG_INF), b.bits(_NAN))
+    return b.sel(b.gt(x, b.c(0.0)), y, nonpositive)
+
+
+def _newton_recip(b: _Builder, a: SSAValue, steps: int = 2) -> SSAValue:
+    """1/a from the vrecip estimate and `steps` Newton steps y += y·(1 − a·y); lanes where
+    the estimate is 0, inf or NaN (a = inf, 0, NaN; 1/a overflowing) keep the estimate."""
+    y0 = b.emit(vx.VrecipF32Op(a))
+    one = b.c(1.0)
+    y = y0
+    for _ in range(steps):
+        y = b.add(y, b.mul(y, b.sub(one, b.mul(a, y))))
+    # NaN exactly when the estimate is special: 0·inf, inf − inf (y0 = 0, inf)
+    return b.sel(b.eq(y, y), y, y0)
+
+
+def _recip(b: _Builder, a: SSAValue) -> SSAValue:
+    """1/a: max error 1 ulp (measured). |a| > 2^125 is scaled by 2^-4 first so that the
+    estimate is not a subnormal (which has fewer than 11 bits), and the result rescaled."""
+    big = b.gt(b.abs(a), b.c(2.0**125))
+    s = b.sel(big, b.c(2.0**-4), b.c(1.0))
+    return b.mul(_newton_recip(b, b.mul(a, s)), s)
+
+
+def _div(b: _Builder, a: SSAValue, d: SSAValue) -> SSAValue:
+    """a/d: max error 1.5 ulp (measured). Both are scaled by 2^-4 when |d| > 2^125 and by
+    2^24 when |d| is subnormal (so 1/d stays a normal number), then q = a·(1/d) plus one
+    correction q += (a − d·q)·(1/d); lanes where the correction is NaN (q = 0, inf, NaN)
+    keep q."""
+    ad = b.abs(d)
+    s = b.sel(b.gt(ad, b.c(2.0**125)), b.c(2.0**-4), b.c(1.0))
+    s = b.sel(b.gt(b.c(1.1754943508222875e-38), ad), b.c(2.0**24), s)
+    a, d = b.mul(a, s), b.mul(d, s)
+    y = _newton_recip(b, d)
+    q = b.mul(a, y)
+    q1 = b.add(q, b.mul(b.sub(a, b.mul(d, q)), y))
+    return b.sel(b.eq(q1, q1), q1, q)
+
+
+def _rsqrt_newton(b: _Builder, x: SSAValue) -> SSAValue:
+    y0 = b.emit(vx.VrsqrtF32Op(x))
+    one, half = b.c(1.0), b.c(0.5)
+    y = y0
+    for _ in range(2):
+        e = b.sub(one, b.mul(b.mul(x, y), y))  # x·y first: y·y overflows for subnormal x
+        y = b.add(y, b.mul(y, b.mul(e, half)))
+    # NaN exactly when the estimate is special (x = ±0, +inf): keep the estimate there
+    return b.sel(b.eq(y, y), y, y0)
+
+
+def _rsqrt(b: _Builder, x: SSAValue) -> SSAValue:
+    """1/sqrt(x): max error 1.5 ulp (measured). vrsqrt estimate + 2 Newton steps
+    y += y·(1 − x·y·y)/2; ±0 → ±inf, +inf → 0, x < 0 and NaN → NaN (the estimate's)."""
+    return _rsqrt_newton(b, x)
+
+
+def _sqrt(b: _Builder, x: SSAValue) -> SSAValue:
+    """sqrt(x): max error 1.5 ulp (measured). x·rsqrt(x); ±0 and +inf are returned
+    unchanged (x·rsqrt(x) would be 0·inf)."""
+    s = b.mul(x, _rsqrt_newton(b, x))
+    s = b.sel(b.eq(x, b.bits(_INF)), x, s)
+    return b.sel(b.eq(x, b.c(0.0)), x, s)
+
+
+def _sigmoid(b: _Builder, x: SSAValue) -> SSAValue:
+    """1/(1+exp(−x)): max error 3 ulp (measured). With z = exp(−|x|) (never overflows):
+    1/(1+z) for x ≥ 0 and z/(1+z) for x < 0, so tiny results for very negative x keep
+    their precision instead of becoming 1/inf = 0."""
+    z = _exp(b, b.or_(x, b.bits(_SIGN)))
+    s = _newton_recip(b, b.add(b.c(1.0), z))
+    return b.sel(b.gt(b.c(0.0), x), b.mul(z, s), s)
+
+
+def _tanh(b: _Builder, x: SSAValue) -> SSAValue:
+    """tanh(x): max error 2 ulp (measured). |x| < 0.625: x + x³·P(x²) (no cancellation);
+    else 1 − 2/(1 + exp(2|x|)) with |x| clamped to 10 (tanh is 1.0 in f32 there); the sign
+    of x is or-ed back in (so tanh(−0) = −0)."""
+    sign = b.and_(x, b.bits(_SIGN))
+    a = b.min(b.abs(x), b.c(10.0))
+    z = b.mul(a, a)
+    small = b.add(b.mul(b.mul(b.horner(_TANH_P, z), z), a), a)
+    big_e = _exp(b, b.add(a, a))
+    two = b.c(2.0)
+    large = b.sub(b.c(1.0), b.mul(two, _newton_recip(b, b.add(b.c(1.0), big_e))))
+    t = b.sel(b.gt(b.c(0.625), a), small, large)
+    return b.or_(t, sign)
+
+
+def _erf(b: _Builder, x: SSAValue) -> SSAValue:
+    """erf(x): max error 2.5 ulp (measured). |x| ≤ 1: x·P(x²) (degree 6 in x²);
+    1 < |x| < 4: P(|x| − 2.5) (degree 12); |x| ≥ 4 → 1 (clamped: erf(3.92) rounds to 1
+    in f32); the sign of x is or-ed back in. Coefficients: Chebyshev least-squares fits in
+    float64, checked in f32 Horner arithmetic."""
+    sign = b.and_(x, b.bits(_SIGN))
+    a = b.min(b.abs(x), b.c(4.0))
+    small = b.mul(b.horner(_ERF_SMALL, b.mul(a, a)), a)
+    large = b.min(b.horner(_ERF_LARGE, b.sub(a, b.c(2.5))), b.c(1.0))
+    t = b.sel(b.gt(a, b.c(1.0)), large, small)
+    return b.or_(t, sign)
+
+
+_UNARY: dict[type[Operation], Callable[[_Builder, SSAValue], SSAValue]] = {
+    vx.ExpF32Op: _exp,
+    vx.LogF32Op: _log,
+    vx.TanhF32Op: _tanh,
+    vx.SigmoidF32Op: _sigmoid,
+    vx.ErfF32Op: _erf,
+    vx.RecipF32Op: _recip,
+    vx.SqrtF32Op: _sqrt,
+    vx.RsqrtF32Op: _rsqrt,
+}
+
+# endregion
+
+# region Pattern and pass
+
+
+@dataclass
+class ExpandMathPattern(RewritePattern):
+    """Replace one pseudo-instruction by its expansion (the table above)."""
+
+    pool: _ConstantPool
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        if not isinstance(op, vx.VxPseudoInstruction):
+            return
+        b = _Builder(op, self.pool, rewriter)
+        if isinstance(op, vx.DivF32Op):
+            result = _div(b, op.va, op.vb)
+        else:
+            expand = _UNARY.get(type(op))
+            if expand is None:
+                return
+            result = expand(b, op.operands[0])
+        rewriter.replace(op, b.ops, [result])
+
+
+@dataclass(frozen=True)
+class VxExpandMathPass(ModulePass):
+    """Expand `vx.exp.f32` ... `vx.div.f32` into vx instructions (see the module docstring).
+
+    Option `hoist-limit`: at most this many distinct constants hoisted in front of each
+    outermost `vx.loop` (0: never hoist).
+    """
+
+    name = "vx-expand-math"
+
+    hoist_limit: int = 12
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        pool = _ConstantPool(self.hoist_limit)
+        PatternRewriteWalker(ExpandMathPattern(pool), apply_recursively=False).rewrite_module(op)
+        for leftover in op.walk():
+            if isinstance(leftover, vx.VxPseudoInstruction):
+                from xdsl.utils.exceptions import DiagnosticException
+
+                raise DiagnosticException(
+                    f"{vx.location_tag(leftover) or '<unknown location>'}: {leftover.name}: "
+                    "expected an expandable pseudo-instruction, got none that matched"
+                )
+
+
+# endregion
