@@ -364,7 +364,9 @@ def _erf(b: _Builder, x: SSAValue) -> SSAValue:
     float64, checked in f32 Horner arithmetic."""
     sign = b.and_(x, b.bits(_SIGN))
     a = b.min(b.abs(x), b.c(4.0))
-    small = b.mul(b.horner(_ERF_SMALL, b.mul(a, a)), a)
+    # x + x·(P − 1): the leading 2/√π is not rounded to f32 as a whole
+    q = b.horner((_ERF_SMALL[0] - 1.0, *_ERF_SMALL[1:]), b.mul(a, a))
+    small = b.add(b.mul(q, a), a)
     large = b.min(b.horner(_ERF_LARGE, b.sub(a, b.c(2.5))), b.c(1.0))
     t = b.sel(b.gt(a, b.c(1.0)), large, small)
     return b.or_(t, sign)
