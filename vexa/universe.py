@@ -60,11 +60,18 @@ def _vx_expand_math() -> type[ModulePass]:
     return VxExpandMathPass
 
 
+def _vx_allocate_registers() -> type[ModulePass]:
+    from vexa.passes.vx_allocate_registers import VxAllocateRegistersPass
+
+    return VxAllocateRegistersPass
+
+
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> factory returning the pass class."""
     return {
         "convert-nn-to-tile": _convert_nn_to_tile,
         "tile-plan-memory": _tile_plan_memory,
+        "vx-allocate-registers": _vx_allocate_registers,
         "vx-expand-math": _vx_expand_math,
     }
 

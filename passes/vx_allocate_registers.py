@@ -1,0 +1,528 @@
+"""vx-allocate-registers: give every virtual vx register a physical one (L3 -> L3).
+
+    vexa-opt m.mlir -p 'vx-allocate-registers{target=vx64}'
+
+Input invariant: `vx.func` bodies on virtual registers (`!vx.reg`, `!vx.vreg`, `!vx.qreg`),
+possibly mixed with already-allocated ones (hand-written kernels: respected as fixed):
+straight-line instructions, `vx.loop` regions with `iter_args`, `vx.packet` regions (normally
+scheduling runs later; packets are accepted), flat labels and branches. No math
+pseudo-instructions need to be gone: any op with register results is allocated.
+
+Output IR: every register is physical and within the target's counts (`gprs`, `vregs`,
+`qregs`); the accumulator of `vfma.f32` / `vdmpy.i8` is in its result's register; a loop-
+carried value has one register at entry, in the body, at the yield and after the loop. Copies
+(`vx.mov`, `vx.vmov`, `vx.qor q, q` for predicates) are inserted where a tie cannot be met
+in place (an init still used after the loop, an accumulator still used later, a yielded value
+that overlaps the incoming one). Each func gets `vx.spills = N` (values spilled to VTCM).
+
+Algorithm: linear scan over live intervals on the structured IR. Every op gets a position;
+a value lives from its write slot (2*pos+1) to its last read slot (2*pos), so a value read by
+an op may share a register with the op's result. A value defined outside a `vx.loop` and used
+inside lives to the end of the loop (the back edge). In a packet all reads happen at the
+packet's first slot and every write lives at least to the packet's end (reads before writes,
+no double write). Labels and branches: a value live into the region spanned by a label and
+all branches to it stays live to the region's end. Tied values (accumulator and result,
+loop init / block argument / yielded value / result, packet yield / result) are merged into
+one interval (the hull) when they do not overlap, else a copy is inserted and the analysis
+restarts. Pre-colored values are fixed intervals that other values avoid.
+
+Spilling (only when the scan runs out): the interval with the furthest end among the active
+ones and the current one is spilled, if it is a plain single value defined by an instruction
+(not tied, not pre-colored, not a predicate). It gets a slot in the VTCM data symbol
+`@__spill_<func>` (placed by this pass, `vlen_bytes` per vector slot, 4 bytes per scalar
+slot; the memory plan must leave room for it: the assembler lays out `.vtcm` symbols in
+order). It is stored (`vst`/`st`) right after its definition and reloaded (`vld`/`ld`) into
+a fresh short-lived value before each use (outside a packet: before / after the packet).
+The spill base address is loaded by `li @__spill_<func>` at function entry into the
+highest-numbered scalar register that no pre-colored value uses (`vx.spill_base` attribute
+on the func). Predicate registers are never spilled: running out is a located error.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i32
+from xdsl.ir import Block, BlockArgument, Operation, OpResult, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import DiagnosticException
+
+from vexa.dialects import vx
+
+_CLASSES: tuple[type[vx.VxRegisterType], ...] = (
+    vx.ScalarRegisterType, vx.VectorRegisterType, vx.PredicateRegisterType,
+)
+_CLASS_WORD = {vx.ScalarRegisterType: "scalar", vx.VectorRegisterType: "vector",
+               vx.PredicateRegisterType: "predicate"}
+MAX_ROUNDS = 16
+
+
+def _error(op: Operation, message: str) -> DiagnosticException:
+    return DiagnosticException(f"{op.location}: error: {message}")
+
+
+def _copy(value: SSAValue) -> Operation:
+    """A register copy of `value` (unallocated result)."""
+    t = value.type
+    if isinstance(t, vx.VectorRegisterType):
+        return vx.VmovOp(value)
+    if isinstance(t, vx.PredicateRegisterType):
+        return vx.QorOp(value, value)
+    return vx.MovOp(value)
+
+
+def _walk_values(op: Operation) -> Iterator[SSAValue]:
+    yield from op.results
+    for region in op.regions:
+        for block in region.blocks:
+            yield from block.args
+
+
+@dataclass(eq=False)
+class _Group:
+    """Values that must share one register: an interval [start, end] (the hull)."""
+
+    start: int
+    end: int
+    cls: type[vx.VxRegisterType]
+    members: list[SSAValue]
+    color: int | None = None
+    spillable: bool = False
+    reg: int | None = None
+
+
+@dataclass
+class _Analysis:
+    """Positions, raw intervals and the enclosing structure of one vx.func body."""
+
+    func: vx.FuncOp
+    pos: dict[Operation, int] = field(default_factory=dict[Operation, int])
+    loop_end: dict[vx.LoopOp, int] = field(default_factory=dict[vx.LoopOp, int])
+    packet_of: dict[Operation, vx.PacketOp] = field(default_factory=dict[Operation, vx.PacketOp])
+    packet_span: dict[vx.PacketOp, tuple[int, int]] = field(
+        default_factory=dict[vx.PacketOp, tuple[int, int]])
+    loops_of: dict[Operation, tuple[vx.LoopOp, ...]] = field(
+        default_factory=dict[Operation, tuple[vx.LoopOp, ...]])
+    start: dict[SSAValue, int] = field(default_factory=dict[SSAValue, int])
+    end: dict[SSAValue, int] = field(default_factory=dict[SSAValue, int])
+    order: list[SSAValue] = field(default_factory=list[SSAValue])
+    loops: list[vx.LoopOp] = field(default_factory=list[vx.LoopOp])  # post-order
+    labels: dict[str, int] = field(default_factory=dict[str, int])
+    branches: list[tuple[str, int]] = field(default_factory=list[tuple[str, int]])
+    counter: int = 0
+
+    def run(self) -> None:
+        self._linearize(self.func.body.block, ())
+        for op in self.func.body.walk():
+            if op in self.pos or isinstance(op, vx.LoopOp):
+                self._defs(op)
+        for op in self.func.body.walk():
+            if op is not self.func:
+                self._uses(op)
+        self._branch_regions()
+
+    def _linearize(self, block: Block, loops: tuple[vx.LoopOp, ...]) -> None:
+        for op in block.ops:
+            self.loops_of[op] = loops
+            if isinstance(op, vx.LoopOp):
+                self.pos[op] = self.counter
+                self.counter += 1
+                self._linearize(op.body.block, (*loops, op))
+                self.loop_end[op] = self.counter
+                self.counter += 1
+                self.loops.append(op)
+            elif isinstance(op, vx.PacketOp):
+                first = self.counter
+                for inner in op.body.block.ops:
+                    self.loops_of[inner] = loops
+                    self.packet_of[inner] = op
+                    self.pos[inner] = self.counter
+                    self.counter += 1
+                self.packet_span[op] = (first, self.counter - 1)
+                self.pos[op] = self.counter - 1
+            else:
+                self.pos[op] = self.counter
+                self.counter += 1
+                if isinstance(op, vx.LabelOp):
+                    self.labels[op.label.data] = self.counter - 1
+                elif isinstance(op, vx.JOp | vx.BeqOp | vx.BneOp | vx.BltOp | vx.BgeOp):
+                    self.branches.append((op.label.data, self.counter - 1))
+
+    def _define(self, value: SSAValue, slot: int) -> None:
+        if not isinstance(value.type, vx.VxRegisterType):
+            return
+        self.start[value] = slot
+        self.end[value] = slot
+        self.order.append(value)
+
+    def _defs(self, op: Operation) -> None:
+        if isinstance(op, vx.LoopOp):
+            for arg in op.body.block.args:
+                self._define(arg, 2 * self.pos[op] + 1)
+            for res in op.res:
+                self._define(res, 2 * self.loop_end[op] + 1)
+            return
+        if isinstance(op, vx.PacketOp):
+            last = self.packet_span[op][1]
+            for res in op.res:
+                self._define(res, 2 * last + 1)
+            return
+        packet = self.packet_of.get(op)
+        for res in op.results:
+            self._define(res, 2 * self.pos[op] + 1)
+            if packet is not None and res in self.end:
+                # every write of a packet lives to its end: no two writes share a register
+                self.end[res] = 2 * self.packet_span[packet][1] + 1
+
+    def _uses(self, op: Operation) -> None:
+        packet = self.packet_of.get(op)
+        if isinstance(op, vx.YieldOp) and isinstance(op.parent_op(), vx.PacketOp):
+            return  # tied to the packet results instead
+        if isinstance(op, vx.PacketOp):
+            return
+        if packet is not None:
+            slot = 2 * self.packet_span[packet][0]
+        else:
+            slot = 2 * self.pos[op]
+        loops = self.loops_of[op]
+        for value in op.operands:
+            if value not in self.start:
+                continue
+            end = slot
+            d = self.start[value]
+            for loop in loops:
+                if d <= 2 * self.pos[loop]:  # defined outside this loop: live over the back edge
+                    end = max(end, 2 * self.loop_end[loop])
+            if end > self.end[value]:
+                self.end[value] = end
+
+    def _branch_regions(self) -> None:
+        regions: dict[str, list[int]] = {}
+        for label, slot in self.branches:
+            if label in self.labels:
+                regions.setdefault(label, [self.labels[label]]).append(slot)
+        spans = sorted((2 * min(s), 2 * max(s) + 1) for s in regions.values())
+        if not spans:
+            return
+        changed = True
+        while changed:
+            changed = False
+            for lo, hi in spans:
+                for value in self.order:
+                    if self.start[value] < lo <= self.end[value] < hi:
+                        self.end[value] = hi
+                        changed = True
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[SSAValue, SSAValue] = {}
+
+    def find(self, v: SSAValue) -> SSAValue:
+        root = v
+        while self.parent.get(root, root) is not root:
+            root = self.parent[root]
+        while v is not root:
+            nxt = self.parent.get(v, v)
+            self.parent[v] = root
+            v = nxt
+        return root
+
+
+@dataclass
+class _FuncAllocator:
+    """Allocation of one vx.func, with rounds of copy insertion and spilling."""
+
+    func: vx.FuncOp
+    module: ModuleOp
+    target: object
+    spill_slots: dict[SSAValue, int] = field(default_factory=dict[SSAValue, int])
+    spill_bytes: int = 0
+    reload_ops: set[Operation] = field(default_factory=set[Operation])
+    base: SSAValue | None = None
+    spill_ops: int = 0
+
+    def limits(self) -> dict[type[vx.VxRegisterType], int]:
+        t = self.target
+        return {vx.ScalarRegisterType: t.gprs, vx.VectorRegisterType: t.vregs,  # type: ignore[attr-defined]
+                vx.PredicateRegisterType: t.qregs}  # type: ignore[attr-defined]
+
+    def run(self) -> None:
+        for _ in range(MAX_ROUNDS * 4):
+            a = _Analysis(self.func)
+            a.run()
+            groups, uf, copies = self._group(a)
+            if copies:
+                for kind, op, index in copies:
+                    self._insert_copy(kind, op, index)
+                continue
+            spilled = self._scan(a, groups)
+            if not spilled:
+                self._commit(groups)
+                return
+            self._spill(a, spilled)
+        raise _error(self.func, "vx-allocate-registers: no allocation after "
+                                f"{MAX_ROUNDS * 4} rounds of copies and spills")
+
+    # --- ties -----------------------------------------------------------------------
+
+    def _group(self, a: _Analysis) -> tuple[list[_Group], _UnionFind, list[tuple[str, Operation, int]]]:
+        uf = _UnionFind()
+        info: dict[SSAValue, _Group] = {}
+        for v in a.order:
+            t = v.type
+            assert isinstance(t, vx.VxRegisterType)
+            info[v] = _Group(a.start[v], a.end[v], type(t), [v], t.number)
+        copies: list[tuple[str, Operation, int]] = []
+
+        def union(x: SSAValue, y: SSAValue, check: bool = True) -> bool:
+            rx, ry = uf.find(x), uf.find(y)
+            if rx is ry:
+                return True
+            gx, gy = info[rx], info[ry]
+            if gx.cls is not gy.cls:
+                return False
+            if gx.color is not None and gy.color is not None and gx.color != gy.color:
+                return False
+            if check and not (gx.end < gy.start or gy.end < gx.start):
+                return False
+            uf.parent[ry] = rx
+            gx.start, gx.end = min(gx.start, gy.start), max(gx.end, gy.end)
+            gx.members += gy.members
+            gx.color = gx.color if gx.color is not None else gy.color
+            del info[ry]
+            return True
+
+        def force(x: SSAValue, y: SSAValue, op: Operation, check: bool = True) -> None:
+            if not union(x, y, check):
+                raise _error(op, f"{op.name}: cannot tie {x.type} and {y.type} to one register")
+
+        for op in self.func.body.walk():
+            if isinstance(op, vx.PacketOp):
+                for inner, res in zip(op.body.block.last_op.operands, op.res):  # type: ignore[union-attr]
+                    if res in a.start:
+                        # the packet result is the yielded value as seen after the packet
+                        force(inner, res, op, check=False)
+            elif isinstance(op, vx.VfmaF32Op | vx.VdmpyI8Op):
+                if not union(op.acc, op.vd):
+                    copies.append(("acc", op, 0))
+        for loop in a.loops:  # inner loops first
+            block = loop.body.block
+            yield_op = block.last_op
+            assert isinstance(yield_op, vx.YieldOp)
+            seen: set[SSAValue] = set()
+            for i, (arg, init, res) in enumerate(zip(block.args, loop.iter_args, loop.res)):
+                y = yield_op.values[i]
+                inside = a.start[y] > 2 * a.pos[loop]  # defined in the body (or an arg)
+                if y is not arg and (y in seen or not inside or isinstance(y, BlockArgument)
+                                     and y.owner is block):
+                    copies.append(("yield", yield_op, i))
+                elif not union(arg, y):
+                    copies.append(("yield", yield_op, i))
+                seen.add(y)
+                force(arg, res, loop)
+                if not union(arg, init):
+                    copies.append(("init", loop, i))
+        groups = list(info.values())
+        for g in groups:
+            v = g.members[0]
+            g.spillable = (len(g.members) == 1 and g.color is None
+                           and g.cls is not vx.PredicateRegisterType
+                           and isinstance(v, OpResult)
+                           and isinstance(v.op, vx.VxInstruction)
+                           and v.op not in self.reload_ops
+                           and v not in self.spill_slots)
+        return groups, uf, copies
+
+    def _insert_copy(self, kind: str, op: Operation, index: int) -> None:
+        if kind == "acc":
+            assert isinstance(op, vx.VfmaF32Op | vx.VdmpyI8Op)
+            anchor = op.parent_op() if isinstance(op.parent_op(), vx.PacketOp) else op
+            c = _copy(op.acc)
+            c.location = op.location  # pyright: ignore[reportAttributeAccessIssue]
+            anchor.parent_block().insert_op_before(c, anchor)  # type: ignore[union-attr]
+            op.operands[0] = c.results[0]
+        elif kind == "yield":
+            c = _copy(op.operands[index])
+            op.parent_block().insert_op_before(c, op)  # type: ignore[union-attr]
+            op.operands[index] = c.results[0]
+        else:
+            assert isinstance(op, vx.LoopOp)
+            c = _copy(op.iter_args[index])
+            c.location = op.location  # pyright: ignore[reportAttributeAccessIssue]
+            op.parent_block().insert_op_before(c, op)  # type: ignore[union-attr]
+            offset = 1 if op.count_reg is not None else 0
+            op.operands[offset + index] = c.results[0]
+
+    # --- linear scan -------------------------------------------------------------------
+
+    def _scan(self, a: _Analysis, groups: list[_Group]) -> list[_Group]:
+        limits = self.limits()
+        spilled: list[_Group] = []
+        for cls in _CLASSES:
+            mine = [g for g in groups if g.cls is cls]
+            if not mine:
+                continue
+            n = limits[cls]
+            fixed: dict[int, list[tuple[int, int]]] = {}
+            for g in mine:
+                if g.color is not None:
+                    g.reg = g.color
+                    fixed.setdefault(g.color, []).append((g.start, g.end))
+            merged = {r: _merge(iv) for r, iv in fixed.items()}
+            starts = {r: [s for s, _ in iv] for r, iv in merged.items()}
+
+            def conflicts(r: int, s: int, e: int) -> bool:
+                iv = merged.get(r)
+                if not iv:
+                    return False
+                i = bisect.bisect_right(starts[r], e) - 1
+                return i >= 0 and iv[i][1] >= s
+
+            free = set(range(n))
+            active: list[tuple[int, int, _Group]] = []  # (end, id, group) heap
+            for g in sorted((g for g in mine if g.color is None), key=lambda g: g.start):
+                while active and active[0][0] < g.start:
+                    _, _, old = heapq.heappop(active)
+                    if old.reg is not None:
+                        free.add(old.reg)
+                choice = [r for r in free if not conflicts(r, g.start, g.end)]
+                if choice:
+                    g.reg = min(choice)
+                    free.discard(g.reg)
+                    heapq.heappush(active, (g.end, id(g), g))
+                    continue
+                victims = [(e, k, old) for e, k, old in active
+                           if old.spillable and old.reg is not None
+                           and not conflicts(old.reg, g.start, g.end)]
+                victim = max(victims, key=lambda t: t[0], default=None)
+                if victim is not None and (victim[0] > g.end or not g.spillable):
+                    old = victim[2]
+                    active.remove(victim)
+                    heapq.heapify(active)
+                    g.reg, old.reg = old.reg, None
+                    spilled.append(old)
+                    heapq.heappush(active, (g.end, id(g), g))
+                elif g.spillable:
+                    spilled.append(g)
+                else:
+                    v = g.members[0]
+                    where = v.owner if isinstance(v, OpResult) else v.owner.parent_op()  # type: ignore[union-attr]
+                    word = _CLASS_WORD[cls]
+                    raise _error(where or self.func,
+                                 f"vx-allocate-registers: expected at most {n} live {word} "
+                                 f"registers on {self.target.name}, got more "  # type: ignore[attr-defined]
+                                 f"(no value can be spilled here)")
+        return spilled
+
+    def _commit(self, groups: list[_Group]) -> None:
+        for g in groups:
+            assert g.reg is not None
+            reg = g.cls.from_index(g.reg)
+            for v in g.members:
+                if v.type != reg:
+                    v._type = reg  # pyright: ignore[reportPrivateUsage, reportAttributeAccessIssue]
+        self.func.attributes["vx.spills"] = IntegerAttr(len(self.spill_slots), i32)
+
+    # --- spilling ------------------------------------------------------------------------
+
+    def _spill_symbol(self) -> str:
+        return f"__spill_{self.func.sym_name.data}"
+
+    def _ensure_base(self) -> SSAValue:
+        if self.base is not None:
+            return self.base
+        used = {v.type.number for op in self.func.body.walk() for v in _walk_values(op)
+                if isinstance(v.type, vx.ScalarRegisterType) and v.type.number is not None}
+        candidates = [r for r in range(self.limits()[vx.ScalarRegisterType] - 1, -1, -1)
+                      if r not in used]
+        if not candidates:
+            raise _error(self.func, "vx-allocate-registers: expected a free scalar register "
+                                    "for the spill base, got none")
+        li = vx.LiOp(0, symbol=self._spill_symbol(),
+                     rd=vx.ScalarRegisterType.from_index(candidates[0]))
+        li.location = self.func.location  # pyright: ignore[reportAttributeAccessIssue]
+        block = self.func.body.block
+        if block.first_op is None:
+            block.add_op(li)
+        else:
+            block.insert_op_before(li, block.first_op)
+        self.func.attributes["vx.spill_base"] = StringAttr(f"r{candidates[0]}")
+        self.base = li.rd
+        return li.rd
+
+    def _slot(self, v: SSAValue) -> int:
+        if v in self.spill_slots:
+            return self.spill_slots[v]
+        size = self.target.vlen_bytes if isinstance(v.type, vx.VectorRegisterType) else 4  # type: ignore[attr-defined]
+        off = -(-self.spill_bytes // size) * size
+        self.spill_slots[v] = off
+        self.spill_bytes = off + size
+        return off
+
+    def _spill(self, a: _Analysis, spilled: list[_Group]) -> None:
+        base = self._ensure_base()
+        for g in spilled:
+            v = g.members[0]
+            assert isinstance(v, OpResult)
+            off = self._slot(v)
+            vector = isinstance(v.type, vx.VectorRegisterType)
+            for use in list(v.uses):
+                user = use.operation
+                anchor = a.packet_of.get(user, user)
+                ld = vx.VldOp(base, off) if vector else vx.LdOp(base, off)
+                ld.location = user.location  # pyright: ignore[reportAttributeAccessIssue]
+                anchor.parent_block().insert_op_before(ld, anchor)  # type: ignore[union-attr]
+                self.reload_ops.add(ld)
+                user.operands[use.index] = ld.results[0]
+                self.spill_ops += 1
+            anchor = a.packet_of.get(v.op, v.op)
+            st = vx.VstOp(v, base, off) if vector else vx.StOp(v, base, off)
+            st.location = v.op.location  # pyright: ignore[reportAttributeAccessIssue]
+            anchor.parent_block().insert_op_after(st, anchor)  # type: ignore[union-attr]
+            self.spill_ops += 1
+
+    def place_spill_area(self) -> None:
+        if not self.spill_slots:
+            return
+        size = max(128, -(-self.spill_bytes // 128) * 128)
+        data = vx.DataOp(self._spill_symbol(), "vtcm", size)
+        self.module.body.block.insert_op_before(data, self.func)
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+@dataclass(frozen=True)
+class VxAllocateRegistersPass(ModulePass):
+    """Assign physical registers to every virtual vx register, spilling to VTCM if needed.
+
+    `target`: a target name or .toml path; empty means the module's `vx.target` attribute
+    (default vx128). See the module docstring for the invariants and the algorithm.
+    """
+
+    name = "vx-allocate-registers"
+
+    target: str = ""
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        name = self.target or vx.target_name_of(op)
+        try:
+            target = vx._load_target(name)  # pyright: ignore[reportPrivateUsage]
+        except Exception as e:  # noqa: BLE001 - a bad target name is the user's error
+            raise DiagnosticException(f"vx-allocate-registers: cannot load target '{name}': {e}")
+        for func in [f for f in op.walk() if isinstance(f, vx.FuncOp)]:
+            alloc = _FuncAllocator(func, op, target)
+            alloc.run()
+            alloc.place_spill_area()
