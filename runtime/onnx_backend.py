@@ -18,6 +18,9 @@ Engines: "interp" (the default) runs the numpy reference interpreter on the `nn`
 (runtime/nn_interpreter.py); "sim" compiles each specialisation with `vexa.compile`
 (runtime/executable.py, target vx128) on its first run and runs the program on the
 simulator; what the compiler cannot lower is `Unsupported` (category "sim: <stage>").
+"tile" lowers with convert-nn-to-tile and tile-plan-memory and runs the tile interpreter
+(runtime/tile_interpreter.py) in the planned arenas; an op or a type that pass does not
+lower is `Unsupported` (category "tile: op nn.X not lowered", "tile: non-f32 dtype", ...).
 `engine` is a checked option so that a typo never silently falls back to the interpreter.
 
 vexa compiles static graphs, so the rep specialises at `run` time what the
@@ -54,8 +57,9 @@ __all__ = [
     "supports_device",
 ]
 
-ENGINES: tuple[str, ...] = ("interp", "sim")
-"""Execution engines `prepare(engine=...)` accepts: nn interpreter, compiled + simulated."""
+ENGINES: tuple[str, ...] = ("interp", "sim", "tile")
+"""Execution engines `prepare(engine=...)` accepts: nn interpreter, compiled + simulated,
+tile-level interpreter (L2)."""
 
 SUPPORTED_DTYPES: frozenset[int] = frozenset(
     {
@@ -112,6 +116,7 @@ class _Compiled:
     module: Any  # xdsl ModuleOp; typed loosely so that importing this file stays cheap
     arg_names: list[str]  # graph inputs that are arguments of @main, in order
     executable: Any = None  # engine "sim": the vexa.compile result, built on first run
+    tile_module: Any = None  # engine "tile": the lowered, planned module, built on first run
 
 
 def _dtype_name(elem_type: int) -> str:
@@ -397,6 +402,11 @@ class VexaBackendRep(BackendRep):
 
         if self.engine == "sim":
             return [np.array(o) for o in _simulated(compiled).run(arrays)]
+        if self.engine == "tile":
+            from vexa.runtime import tile_interpreter
+
+            tiled = _tiled(compiled)
+            return [np.array(o) for o in tile_interpreter.interpret(tiled, arrays)]
 
         outs = interpret(compiled.module, arrays, module_resources(compiled.module))
         # a copy: an output may alias an input or a weight of the module
@@ -423,6 +433,51 @@ def _simulated(compiled: _Compiled) -> Any:
             first = (str(e).strip().splitlines() or [""])[0]
             raise Unsupported(str(e), f"sim: {_import_category(first)}") from e
     return compiled.executable
+
+
+def _tile_category(op: Any, reason: str) -> str:
+    """Group key of a convert-nn-to-tile rejection (engine "tile")."""
+    if reason.startswith("no tile lowering"):
+        return f"tile: op {op.name} not lowered"
+    if reason.startswith("expected f32"):
+        return "tile: non-f32 dtype"
+    return f"tile: {op.name} {re.sub(r'[0-9]+', 'N', reason)}"
+
+
+def _tiled(compiled: _Compiled) -> Any:
+    """The tile-level module of one specialisation (lowered and planned once)."""
+    if compiled.tile_module is None:
+        from xdsl.context import Context
+        from xdsl.dialects import func
+        from xdsl.utils.exceptions import DiagnosticException
+
+        from vexa.lowering.convert_nn_to_tile import ConvertNnToTilePass, FunctionLowering
+        from vexa.passes.tile_plan_memory import TilePlanMemoryPass
+        from vexa.runtime.resources import attach_resources, module_resources
+
+        for fn in compiled.module.ops:
+            if not isinstance(fn, func.FuncOp):
+                continue
+            for op in fn.body.block.ops:
+                if isinstance(op, func.ReturnOp):
+                    continue
+                reason = FunctionLowering.unsupported_reason(op)
+                if reason is not None:
+                    raise Unsupported(
+                        f"convert-nn-to-tile: cannot lower {op.name}: {reason}",
+                        _tile_category(op, reason),
+                    )
+        # the pass lowers in place: work on a copy, the rep keeps its nn module
+        module = compiled.module.clone()
+        attach_resources(module, module_resources(compiled.module))
+        try:
+            ConvertNnToTilePass().apply(Context(), module)
+            TilePlanMemoryPass().apply(Context(), module)
+        except DiagnosticException as e:
+            first = (str(e).strip().splitlines() or [""])[0]
+            raise Unsupported(str(e), f"tile: {_import_category(first)}") from e
+        compiled.tile_module = module
+    return compiled.tile_module
 
 
 def _upgrade_opset(model: ModelProto) -> ModelProto:
