@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run ONNX's backend conformance suite against vexa and count the outcomes.
 
-    python scripts/conformance_count.py [-j 2] [-k PATTERN] [--list-failed] [--list-skipped]
+    python scripts/conformance_count.py [-j 2] [-k PATTERN] [--engine interp|tile]
+                                        [--list-failed] [--list-skipped]
 
 Runs the same cases as tests/test_onnx_backend_conformance.py (in-process,
 with unittest; `-j N` forks N workers) and prints:
@@ -12,7 +13,8 @@ with unittest; `-j N` forks N workers) and prints:
     known wrong (excluded, counted): N
     failed: N   (wrong answers and errors: each one is a bug)
 
-Exit status 1 if any case failed (or fewer than --min-passed passed). The figure in BENCHMARKS.md comes from here.
+`--engine tile` runs every suite at the tile level (tests/test_tile_conformance.py's
+backend: convert-nn-to-tile, tile-plan-memory, tile interpreter). Exit status 1 if any case failed (or fewer than --min-passed passed). The figure in BENCHMARKS.md comes from here.
 """
 
 from __future__ import annotations
@@ -33,11 +35,20 @@ _EXCLUDE_RE = re.compile(r'^matched exclude pattern "(.*)"$')
 _UNSUPPORTED_RE = re.compile(r"^vexa unsupported \[(.*?)\]: ")
 
 
-def _load_tests(pattern: str | None) -> list[unittest.TestCase]:
+def _cases(engine: str) -> dict[str, type[unittest.TestCase]]:
+    """The generated test classes running on `engine`."""
+    if engine == "tile":
+        import test_tile_conformance
+
+        return test_tile_conformance.build_test_cases(all_suites=True)
     import test_onnx_backend_conformance as conformance
 
+    return conformance._CASES
+
+
+def _load_tests(pattern: str | None, engine: str = "interp") -> list[unittest.TestCase]:
     tests: list[unittest.TestCase] = []
-    for case in conformance._CASES.values():
+    for case in _cases(engine).values():
         for test in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if pattern is None or re.search(pattern, test.id()):
                 tests.append(test)
@@ -65,9 +76,9 @@ def _run(tests: list[unittest.TestCase]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _shard(args: tuple[int, int, str | None]) -> list[tuple[str, str, str]]:
-    index, jobs, pattern = args
-    tests = _load_tests(pattern)
+def _shard(args: tuple[int, int, str | None, str]) -> list[tuple[str, str, str]]:
+    index, jobs, pattern, engine = args
+    tests = _load_tests(pattern, engine)
     return _run(tests[index::jobs])
 
 
@@ -90,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-j", "--jobs", type=int, default=1)
     parser.add_argument("-k", dest="pattern", default=None, help="regex on the test name")
+    parser.add_argument("--engine", choices=("interp", "tile"), default="interp")
     parser.add_argument("--list-failed", action="store_true")
     parser.add_argument("--list-skipped", action="store_true")
     parser.add_argument(
@@ -105,10 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(args.jobs) as pool:
-            shards = pool.map(_shard, [(i, args.jobs, args.pattern) for i in range(args.jobs)])
+            shards = pool.map(
+                _shard, [(i, args.jobs, args.pattern, args.engine) for i in range(args.jobs)]
+            )
             results = [r for shard in shards for r in shard]
     else:
-        results = _run(_load_tests(args.pattern))
+        results = _run(_load_tests(args.pattern, args.engine))
     elapsed = time.time() - start
 
     passed = [r for r in results if r[1] == "pass"]
@@ -118,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     known_wrong = sum(n for reason, n in by_reason.items() if "KNOWN WRONG" in reason)
 
     print(
-        f"ONNX backend conformance (vexa, engine interp, {len(results)} cases, "
+        f"ONNX backend conformance (vexa, engine {args.engine}, {len(results)} cases, "
         f"{elapsed:.0f} s, {os.cpu_count()} cpus)"
     )
     print(f"passed: {len(passed)}")

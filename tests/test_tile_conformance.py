@@ -1,0 +1,72 @@
+"""ONNX's backend conformance suite through the tile level (engine "tile", level L2).
+
+The same generated cases as tests/test_onnx_backend_conformance.py (engine "interp"), run
+with `prepare(..., engine="tile")`: import -> convert-nn-to-tile -> tile-plan-memory ->
+runtime/tile_interpreter.py inside the planned arenas. An op, a data type or a form the
+tile lowering does not handle is a declared limit (`Unsupported`, category "tile: ..."),
+so it skips with its reason; a case that runs gives the reference's answer (the suite's
+own tolerances, rtol 1e-3 / atol 1e-7 by default) or fails: there is no wrong-answer list.
+
+Only the node cases run here (the model cases add minutes of big convolutions on the tile
+interpreter; `scripts/conformance_count.py --engine tile` runs them all).
+
+    pytest tests/test_tile_conformance.py -n 2
+    python scripts/conformance_count.py --engine tile -j 2
+"""
+
+from __future__ import annotations
+
+import unittest
+import warnings
+from typing import Any
+
+import conformance_exclusions
+import onnx.backend.test
+from test_onnx_backend_conformance import ConformanceBackend, _SkippingRep, skip_message
+from vexa.runtime.onnx_backend import Unsupported, VexaBackend
+
+ENGINE = "tile"
+
+
+class TileConformanceBackend(ConformanceBackend):
+    """ConformanceBackend on engine "tile" (declared limits skip with their reason)."""
+
+    @classmethod
+    def prepare(cls, model: Any, device: str = "CPU", **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("engine", ENGINE)
+        try:
+            rep = VexaBackend.prepare(model, device, **kwargs)
+        except Unsupported as e:
+            raise unittest.SkipTest(skip_message(e)) from e
+        return _SkippingRep(rep)
+
+    @classmethod
+    def run_node(cls, node: Any, inputs: Any, device: str = "CPU", **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("engine", ENGINE)
+        try:
+            return VexaBackend.run_node(node, inputs, device, **kwargs)
+        except Unsupported as e:
+            raise unittest.SkipTest(skip_message(e)) from e
+
+
+def build_test_cases(all_suites: bool = False) -> dict[str, type[unittest.TestCase]]:
+    """The generated unittest classes on engine "tile": node cases (all suites if asked)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        backend_test = onnx.backend.test.BackendTest(TileConformanceBackend, __name__)
+    for pattern, _reason in conformance_exclusions.all_patterns():
+        backend_test.exclude(pattern)
+    cases = {}
+    for class_name, case in backend_test.test_cases.items():
+        if class_name == "OnnxBackendRealModelTest":
+            continue  # the light networks: tests/test_light_models.py
+        if not all_suites and class_name != "OnnxBackendNodeModelTest":
+            continue
+        for name in [n for n in vars(case) if n.startswith("test_") and n.endswith("_cuda")]:
+            delattr(case, name)
+        cases[class_name] = case
+    return cases
+
+
+_CASES = build_test_cases()
+globals().update(_CASES)
