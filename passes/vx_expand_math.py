@@ -10,7 +10,7 @@ min/max, integer lane ops and shifts, conversions, compares/selects and the 11-b
 // becomes (constants are vx.vsplati of f32 bit patterns)
 %a = vx.vmax.f32 %x, %lo ... %t = vx.vadd.f32 (x*log2e), 1.5*2^23   // n = round(x/ln2)
 %r = x - n*ln2_hi - n*ln2_lo                                          // Cody-Waite
-%p = 1 + r + r^2*P(r)                                                  // degree-7 minimax
+%p = 1 + r + r^2*P(r)                                                  // Cephes expf
 %y = p * 2^(n>>1) * 2^(n-(n>>1))     // exponent built with vsrai/vadd.i32/vshli.i32
 ```
 
@@ -19,15 +19,18 @@ with separate `vmul`+`vadd` (never `vfma` on a constant accumulator: vfma ties i
 accumulator register, which would clobber a shared constant); vfma rounds twice anyway,
 so nothing is lost.
 
-Accuracy (max error in f32 ulp against float64 numpy over every 2^6-th f32 bit pattern,
-all specials included; `scripts/measure_math_ulp.py`, on the fast simulator): see each
-expansion's docstring and BENCHMARKS.md "vx math expansions: accuracy".
+Accuracy: max error in f32 ulp of the exact (float64 numpy) result, over every 2^8-th f32
+bit pattern (16.7M inputs: both signs, subnormals, inf, NaN) plus special values, run on
+the fast simulator by `scripts/measure_math_ulp.py --step 8`; each expansion's docstring
+states its figure (all <= 2.03 ulp), tests/test_vx_expand_math.py checks it on a coarser
+sample, and BENCHMARKS.md ("vx math expansions: accuracy") lists them.
 
 Constants and register pressure: a constant needed by a pseudo-op inside a `vx.loop` is
 hoisted in front of the outermost enclosing loop of its `vx.func` (a loop-invariant
 `vx.vsplati` is then free per iteration), shared by every expansion under that loop (by
-bit pattern), up to `hoist-limit` distinct constants per loop nest (default 12: an exp
-needs 12, and 32 vector registers must also hold the loop's own data). Constants past the
+bit pattern), up to `hoist-limit` distinct constants per loop nest (default 12 of the 32
+vector registers, so that the loop's own data and the ~6 temporaries an expansion keeps
+live still fit without spilling; exp needs 14 constants, erf 25). Constants past the
 limit, and all constants outside loops, are materialised next to their use (one valu op
 each, deduplicated within one expansion); `hoist-limit=0` never hoists.
 
@@ -53,6 +56,7 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 from xdsl.rewriter import InsertPoint
+from xdsl.utils.exceptions import DiagnosticException
 
 from vexa.dialects import vx
 
@@ -222,12 +226,12 @@ _ERF_LARGE = (0.9995930793610476, 0.002177979276821944, -0.005447070567268916,
 
 
 def _exp(b: _Builder, x: SSAValue) -> SSAValue:
-    """exp(x): max error 1 ulp (measured, full f32 range incl. subnormal results).
+    """exp(x): max error 0.97 ulp (measured, full f32 range incl. subnormal results).
 
     Clamp to [-104, 89] (beyond, the result is 0 resp. inf anyway; NaN propagates through
     vmax), n = round(x·log2 e) by the 1.5·2^23 trick (its integer is the low mantissa bits,
     so n as i32 is one vsub.i32), r = x − n·ln2_hi − n·ln2_lo (ln2_hi has 9 bits: n·ln2_hi
-    and the first subtraction are exact), e^r by a degree-7 polynomial, then scale by
+    and the first subtraction are exact), e^r = 1 + r + r²·P(r) (P of degree 5, Cephes), then scale by
     2^(n>>1)·2^(n−(n>>1)): two normal powers of two, so results that overflow become inf
     and subnormal results are rounded once, correctly.
     """
@@ -249,7 +253,7 @@ def _exp(b: _Builder, x: SSAValue) -> SSAValue:
 
 
 def _log(b: _Builder, x: SSAValue) -> SSAValue:
-    """log(x): max error 1 ulp (measured, full f32 range incl. subnormal inputs).
+    """log(x): max error 0.81 ulp (measured, full f32 range incl. subnormal inputs).
 
     Subnormal inputs are scaled by 2^23 first. x = 2^e·m with m in [√½, √2) by integer ops
     (e = (bits − bits(√½)) >> 23, m = bits − e<<23), f = m − 1 exactly, log(1+f) by the
@@ -286,7 +290,7 @@ def _newton_recip(b: _Builder, a: SSAValue, steps: int = 2) -> SSAValue:
 
 
 def _recip(b: _Builder, a: SSAValue) -> SSAValue:
-    """1/a: max error 1 ulp (measured). |a| > 2^125 is scaled by 2^-4 first so that the
+    """1/a: max error 1.36 ulp (measured). |a| > 2^125 is scaled by 2^-4 first so that the
     estimate is not a subnormal (which has fewer than 11 bits), and the result rescaled."""
     big = b.gt(b.abs(a), b.c(2.0**125))
     s = b.sel(big, b.c(2.0**-4), b.c(1.0))
@@ -294,13 +298,15 @@ def _recip(b: _Builder, a: SSAValue) -> SSAValue:
 
 
 def _div(b: _Builder, a: SSAValue, d: SSAValue) -> SSAValue:
-    """a/d: max error 1.5 ulp (measured). Both are scaled by 2^-4 when |d| > 2^125 and by
-    2^24 when |d| is subnormal (so 1/d stays a normal number), then q = a·(1/d) plus one
+    """a/d: max error 1.37 ulp (measured). Both are scaled by 2^-4 when |d| > 2^125 and by
+    2^24 when |a| or |d| is subnormal (so 1/d and the residual stay normal numbers), then q = a·(1/d) plus one
     correction q += (a − d·q)·(1/d); lanes where the correction is NaN (q = 0, inf, NaN)
     keep q."""
     ad = b.abs(d)
     s = b.sel(b.gt(ad, b.c(2.0**125)), b.c(2.0**-4), b.c(1.0))
-    s = b.sel(b.gt(b.c(1.1754943508222875e-38), ad), b.c(2.0**24), s)
+    # a subnormal operand: scale both up (if d overflows then, a/d underflows to ±0 anyway)
+    tiny = b.gt(b.c(1.1754943508222875e-38), b.min(ad, b.abs(a)))
+    s = b.sel(tiny, b.c(2.0**24), s)
     a, d = b.mul(a, s), b.mul(d, s)
     y = _newton_recip(b, d)
     q = b.mul(a, y)
@@ -320,13 +326,13 @@ def _rsqrt_newton(b: _Builder, x: SSAValue) -> SSAValue:
 
 
 def _rsqrt(b: _Builder, x: SSAValue) -> SSAValue:
-    """1/sqrt(x): max error 1.5 ulp (measured). vrsqrt estimate + 2 Newton steps
+    """1/sqrt(x): max error 1.2 ulp (measured). vrsqrt estimate + 2 Newton steps
     y += y·(1 − x·y·y)/2; ±0 → ±inf, +inf → 0, x < 0 and NaN → NaN (the estimate's)."""
     return _rsqrt_newton(b, x)
 
 
 def _sqrt(b: _Builder, x: SSAValue) -> SSAValue:
-    """sqrt(x): max error 1.5 ulp (measured). x·rsqrt(x); ±0 and +inf are returned
+    """sqrt(x): max error 1.73 ulp (measured). x·rsqrt(x); ±0 and +inf are returned
     unchanged (x·rsqrt(x) would be 0·inf)."""
     s = b.mul(x, _rsqrt_newton(b, x))
     s = b.sel(b.eq(x, b.bits(_INF)), x, s)
@@ -334,16 +340,23 @@ def _sqrt(b: _Builder, x: SSAValue) -> SSAValue:
 
 
 def _sigmoid(b: _Builder, x: SSAValue) -> SSAValue:
-    """1/(1+exp(−x)): max error 3 ulp (measured). With z = exp(−|x|) (never overflows):
+    """1/(1+exp(−x)): max error 2.03 ulp (measured). With z = exp(−|x|) (never overflows):
     1/(1+z) for x ≥ 0 and z/(1+z) for x < 0, so tiny results for very negative x keep
     their precision instead of becoming 1/inf = 0."""
+    one = b.c(1.0)
     z = _exp(b, b.or_(x, b.bits(_SIGN)))
-    s = _newton_recip(b, b.add(b.c(1.0), z))
-    return b.sel(b.gt(b.c(0.0), x), b.mul(z, s), s)
+    w = b.add(one, z)
+    w_lo = b.sub(z, b.sub(w, one))  # 1 + z = w + w_lo exactly (Fast2Sum: z <= 1)
+    s = _newton_recip(b, w)
+    num = b.sel(b.gt(b.c(0.0), x), z, one)
+    q = b.mul(num, s)
+    # one correction step towards num / (w + w_lo)
+    r = b.sub(b.sub(num, b.mul(w, q)), b.mul(w_lo, q))
+    return b.add(q, b.mul(r, s))
 
 
 def _tanh(b: _Builder, x: SSAValue) -> SSAValue:
-    """tanh(x): max error 2 ulp (measured). |x| < 0.625: x + x³·P(x²) (no cancellation);
+    """tanh(x): max error 1.35 ulp (measured). |x| < 0.625: x + x³·P(x²) (no cancellation);
     else 1 − 2/(1 + exp(2|x|)) with |x| clamped to 10 (tanh is 1.0 in f32 there); the sign
     of x is or-ed back in (so tanh(−0) = −0)."""
     sign = b.and_(x, b.bits(_SIGN))
@@ -358,16 +371,18 @@ def _tanh(b: _Builder, x: SSAValue) -> SSAValue:
 
 
 def _erf(b: _Builder, x: SSAValue) -> SSAValue:
-    """erf(x): max error 2.5 ulp (measured). |x| ≤ 1: x·P(x²) (degree 6 in x²);
-    1 < |x| < 4: P(|x| − 2.5) (degree 12); |x| ≥ 4 → 1 (clamped: erf(3.92) rounds to 1
-    in f32); the sign of x is or-ed back in. Coefficients: Chebyshev least-squares fits in
+    """erf(x): max error 1.31 ulp (measured). |x| ≤ 1: x·P(x²) (degree 6 in x²);
+    1 < |x| < 3.9192: P(|x| − 2.5) (degree 12); beyond, 1 (erf rounds to 1 in f32); the sign of x is or-ed back in. Coefficients: Chebyshev least-squares fits in
     float64, checked in f32 Horner arithmetic."""
     sign = b.and_(x, b.bits(_SIGN))
     a = b.min(b.abs(x), b.c(4.0))
     # x + x·(P − 1): the leading 2/√π is not rounded to f32 as a whole
     q = b.horner((_ERF_SMALL[0] - 1.0, *_ERF_SMALL[1:]), b.mul(a, a))
     small = b.add(b.mul(q, a), a)
-    large = b.min(b.horner(_ERF_LARGE, b.sub(a, b.c(2.5))), b.c(1.0))
+    one = b.c(1.0)
+    large = b.min(b.horner(_ERF_LARGE, b.sub(a, b.c(2.5))), one)
+    # erf(x) rounds to 1 from x = 3.9192 on; the fit is off by an ulp there
+    large = b.sel(b.gt(a, b.c(3.9192)), one, large)
     t = b.sel(b.gt(a, b.c(1.0)), large, small)
     return b.or_(t, sign)
 
@@ -425,8 +440,6 @@ class VxExpandMathPass(ModulePass):
         PatternRewriteWalker(ExpandMathPattern(pool), apply_recursively=False).rewrite_module(op)
         for leftover in op.walk():
             if isinstance(leftover, vx.VxPseudoInstruction):
-                from xdsl.utils.exceptions import DiagnosticException
-
                 raise DiagnosticException(
                     f"{vx.location_tag(leftover) or '<unknown location>'}: {leftover.name}: "
                     "expected an expandable pseudo-instruction, got none that matched"
