@@ -400,7 +400,10 @@ class _FuncAllocator:
                            if old.spillable and old.reg is not None
                            and not conflicts(old.reg, g.start, g.end)]
                 victim = max(victims, key=lambda t: t[0], default=None)
-                if victim is not None and (victim[0] > g.end or not g.spillable):
+                # evict an active value even when the current one ends later: a spilled
+                # value still needs a register at its definition, so spilling the current
+                # one would only move the eviction to the next round
+                if victim is not None:
                     old = victim[2]
                     active.remove(victim)
                     heapq.heapify(active)
@@ -413,10 +416,12 @@ class _FuncAllocator:
                     v = g.members[0]
                     where = v.owner if isinstance(v, OpResult) else v.owner.parent_op()  # type: ignore[union-attr]
                     word = _CLASS_WORD[cls]
+                    live = len(active) + 1 + sum(conflicts(r, g.start, g.start) for r in merged)
                     raise _error(where or self.func,
                                  f"vx-allocate-registers: expected at most {n} live {word} "
-                                 f"registers on {self.target.name}, got more "  # type: ignore[attr-defined]
-                                 f"(no value can be spilled here)")
+                                 f"registers on {self.target.name}, got {live}"  # type: ignore[attr-defined]
+                                 + ("" if cls is vx.PredicateRegisterType
+                                    else " (none of them can be spilled)"))
         return spilled
 
     def _commit(self, groups: list[_Group]) -> None:
@@ -517,12 +522,13 @@ class VxAllocateRegistersPass(ModulePass):
     target: str = ""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        name = self.target or vx.target_name_of(op)
-        try:
-            target = vx._load_target(name)  # pyright: ignore[reportPrivateUsage]
-        except Exception as e:  # noqa: BLE001 - a bad target name is the user's error
-            raise DiagnosticException(f"vx-allocate-registers: cannot load target '{name}': {e}")
         for func in [f for f in op.walk() if isinstance(f, vx.FuncOp)]:
+            name = self.target or vx.target_name_of(func)
+            try:
+                target = vx._load_target(name)  # pyright: ignore[reportPrivateUsage]
+            except Exception as e:  # noqa: BLE001 - a bad target name is the user's error
+                raise DiagnosticException(
+                    f"vx-allocate-registers: cannot load target '{name}': {e}") from e
             alloc = _FuncAllocator(func, op, target)
             alloc.run()
             alloc.place_spill_area()
