@@ -66,6 +66,12 @@ def _vx_allocate_registers() -> type[ModulePass]:
     return VxAllocateRegistersPass
 
 
+def _vx_schedule() -> type[ModulePass]:
+    from vexa.passes.vx_schedule import VxSchedulePass
+
+    return VxSchedulePass
+
+
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> factory returning the pass class."""
     return {
@@ -73,6 +79,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "tile-plan-memory": _tile_plan_memory,
         "vx-allocate-registers": _vx_allocate_registers,
         "vx-expand-math": _vx_expand_math,
+        "vx-schedule": _vx_schedule,
     }
 
 
