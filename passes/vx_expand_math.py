@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from vexa.dialects import vx
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
@@ -57,8 +58,6 @@ from xdsl.pattern_rewriter import (
 )
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import DiagnosticException
-
-from vexa.dialects import vx
 
 # region Helpers
 
@@ -231,9 +230,9 @@ def _exp(b: _Builder, x: SSAValue) -> SSAValue:
     Clamp to [-104, 89] (beyond, the result is 0 resp. inf anyway; NaN propagates through
     vmax), n = round(x·log2 e) by the 1.5·2^23 trick (its integer is the low mantissa bits,
     so n as i32 is one vsub.i32), r = x − n·ln2_hi − n·ln2_lo (ln2_hi has 9 bits: n·ln2_hi
-    and the first subtraction are exact), e^r = 1 + r + r²·P(r) (P of degree 5, Cephes), then scale by
-    2^(n>>1)·2^(n−(n>>1)): two normal powers of two, so results that overflow become inf
-    and subnormal results are rounded once, correctly.
+    and the first subtraction are exact), e^r = 1 + r + r²·P(r) (P of degree 5, Cephes),
+    then scale by 2^(n>>1)·2^(n−(n>>1)): two normal powers of two, so results that
+    overflow become inf and subnormal results are rounded once, correctly.
     """
     x = b.min(b.max(x, b.c(-104.0)), b.c(89.0))
     magic = b.c(_MAGIC)
@@ -299,9 +298,9 @@ def _recip(b: _Builder, a: SSAValue) -> SSAValue:
 
 def _div(b: _Builder, a: SSAValue, d: SSAValue) -> SSAValue:
     """a/d: max error 1.37 ulp (measured). Both are scaled by 2^-4 when |d| > 2^125 and by
-    2^24 when |a| or |d| is subnormal (so 1/d and the residual stay normal numbers), then q = a·(1/d) plus one
-    correction q += (a − d·q)·(1/d); lanes where the correction is NaN (q = 0, inf, NaN)
-    keep q."""
+    2^24 when |a| or |d| is subnormal (so 1/d and the residual stay normal numbers), then
+    q = a·(1/d) plus one correction q += (a − d·q)·(1/d); lanes where the correction is
+    NaN (q = 0, inf, NaN) keep q."""
     ad = b.abs(d)
     s = b.sel(b.gt(ad, b.c(2.0**125)), b.c(2.0**-4), b.c(1.0))
     # a subnormal operand: scale both up (if d overflows then, a/d underflows to ±0 anyway)
@@ -372,8 +371,9 @@ def _tanh(b: _Builder, x: SSAValue) -> SSAValue:
 
 def _erf(b: _Builder, x: SSAValue) -> SSAValue:
     """erf(x): max error 1.31 ulp (measured). |x| ≤ 1: x·P(x²) (degree 6 in x²);
-    1 < |x| < 3.9192: P(|x| − 2.5) (degree 12); beyond, 1 (erf rounds to 1 in f32); the sign of x is or-ed back in. Coefficients: Chebyshev least-squares fits in
-    float64, checked in f32 Horner arithmetic."""
+    1 < |x| < 3.9192: P(|x| − 2.5) (degree 12); beyond, 1 (erf rounds to 1 in f32); the
+    sign of x is or-ed back in. Coefficients: Chebyshev least-squares fits in float64,
+    checked in f32 Horner arithmetic."""
     sign = b.and_(x, b.bits(_SIGN))
     a = b.min(b.abs(x), b.c(4.0))
     # x + x·(P − 1): the leading 2/√π is not rounded to f32 as a whole

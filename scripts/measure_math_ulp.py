@@ -25,11 +25,10 @@ import sys
 from collections.abc import Callable
 
 import numpy as np
-from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType, f32
-from xdsl.ir import Block, Operation, SSAValue
-
 from vexa.dialects import vx
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, TensorType, f32
+from xdsl.ir import Block, Operation, SSAValue
 
 LANES = 32  # vx128: 32 f32 lanes per vector
 

@@ -14,13 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Block
-from xdsl.utils.exceptions import VerifyException
-
 from vexa.dialects import vx
 from vexa.passes import vx_expand_math as vem
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.exceptions import VerifyException
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("measure_math_ulp",
@@ -146,8 +144,6 @@ def test_emit_assembly_rejects_pseudo_ops() -> None:
 def test_pseudo_op_rejects_allocated_registers() -> None:
     x = vx.VsplatiOp.f32(1.0, vd=vx.VectorRegisterType.register(1))
     op = vx.LogF32Op(x)
-    block = Block([x, op])
-    del block
     with pytest.raises(VerifyException, match="expected virtual registers"):
         op.verify()
 
