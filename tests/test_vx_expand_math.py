@@ -156,3 +156,24 @@ def test_hoisted_constants_respect_the_limit() -> None:
     inside = [o for o in loop.body.block.ops if isinstance(o, vx.VsplatiOp)]
     assert len(before) == 5
     assert len(inside) == 14 - 5
+
+
+@pytest.mark.parametrize("name", list(measure.FUNCTIONS))
+def test_through_the_real_allocator_and_scheduler(name: str) -> None:
+    """The expansion inside a hardware loop, allocated by vx-allocate-registers and
+    bundled by vx-schedule, computes the same bits as with the harness allocator."""
+    from vexa.passes.vx_allocate_registers import VxAllocateRegistersPass
+    from vexa.passes.vx_schedule import VxSchedulePass
+    from vexa.runtime.assembler import assemble
+    from vexa.runtime.machine import run_program
+
+    x = measure.sample(22)
+    b = x[::-1].copy() if name == "div" else None
+    module = measure.build_module(measure.FUNCTIONS[name][0], len(x))
+    VxAllocateRegistersPass().apply(Context(), module)
+    VxSchedulePass().apply(Context(), module)
+    module.verify()
+    inputs = {"X": x} if b is None else {"X": x, "B": b}
+    outs, _ = run_program(assemble(vx.emit_assembly(module), "vx128"), "vx128", inputs)
+    want = measure.run_function(name, x, b)
+    assert np.array_equal(outs["Y"].view(np.int32), want.view(np.int32))
