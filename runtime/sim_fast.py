@@ -545,8 +545,9 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     t2 = np.int64(0)
     t3 = np.int64(0)
     while True:
-        a = pk[pc, 0]
-        b = pk[pc, 1]
+        pc = pc & 0x7FFFFFFF
+        a = pk[pc, 0] & 0x7FFFFFFF
+        b = pk[pc, 1] & 0x7FFFFFFF
         n = b - a
         if icount + n > maxi:
             trap[0] = T_BUDGET
@@ -558,17 +559,25 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
         if staged:
             for i in range(a, b):
                 if ins[i, K_VACC]:
-                    sh = ins[i, K_A]
-                    rl = ins[i, K_WREAL]
+                    sh = (ins[i, K_A] & 0xFFFF)
+                    rl = (ins[i, K_WREAL] & 0xFFFF)
                     for j in range(vlen):
                         V8[sh, j] = V8[rl, j]
         if timing:
             # the issue cycle is known before the packet runs: sources, DMA queue, DRAM port
             t1 = now
-            for s in range(pk[pc, 4], pk[pc, 5]):
-                r = ready[srcs[s]]
-                if r > t1:
-                    t1 = r
+            s0 = pk[pc, 4] & 0x7FFFFFFF
+            if pk[pc, 5] - s0 <= 8:
+                r0 = max(ready[srcs[s0] & 0xFFFF], ready[srcs[s0 + 1] & 0xFFFF])
+                r1 = max(ready[srcs[s0 + 2] & 0xFFFF], ready[srcs[s0 + 3] & 0xFFFF])
+                r2 = max(ready[srcs[s0 + 4] & 0xFFFF], ready[srcs[s0 + 5] & 0xFFFF])
+                r3 = max(ready[srcs[s0 + 6] & 0xFFFF], ready[srcs[s0 + 7] & 0xFFFF])
+                t1 = max(t1, max(max(r0, r1), max(r2, r3)))
+            else:
+                for s in range(s0, pk[pc, 5]):
+                    r = ready[srcs[s] & 0xFFFF]
+                    if r > t1:
+                        t1 = r
             t2 = t1
             if pk[pc, 6] >= 0:
                 t2 = _at_most(dma_done, ndone, t2, pk[pc, 6])
@@ -578,7 +587,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             if pk[pc, 8] != 0 and dram_free > t3:
                 for i in range(a, b):
                     nb = ins[i, K_MEM]
-                    if nb > 0 and ((np.int64(R[ins[i, K_B]]) + ins[i, K_IMM]) & 0xFFFFFFFF) + nb \
+                    if nb > 0 and ((np.int64(R[(ins[i, K_B] & 0xFFFF)]) + ins[i, K_IMM]) & 0xFFFFFFFF) + nb \
                             <= dram_size:
                         t3 = dram_free
                         break
@@ -589,9 +598,9 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
         taken = False
         for i in range(a, b):
             op = ins[i, K_OP]
-            A = ins[i, K_A]
-            B = ins[i, K_B]
-            Cc = ins[i, K_C]
+            A = (ins[i, K_A] & 0xFFFF)
+            B = (ins[i, K_B] & 0xFFFF)
+            Cc = (ins[i, K_C] & 0xFFFF)
             imm = ins[i, K_IMM]
             latv = 0
             # ---------------------------------------------------------- vector multiply
@@ -622,32 +631,24 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     c_dr += vlen
                     dram_bytes += vlen
                     if op == O_VLD:
-                        w = off >> 2
-                        if L == 32:
-                            for l in range(32):
-                                Vi[A, l] = dram32[w + l]
-                        else:
-                            for l in range(L):
-                                Vi[A, l] = dram32[w + l]
+                        w = (off >> 2) & 0x3FFFFFFF
+                        for l in range(L):
+                            Vi[A, l] = dram32[w + l]
                     else:
                         for j in range(vlen):
-                            V8[A, j] = dram8[off + j]
+                            V8[A, j] = dram8[(off & 0xFFFFFFFF) + j]
                     latv = lat_vldd
                 else:
                     c_vr += vlen
                     if off + vlen > hwm:
                         hwm = off + vlen
                     if op == O_VLD:
-                        w = off >> 2
-                        if L == 32:
-                            for l in range(32):
-                                Vi[A, l] = vtcm32[w + l]
-                        else:
-                            for l in range(L):
-                                Vi[A, l] = vtcm32[w + l]
+                        w = (off >> 2) & 0x3FFFFFFF
+                        for l in range(L):
+                            Vi[A, l] = vtcm32[w + l]
                     else:
                         for j in range(vlen):
-                            V8[A, j] = vtcm8[off + j]
+                            V8[A, j] = vtcm8[(off & 0xFFFFFFFF) + j]
                     latv = lat_vldv
             elif op == O_ADDI:
                 R[A] = np.int32(((np.int64(R[B]) + imm + 2147483648) & 0xFFFFFFFF) - 2147483648)
@@ -671,14 +672,14 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     if op == O_VSTQ:
                         for j in range(vlen):
                             if Q[Cc, j]:
-                                dram8[off + j] = V8[A, j]
+                                dram8[(off & 0xFFFFFFFF) + j] = V8[A, j]
                     elif op == O_VST:
-                        w = off >> 2
+                        w = (off >> 2) & 0x3FFFFFFF
                         for l in range(L):
                             dram32[w + l] = Vi[A, l]
                     else:
                         for j in range(vlen):
-                            dram8[off + j] = V8[A, j]
+                            dram8[(off & 0xFFFFFFFF) + j] = V8[A, j]
                 else:
                     c_vw += vlen
                     if off + vlen > hwm:
@@ -686,14 +687,14 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     if op == O_VSTQ:
                         for j in range(vlen):
                             if Q[Cc, j]:
-                                vtcm8[off + j] = V8[A, j]
+                                vtcm8[(off & 0xFFFFFFFF) + j] = V8[A, j]
                     elif op == O_VST:
-                        w = off >> 2
+                        w = (off >> 2) & 0x3FFFFFFF
                         for l in range(L):
                             vtcm32[w + l] = Vi[A, l]
                     else:
                         for j in range(vlen):
-                            vtcm8[off + j] = V8[A, j]
+                            vtcm8[(off & 0xFFFFFFFF) + j] = V8[A, j]
                 latv = 0
             elif op == O_VLDBC:
                 addr = (np.int64(R[B]) + imm) & 0xFFFFFFFF
@@ -710,13 +711,13 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                 if sp == 0:
                     c_dr += 4
                     dram_bytes += 4
-                    wv = dram32[off >> 2]
+                    wv = dram32[(off >> 2) & 0x3FFFFFFF]
                     latv = lat_vldd
                 else:
                     c_vr += 4
                     if off + 4 > hwm:
                         hwm = off + 4
-                    wv = vtcm32[off >> 2]
+                    wv = vtcm32[(off >> 2) & 0x3FFFFFFF]
                     latv = lat_vldv
                 for l in range(L):
                     Vi[A, l] = wv
@@ -789,22 +790,22 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                     dram_bytes += 4
                     if load:
                         c_dr += 4
-                        R[A] = dram32[off >> 2]
+                        R[A] = dram32[(off >> 2) & 0x3FFFFFFF]
                         latv = lat_vldd
                     else:
                         c_dw += 4
-                        dram32[off >> 2] = R[A]
+                        dram32[(off >> 2) & 0x3FFFFFFF] = R[A]
                         latv = 0
                 else:
                     if off + 4 > hwm:
                         hwm = off + 4
                     if load:
                         c_vr += 4
-                        R[A] = vtcm32[off >> 2]
+                        R[A] = vtcm32[(off >> 2) & 0x3FFFFFFF]
                         latv = lat_sld
                     else:
                         c_vw += 4
-                        vtcm32[off >> 2] = R[A]
+                        vtcm32[(off >> 2) & 0x3FFFFFFF] = R[A]
                         latv = 0
             # ---------------------------------------------------------- control
             elif op == O_HALT or (op >= O_J and op <= O_LOOPI):
@@ -897,21 +898,21 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             if timing:
                 rd = ins[i, K_DST]
                 if rd >= 0:
-                    ready[rd] = t3 + latv
+                    ready[rd & 0xFFFF] = t3 + latv
         # ------------------------------------------------------------------ end of packet
         if staged:
             for i in range(a, b):
                 wf = ins[i, K_WFILE]
                 if wf == 0:
-                    R[ins[i, K_WREAL]] = R[ins[i, K_A]]
+                    R[(ins[i, K_WREAL] & 0xFFFF)] = R[(ins[i, K_A] & 0xFFFF)]
                 elif wf == 1:
-                    sh = ins[i, K_A]
-                    rl = ins[i, K_WREAL]
+                    sh = (ins[i, K_A] & 0xFFFF)
+                    rl = (ins[i, K_WREAL] & 0xFFFF)
                     for j in range(vlen):
                         V8[rl, j] = V8[sh, j]
                 elif wf == 2:
-                    sh = ins[i, K_A]
-                    rl = ins[i, K_WREAL]
+                    sh = (ins[i, K_A] & 0xFFFF)
+                    rl = (ins[i, K_WREAL] & 0xFFFF)
                     for j in range(vlen):
                         Q[rl, j] = Q[sh, j]
         icount += n
@@ -983,7 +984,7 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     Packet columns: first and end instruction, tag, staged, source range in `srcs`, the
     smallest `dmawait` immediate (-1: none), transfers started, has a load/store.
     """
-    key = ("sim_fast", target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes)
+    key = ("sim_fast", 2, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes)
     cache = prog.__dict__.setdefault("_decoded", {})
     if key in cache:
         return cache[key]
@@ -998,6 +999,7 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     pk = np.zeros((npk, 9), dtype=np.int32)
     hist = np.zeros((npk, len(CLASSES)), dtype=np.int64)
     srcs: list[int] = []
+    dummy = target.gprs + target.vregs + target.qregs  # never written: ready 0
     mem_bytes = {"ld": 4, "ldf": 4, "st": 4, "stf": 4, "vldbc": 4, "vld": target.vlen_bytes,
                  "vldu": target.vlen_bytes, "vst": target.vlen_bytes,
                  "vstu": target.vlen_bytes, "vstq": target.vlen_bytes}
@@ -1043,7 +1045,10 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
                     if staged:
                         out[K_A] = file_size[f] + slot  # shadow register
             out[K_NSRC] = nsrc
-        pk[p] = (a, b, int(code[a, F_TAG]), staged, src0, len(srcs), wait_n, ntr, has_mem)
+        src1 = len(srcs)
+        while len(srcs) < src0 + 8:
+            srcs.append(dummy)
+        pk[p] = (a, b, int(code[a, F_TAG]), staged, src0, src1, wait_n, ntr, has_mem)
     result = (ins, pk, np.array(srcs + [0], dtype=np.int32), hist)
     cache[key] = result
     return result
@@ -1078,7 +1083,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     R = np.zeros(target.gprs + S, dtype=np.int32)
     V8 = np.zeros((target.vregs + S, vlen), dtype=np.uint8)
     Q = np.zeros((target.qregs + S, vlen), dtype=np.uint8)
-    ready = np.zeros(target.gprs + target.vregs + target.qregs, dtype=np.int64)
+    ready = np.zeros(target.gprs + target.vregs + target.qregs + 1, dtype=np.int64)
     cnt = np.zeros(N_COUNTERS, dtype=np.int64)
     npk = len(pk)
     pkcount = np.zeros(npk, dtype=np.int64)
