@@ -244,6 +244,8 @@ class _FuncAllocator:
     spill_bytes: int = 0
     reload_ops: set[Operation] = field(default_factory=set[Operation])
     base: SSAValue | None = None
+    copies: set[Operation] = field(default_factory=set[Operation])  # yield copies made
+    moved: set[Operation] = field(default_factory=set[Operation])
     spill_ops: int = 0
 
     def limits(self) -> dict[type[vx.VxRegisterType], int]:
@@ -252,6 +254,10 @@ class _FuncAllocator:
                 vx.PredicateRegisterType: t.qregs}  # type: ignore[attr-defined]
 
     def run(self) -> None:
+        for op in self.func.body.walk():
+            if isinstance(op, vx.VxPseudoInstruction):
+                raise _error(op, f"vx-allocate-registers: expected machine instructions "
+                                 f"(run vx-expand-math first), got {op.name}")
         for _ in range(MAX_ROUNDS * 4):
             a = _Analysis(self.func)
             a.run()
@@ -347,7 +353,20 @@ class _FuncAllocator:
             anchor.parent_block().insert_op_before(c, anchor)  # type: ignore[union-attr]
             op.operands[0] = c.results[0]
         elif kind == "yield":
-            c = _copy(op.operands[index])
+            y = op.operands[index]
+            prev = y.op if isinstance(y, OpResult) else None
+            if (prev in self.copies and prev not in self.moved and y.has_one_use()
+                    and prev.next_op is not op):  # type: ignore[union-attr]
+                # a copy we made earlier conflicts with a later copy reading the incoming
+                # value of its slot: move it after that copy (once, so a swap cycle ends in
+                # a third copy instead of moving back and forth)
+                assert prev is not None
+                prev.detach()
+                op.parent_block().insert_op_before(prev, op)  # type: ignore[union-attr]
+                self.moved.add(prev)
+                return
+            c = _copy(y)
+            self.copies.add(c)
             op.parent_block().insert_op_before(c, op)  # type: ignore[union-attr]
             op.operands[index] = c.results[0]
         else:

@@ -49,7 +49,6 @@ def _interpret(block: Block, env: dict[SSAValue, Any], mem: dict[str, np.ndarray
         elif isinstance(op, vx.VldOp):
             sym, off = env[op.ra]
             off += op.imm.value.data
-            n = op.vd.type  # noqa: F841 - registers are opaque here
             env[op.vd] = mem[sym][off // 4: off // 4 + mem["__lanes"].size].view(np.float32).copy()
         elif isinstance(op, vx.VstOp):
             sym, off = env[op.ra]

@@ -76,6 +76,23 @@ vx.func @loop_copies {
   vx.halt
 }
 
+// A swap of two carried values is a parallel copy: three moves through a temporary.
+// CHECK-LABEL: vx.func @swap
+// CHECK:      iter_args(%a0 = %z, %a1 = %o) -> (!vx.vreg<[[A0:v[0-9]+]]>, !vx.vreg<[[A1:v[0-9]+]]>)
+// CHECK:      %[[T:.*]] = vx.vmov %a1 : (!vx.vreg<[[A1]]>) -> !vx.vreg<[[TR:v[0-9]+]]>
+// CHECK-NEXT: %[[B:.*]] = vx.vmov %a0 : (!vx.vreg<[[A0]]>) -> !vx.vreg<[[A1]]>
+// CHECK-NEXT: %[[A:.*]] = vx.vmov %[[T]] : (!vx.vreg<[[TR]]>) -> !vx.vreg<[[A0]]>
+// CHECK-NEXT: vx.yield %[[A]], %[[B]] : !vx.vreg<[[A0]]>, !vx.vreg<[[A1]]>
+vx.func @swap {
+  %z = vx.vsplati 0 : !vx.vreg
+  %o = vx.vsplati 1 : !vx.vreg
+  %r:2 = vx.loop 3 iter_args(%a0 = %z, %a1 = %o) -> (!vx.vreg, !vx.vreg) {
+    vx.dmawait 0
+    vx.yield %a1, %a0 : !vx.vreg, !vx.vreg
+  }
+  vx.halt
+}
+
 // Tied accumulator: %acc is read again after the vfma, so the vfma works on a copy and
 // writes the copy's register.
 // CHECK-LABEL: vx.func @tied
