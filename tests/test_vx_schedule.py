@@ -275,3 +275,34 @@ def test_speed_thousands_of_ops() -> None:
     elapsed = time.perf_counter() - start
     assert sum(len(p) for p in packets) == len(ops)
     assert elapsed < 5.0, elapsed
+
+
+def test_after_expand_math_and_register_allocation() -> None:
+    # the pipeline order: virtual registers -> vx-expand-math -> vx-allocate-registers ->
+    # vx-schedule; four independent exp/sigmoid expansions leave room to bundle
+    from vexa.passes.vx_allocate_registers import VxAllocateRegistersPass
+    from vexa.passes.vx_expand_math import VxExpandMathPass
+
+    vlen, n = 128, 4
+    p, q = vx.LiOp(symbol="X"), vx.LiOp(symbol="Y")
+    ops: list[Operation] = [p, q]
+    for k in range(n):
+        v = vx.VldOp(p, k * vlen)
+        f = (vx.ExpF32Op if k % 2 else vx.SigmoidF32Op)(v)
+        ops += [v, f, vx.VstOp(f, q, k * vlen)]
+    ops.append(vx.HaltOp())
+    f32 = Float32Type()
+    module = ModuleOp([
+        vx.DataOp("X", "vtcm", n * vlen), vx.DataOp("Y", "vtcm", n * vlen),
+        vx.IoOp("input", "X", TensorType(f32, [n * vlen // 4])),
+        vx.IoOp("output", "Y", TensorType(f32, [n * vlen // 4])),
+        vx.FuncOp("main", ops),
+    ])
+    VxExpandMathPass().apply(Context(), module)
+    VxAllocateRegistersPass().apply(Context(), module)
+    module.verify()
+    x = np.random.default_rng(0).uniform(-10, 10, n * vlen // 4).astype(np.float32)
+    want, plain = run(module, "vx128", x)
+    got, fast = run(schedule(module.clone()), "vx128", x)
+    np.testing.assert_array_equal(got, want)
+    assert fast.cycles < plain.cycles
