@@ -445,7 +445,7 @@ class VxExpandMathPass(ModulePass):
             if isinstance(leftover, vx.VxPseudoInstruction):
                 raise DiagnosticException(
                     f"{vx.location_tag(leftover) or '<unknown location>'}: {leftover.name}: "
-                    "expected an expandable pseudo-instruction, got none that matched"
+                    "expected a pseudo-instruction with an expansion, got none for this op"
                 )
 
 

@@ -177,3 +177,7 @@ def test_through_the_real_allocator_and_scheduler(name: str) -> None:
     outs, _ = run_program(assemble(vx.emit_assembly(module), "vx128"), "vx128", inputs)
     want = measure.run_function(name, x, b)
     assert np.array_equal(outs["Y"].view(np.int32), want.view(np.int32))
+
+
+def test_every_pseudo_instruction_has_an_expansion() -> None:
+    assert {*vem._UNARY, vx.DivF32Op} == set(vx.PSEUDO_INSTRUCTIONS)
