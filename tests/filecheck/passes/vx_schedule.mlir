@@ -1,6 +1,7 @@
 // RUN: vexa-opt %s --split-input-file -p vx-schedule -t vx-asm | filecheck %s --check-prefixes=CHECK,V128
 // RUN: vexa-opt %s --split-input-file -p 'vx-schedule{target=vx64}' -t vx-asm | filecheck %s --check-prefixes=CHECK,V64
 // RUN: vexa-opt %s --split-input-file -p vx-schedule | filecheck %s --check-prefix=IR
+// RUN: vexa-opt %s --split-input-file -p vx-schedule --print-debuginfo | filecheck %s --check-prefix=LOC
 // RUN: vexa-opt %s --split-input-file -p vx-schedule,vx-schedule -t vx-asm | filecheck %s --check-prefixes=CHECK,V128
 
 // Six independent instructions: vx128 (4 slots, 2 scalar, 2 alu units) bundles them into
@@ -185,4 +186,26 @@ vx.func @dma {
   vx.dmawait 0
   %c = vx.vld %dst, 0 : (!vx.reg<r2>) -> !vx.vreg<v2>
   vx.halt
+}
+
+// -----
+// Locations: instructions keep theirs; a packet takes its first instruction's (cycles are
+// charged per packet to that source node).
+// V128-LABEL:  locations:
+// V128-NEXT:   .loc "conv1"
+// V128-NEXT:   { li r1, 1 ; li r2, 2 ; vsplati v0, 1 }
+// V128-NEXT:   next:
+// V128-NEXT:   .loc "relu"
+// V128-NEXT:   { halt }
+// LOC-LABEL:   vx.func @locations
+// LOC:         vx.li 1 : !vx.reg<r1> loc("conv1")
+// LOC-NEXT:    vx.li 2 : !vx.reg<r2> loc("relu")
+// LOC-NEXT:    vx.vsplati 1 : !vx.vreg<v0> loc("relu")
+// LOC-NEXT:    } loc("conv1")
+vx.func @locations {
+  %a = vx.li 1 : !vx.reg<r1> loc("conv1")
+  %b = vx.li 2 : !vx.reg<r2> loc("relu")
+  %c = vx.vsplati 1 : !vx.vreg<v0> loc("relu")
+  vx.label "next"
+  vx.halt loc("relu")
 }
