@@ -27,9 +27,9 @@ one interval (the hull) when they do not overlap, else a copy is inserted and th
 restarts. Pre-colored values are fixed intervals that other values avoid.
 
 Spilling (only when the scan runs out): the interval with the furthest end among the active
-ones and the current one is spilled, if it is a plain single value defined by an instruction
-(not tied, not pre-colored, not a predicate). It gets a slot in the VTCM data symbol
-`@__spill_<func>` (placed by this pass, `vlen_bytes` per vector slot, 4 bytes per scalar
+ones is spilled, if it is a single value defined by an instruction or a packet (not tied
+otherwise, not pre-colored, not a predicate); else the current one, if it can be. It gets
+a slot in the VTCM data symbol `@__spill_<func>` (placed by this pass, `vlen_bytes` per vector slot, 4 bytes per scalar
 slot; the memory plan must leave room for it: the assembler lays out `.vtcm` symbols in
 order). It is stored (`vst`/`st`) right after its definition and reloaded (`vld`/`ld`) into
 a fresh short-lived value before each use (outside a packet: before / after the packet).
@@ -52,6 +52,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
 from vexa.dialects import vx
+from vexa.runtime.target import Target
 
 _CLASSES: tuple[type[vx.VxRegisterType], ...] = (
     vx.ScalarRegisterType, vx.VectorRegisterType, vx.PredicateRegisterType,
@@ -59,6 +60,7 @@ _CLASSES: tuple[type[vx.VxRegisterType], ...] = (
 _CLASS_WORD = {vx.ScalarRegisterType: "scalar", vx.VectorRegisterType: "vector",
                vx.PredicateRegisterType: "predicate"}
 MAX_ROUNDS = 16
+_Copy = tuple[str, Operation, int]  # (kind: acc | yield | init, op, operand index)
 
 
 def _error(op: Operation, message: str) -> DiagnosticException:
@@ -92,6 +94,7 @@ class _Group:
     members: list[SSAValue]
     color: int | None = None
     spillable: bool = False
+    spill_value: OpResult | None = None
     reg: int | None = None
 
 
@@ -239,7 +242,7 @@ class _FuncAllocator:
 
     func: vx.FuncOp
     module: ModuleOp
-    target: object
+    target: Target
     spill_slots: dict[SSAValue, int] = field(default_factory=dict[SSAValue, int])
     spill_bytes: int = 0
     reload_ops: set[Operation] = field(default_factory=set[Operation])
@@ -250,8 +253,8 @@ class _FuncAllocator:
 
     def limits(self) -> dict[type[vx.VxRegisterType], int]:
         t = self.target
-        return {vx.ScalarRegisterType: t.gprs, vx.VectorRegisterType: t.vregs,  # type: ignore[attr-defined]
-                vx.PredicateRegisterType: t.qregs}  # type: ignore[attr-defined]
+        return {vx.ScalarRegisterType: t.gprs, vx.VectorRegisterType: t.vregs,
+                vx.PredicateRegisterType: t.qregs}
 
     def run(self) -> None:
         for op in self.func.body.walk():
@@ -276,14 +279,14 @@ class _FuncAllocator:
 
     # --- ties -----------------------------------------------------------------------
 
-    def _group(self, a: _Analysis) -> tuple[list[_Group], _UnionFind, list[tuple[str, Operation, int]]]:
+    def _group(self, a: _Analysis) -> tuple[list[_Group], _UnionFind, list[_Copy]]:
         uf = _UnionFind()
         info: dict[SSAValue, _Group] = {}
         for v in a.order:
             t = v.type
             assert isinstance(t, vx.VxRegisterType)
             info[v] = _Group(a.start[v], a.end[v], type(t), [v], t.number)
-        copies: list[tuple[str, Operation, int]] = []
+        copies: list[_Copy] = []
 
         def union(x: SSAValue, y: SSAValue, check: bool = True) -> bool:
             rx, ry = uf.find(x), uf.find(y)
@@ -309,7 +312,9 @@ class _FuncAllocator:
 
         for op in self.func.body.walk():
             if isinstance(op, vx.PacketOp):
-                for inner, res in zip(op.body.block.last_op.operands, op.res):  # type: ignore[union-attr]
+                terminator = op.body.block.last_op
+                assert terminator is not None
+                for inner, res in zip(terminator.operands, op.res):
                     if res in a.start:
                         # the packet result is the yielded value as seen after the packet
                         force(inner, res, op, check=False)
@@ -335,14 +340,27 @@ class _FuncAllocator:
                     copies.append(("init", loop, i))
         groups = list(info.values())
         for g in groups:
-            v = g.members[0]
-            g.spillable = (len(g.members) == 1 and g.color is None
-                           and g.cls is not vx.PredicateRegisterType
-                           and isinstance(v, OpResult)
-                           and isinstance(v.op, vx.VxInstruction)
-                           and v.op not in self.reload_ops
-                           and v not in self.spill_slots)
+            g.spill_value = self._spill_value(g)
+            g.spillable = g.spill_value is not None
         return groups, uf, copies
+
+    def _spill_value(self, g: _Group) -> OpResult | None:
+        """The value to store and reload if `g` is spilled: a plain instruction result, or
+        a packet result (with the packet's value it is tied to); None if not spillable."""
+        if g.color is not None or g.cls is vx.PredicateRegisterType:
+            return None
+        outer = [v for v in g.members if isinstance(v, OpResult) and isinstance(v.op, vx.PacketOp)]
+        if len(g.members) == 1:
+            v = g.members[0]
+        elif len(g.members) == 2 and len(outer) == 1:
+            v = outer[0]
+        else:
+            return None
+        if not isinstance(v, OpResult) or not isinstance(v.op, vx.VxInstruction | vx.PacketOp):
+            return None
+        if v.op in self.reload_ops or v in self.spill_slots:
+            return None
+        return v
 
     def _insert_copy(self, kind: str, op: Operation, index: int) -> None:
         if kind == "acc":
@@ -433,12 +451,12 @@ class _FuncAllocator:
                     spilled.append(g)
                 else:
                     v = g.members[0]
-                    where = v.owner if isinstance(v, OpResult) else v.owner.parent_op()  # type: ignore[union-attr]
+                    where = v.op if isinstance(v, OpResult) else self.func
                     word = _CLASS_WORD[cls]
                     live = len(active) + 1 + sum(conflicts(r, g.start, g.start) for r in merged)
                     raise _error(where or self.func,
                                  f"vx-allocate-registers: expected at most {n} live {word} "
-                                 f"registers on {self.target.name}, got {live}"  # type: ignore[attr-defined]
+                                 f"registers on {self.target.name}, got {live}"
                                  + ("" if cls is vx.PredicateRegisterType
                                     else " (none of them can be spilled)"))
         return spilled
@@ -482,7 +500,8 @@ class _FuncAllocator:
     def _slot(self, v: SSAValue) -> int:
         if v in self.spill_slots:
             return self.spill_slots[v]
-        size = self.target.vlen_bytes if isinstance(v.type, vx.VectorRegisterType) else 4  # type: ignore[attr-defined]
+        vector = isinstance(v.type, vx.VectorRegisterType)
+        size = self.target.vlen_bytes if vector else 4
         off = -(-self.spill_bytes // size) * size
         self.spill_slots[v] = off
         self.spill_bytes = off + size
@@ -491,8 +510,8 @@ class _FuncAllocator:
     def _spill(self, a: _Analysis, spilled: list[_Group]) -> None:
         base = self._ensure_base()
         for g in spilled:
-            v = g.members[0]
-            assert isinstance(v, OpResult)
+            v = g.spill_value
+            assert v is not None
             off = self._slot(v)
             vector = isinstance(v.type, vx.VectorRegisterType)
             for use in list(v.uses):

@@ -73,9 +73,18 @@ def _interpret(block: Block, env: dict[SSAValue, Any], mem: dict[str, np.ndarray
                 for arg, value in zip(op.body.block.args, carried):
                     env[arg] = value
                 _interpret(op.body.block, env, mem)
-                carried = [env[v] for v in op.body.block.last_op.operands]  # type: ignore[union-attr]
+                yielded = op.body.block.last_op
+                assert yielded is not None
+                carried = [env[v] for v in yielded.operands]
             for res, value in zip(op.res, carried):
                 env[res] = value
+        elif isinstance(op, vx.PacketOp):
+            # SSA form: no value is read in the packet that writes it, so in order is exact
+            _interpret(op.body.block, env, mem)
+            yielded = op.body.block.last_op
+            assert yielded is not None
+            for res, value in zip(op.res, yielded.operands):
+                env[res] = env[value]
         elif isinstance(op, vx.YieldOp | vx.HaltOp):
             pass
         else:
@@ -126,10 +135,20 @@ class _Builder:
         ])
 
 
-def straight_line(target: str, seed: int, live: int) -> ModuleOp:
-    """`live` loaded vectors combined by random ops; all stay live to the final stores."""
+def straight_line(target: str, seed: int, live: int, packets: bool = False) -> ModuleOp:
+    """`live` loaded vectors combined by random ops; all stay live to the final stores.
+    With `packets`, every other load issues in a packet with a splat that also joins."""
     b = _Builder(target, seed, n_in=live, n_out=live + 1)
-    pool = [b.emit(vx.VldOp(b.pa, i * b.t.vlen_bytes)) for i in range(live)]
+    pool: list[SSAValue] = []
+    for i in range(live):
+        load = vx.VldOp(b.pa, i * b.t.vlen_bytes)
+        if packets and i % 2 == 0 and i + 1 < live:
+            splat = vx.VsplatiOp.f32(0.25 * i)
+            packet = vx.PacketOp([load, splat], [load.vd, splat.vd])
+            b.ops.append(packet)
+            pool += packet.res
+        elif not packets or i % 2 == 0:
+            pool.append(b.emit(load))
     acc = b.emit(vx.VsplatiOp.f32(0.5))
     for _ in range(3 * live):
         x, y = b.rng.choice(pool), b.rng.choice(pool)
@@ -239,6 +258,15 @@ def test_straight_line(target: str, live: int, seed: int) -> None:
         assert _spills(module) == 0
 
 
+@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("target,live", [("vx128", 12), ("vx64", 24)])
+def test_packets(target: str, live: int, seed: int) -> None:
+    """Packets are allocated too (reads before writes); spills go around them."""
+    module = _check(straight_line(target, seed, live, packets=True), target, seed)
+    assert any(isinstance(op, vx.PacketOp) for op in module.walk())
+    assert (_spills(module) > 0) == (live > 12)
+
+
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("target,invariants", [("vx128", 6), ("vx64", 6), ("vx64", 20)])
 def test_loop(target: str, invariants: int, seed: int) -> None:
@@ -283,4 +311,4 @@ def test_near_linear_on_a_long_program() -> None:
     module = b.module()
     start = time.perf_counter()
     VxAllocateRegistersPass().apply(Context(), module)
-    assert time.perf_counter() - start < 4.0
+    assert time.perf_counter() - start < 8.0  # ~0.3 s on one idle core
