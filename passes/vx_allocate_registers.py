@@ -29,9 +29,9 @@ restarts. Pre-colored values are fixed intervals that other values avoid.
 Spilling (only when the scan runs out): the interval with the furthest end among the active
 ones is spilled, if it is a single value defined by an instruction or a packet (not tied
 otherwise, not pre-colored, not a predicate); else the current one, if it can be. It gets
-a slot in the VTCM data symbol `@__spill_<func>` (placed by this pass, `vlen_bytes` per vector slot, 4 bytes per scalar
-slot; the memory plan must leave room for it: the assembler lays out `.vtcm` symbols in
-order). It is stored (`vst`/`st`) right after its definition and reloaded (`vld`/`ld`) into
+a slot in the VTCM data symbol `@__spill_<func>` (placed by this pass, `vlen_bytes` per
+vector slot, 4 bytes per scalar slot, size rounded up to 128; the memory plan must leave
+room for it: the assembler lays out `.vtcm` symbols in order). It is stored (`vst`/`st`) right after its definition and reloaded (`vld`/`ld`) into
 a fresh short-lived value before each use (outside a packet: before / after the packet).
 The spill base address is loaded by `li @__spill_<func>` at function entry into the
 highest-numbered scalar register that no pre-colored value uses (`vx.spill_base` attribute
