@@ -534,7 +534,16 @@ class _FuncAllocator:
             return
         size = max(128, -(-self.spill_bytes // 128) * 128)
         data = vx.DataOp(self._spill_symbol(), "vtcm", size)
-        self.module.body.block.insert_op_before(data, self.func)
+        # after every other data symbol: the assembler lays out .vtcm symbols in IR order,
+        # so the planned VTCM buffers keep their addresses and the spill area follows them
+        last = None
+        for op in self.module.body.block.ops:
+            if isinstance(op, vx.DataOp):
+                last = op
+        if last is not None:
+            self.module.body.block.insert_op_after(data, last)
+        else:
+            self.module.body.block.insert_op_before(data, self.func)
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:

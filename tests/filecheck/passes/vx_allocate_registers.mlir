@@ -1,6 +1,10 @@
 // RUN: vexa-opt %s -p vx-allocate-registers | filecheck %s
 // RUN: vexa-opt %s -p vx-allocate-registers -t vx-asm | filecheck %s --check-prefix=ASM
 
+// The spill area of @spill (below) follows the other data symbols.
+// CHECK:      vx.data @A dram 2048
+// CHECK-NEXT: vx.data @__spill_spill vtcm 128
+
 builtin.module {
 vx.data @A dram 2048
 
@@ -167,7 +171,6 @@ vx.func @branches {
 
 // vx64 has 16 vector registers: 17 live vectors spill one (the one read last) to the VTCM
 // symbol @__spill_spill, through the spill base r31 set at entry.
-// CHECK:      vx.data @__spill_spill vtcm 128
 // CHECK-LABEL: vx.func @spill attributes {vx.target = "vx64", vx.spill_base = "r31", vx.spills = 1 : i32}
 // CHECK-NEXT: %[[BASE:.*]] = vx.li @__spill_spill + 0 : !vx.reg<r31>
 // CHECK:      %v15 = vx.vld %p, 960 : (!vx.reg<r0>) -> !vx.vreg<[[S:v[0-9]+]]>
