@@ -55,14 +55,13 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from vexa.dialects import vx
+from vexa.runtime.target import Target
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
-
-from vexa.dialects import vx
-from vexa.runtime.target import Target
 
 # region Machine model
 
@@ -202,8 +201,7 @@ class _Dag:
         for i in range(n - 1, -1, -1):  # edges point forward in program order
             best = height[i]
             for j, lat in self.succs[i]:
-                if lat + height[j] > best:
-                    best = lat + height[j]
+                best = max(best, lat + height[j])
             height[i] = best
         return height
 
@@ -252,8 +250,7 @@ def schedule_block(ops: Sequence[vx.VxInstruction], model: MachineModel) -> list
             packet.append(i)
             left -= 1
             for j, lat in dag.succs[i]:
-                if cycle + lat > earliest[j]:
-                    earliest[j] = cycle + lat
+                earliest[j] = max(earliest[j], cycle + lat)
                 npreds[j] -= 1
                 if npreds[j] == 0:
                     if earliest[j] <= cycle:  # a latency-0 edge: may join this packet
@@ -291,7 +288,7 @@ def _bundle(block: Block, ops: list[vx.VxInstruction], before: Operation | None,
         packet.location = members[0].location
         terminator = packet.body.block.last_op
         for old, new in zip(yielded, packet.res, strict=True):
-            old.replace_uses_with_if(new, lambda use: use.operation is not terminator)
+            old.replace_uses_with_if(new, lambda use, t=terminator: use.operation is not t)
         if before is None:
             block.add_op(packet)
         else:
@@ -334,7 +331,7 @@ def _has_target_attr(op: Operation) -> str | None:
 def _load(name: str) -> Target:
     try:
         return vx._load_target(name)  # pyright: ignore[reportPrivateUsage]
-    except Exception as e:  # noqa: BLE001 - a bad target name is the user's error
+    except Exception as e:
         raise DiagnosticException(f"vx-schedule: cannot load target '{name}': {e}") from e
 
 

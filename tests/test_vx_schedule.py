@@ -13,15 +13,15 @@ import time
 
 import numpy as np
 import pytest
-from xdsl.context import Context
-from xdsl.dialects.builtin import Float32Type, ModuleOp, StringAttr, TensorType
-from xdsl.ir import Block, Operation, SSAValue
-
 from vexa.dialects import vx
 from vexa.passes.vx_schedule import MachineModel, VxSchedulePass, schedule_block
 from vexa.runtime.assembler import assemble
 from vexa.runtime.machine import run_program
+from vexa.runtime.stats import SimStats
 from vexa.runtime.target import load_target
+from xdsl.context import Context
+from xdsl.dialects.builtin import Float32Type, ModuleOp, StringAttr, TensorType
+from xdsl.ir import Block, Operation, SSAValue
 
 R = vx.ScalarRegisterType.register
 V = vx.VectorRegisterType.register
@@ -193,7 +193,7 @@ def loose_instructions(module: ModuleOp) -> list[Operation]:
             and not isinstance(op.parent_op(), vx.PacketOp)]
 
 
-def run(module: ModuleOp, target: str, x: np.ndarray):  # noqa: ANN201
+def run(module: ModuleOp, target: str, x: np.ndarray) -> tuple[np.ndarray, SimStats]:
     prog = assemble(vx.emit_assembly(module), target)
     outs, stats = run_program(prog, target, {"X": x})
     return outs["Y"].view(np.int32), stats
