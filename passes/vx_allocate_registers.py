@@ -261,6 +261,11 @@ class _FuncAllocator:
             if isinstance(op, vx.VxPseudoInstruction):
                 raise _error(op, f"vx-allocate-registers: expected machine instructions "
                                  f"(run vx-expand-math first), got {op.name}")
+        if all(v.type.is_allocated for op in self.func.body.walk() for v in _walk_values(op)
+               if isinstance(v.type, vx.VxRegisterType)):
+            # hand-written or already allocated: nothing to do, and no copies to add
+            self.func.attributes["vx.spills"] = IntegerAttr(0, i32)
+            return
         for _ in range(MAX_ROUNDS * 4):
             a = _Analysis(self.func)
             a.run()

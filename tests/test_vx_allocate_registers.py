@@ -69,7 +69,8 @@ def _interpret(block: Block, env: dict[SSAValue, Any], mem: dict[str, np.ndarray
             env[op.vd] = env[op.acc] + env[op.va] * env[op.vb]
         elif isinstance(op, vx.LoopOp):
             carried = [env[v] for v in op.iter_args]
-            for _ in range(op.count.value.data):  # type: ignore[union-attr]
+            trips = op.count.value.data if op.count is not None else env[op.count_reg]
+            for _ in range(trips):
                 for arg, value in zip(op.body.block.args, carried):
                     env[arg] = value
                 _interpret(op.body.block, env, mem)
@@ -196,6 +197,33 @@ def loop_program(target: str, seed: int, invariants: int, trips: int = 5) -> Mod
     return b.module()
 
 
+def nested_loops(target: str, seed: int, outer: int = 3, inner: int = 4) -> ModuleOp:
+    """A pointer carried through two nested loops (the inner count from a register) and an
+    accumulator passed from the outer loop into the inner one, as tile loops lower."""
+    b = _Builder(target, seed, n_in=outer * inner + 1, n_out=2)
+    vlen = b.t.vlen_bytes
+    w = b.emit(vx.VldOp(b.pa, outer * inner * vlen))
+    n = b.emit(vx.LiOp(inner))
+    acc0 = b.emit(vx.VsplatiOp.f32(0.0))
+    outer_body = Block(arg_types=[b.pa.type, acc0.type])
+    pa, acc = outer_body.args
+    inner_body = Block(arg_types=[pa.type, acc.type])
+    q, acc2 = inner_body.args
+    x = vx.VldOp(q, 0)
+    f = vx.VfmaF32Op(acc2, x.vd, w)
+    q2 = vx.AddiOp(q, vlen)
+    inner_body.add_ops([x, f, q2, vx.YieldOp(q2.rd, f.vd)])
+    inner_loop = vx.LoopOp(n, [pa, acc], inner_body)
+    pa2 = vx.AddiOp(pa, inner * vlen)  # pa is still live after the inner loop: a copy
+    m = b.binop(inner_loop.res[1], w, [])
+    outer_body.add_ops([inner_loop, pa2, m.owner, vx.YieldOp(pa2.rd, m)])  # type: ignore[list-item]
+    loop = vx.LoopOp(outer, [b.pa, acc0], outer_body)
+    b.ops.append(loop)
+    b.store(loop.res[1])
+    b.store(w)
+    return b.module()
+
+
 def scalar_program(target: str, seed: int, live: int) -> ModuleOp:
     """`live` scalars live at once (more than the 32 r registers: scalar spills)."""
     b = _Builder(target, seed, n_in=1, n_out=1)
@@ -276,6 +304,29 @@ def test_loop(target: str, invariants: int, seed: int) -> None:
     for arg, init, y, res in zip(loop.body.block.args, loop.iter_args, yielded, loop.res):
         assert arg.type == init.type == y.type == res.type
     assert (_spills(module) > 0) == (invariants > 14)
+
+
+@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+def test_nested_loops(target: str, seed: int) -> None:
+    module = _check(nested_loops(target, seed), target, seed)
+    assert _spills(module) == 0
+
+
+def test_allocated_program_is_left_alone() -> None:
+    """A fully allocated (hand-written) function is not touched."""
+    from io import StringIO
+
+    from xdsl.printer import Printer
+
+    module = nested_loops("vx128", 0)
+    VxAllocateRegistersPass().apply(Context(), module)
+    first = StringIO()
+    Printer(first).print_op(module)
+    VxAllocateRegistersPass().apply(Context(), module)
+    again = StringIO()
+    Printer(again).print_op(module)
+    assert first.getvalue() == again.getvalue()
 
 
 def test_scalar_spills() -> None:
