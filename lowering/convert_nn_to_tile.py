@@ -167,7 +167,9 @@ def target_params(name: str) -> TargetParams:
 
 
 def _prop(op: Operation, name: str) -> Attribute | None:
-    return op.properties.get(name) or op.attributes.get(name)
+    # not `a or b`: IntegerAttr(0) is falsy, and axis = 0 must not read as "absent"
+    a = op.properties.get(name)
+    return a if a is not None else op.attributes.get(name)
 
 
 def _ints(op: Operation, name: str, default: Sequence[int] = ()) -> list[int]:
@@ -1259,7 +1261,8 @@ class FunctionLowering:
                     self.buf[k] = out
             return
         owner = v.owner
-        loc = owner.location if isinstance(owner, Operation) else out.owner.location  # type: ignore[union-attr]
+        # a graph output that is a graph input (Identity, Dropout in inference) is a copy
+        loc = owner.location if isinstance(owner, Operation) else self.fn.location
         kb = KernelBuilder(loc, self.params)
         shape = _shape(out)
         z = [kb.c(0)] * len(shape)
