@@ -295,8 +295,24 @@ def _bundle(block: Block, ops: list[vx.VxInstruction], before: Operation | None,
             block.insert_op_before(packet, before)
 
 
+def check_body(block: Block) -> None:
+    """Fail, before anything changes, on an op the scheduler has no machine model for."""
+    for op in block.ops:
+        if isinstance(op, vx.VxInstruction | vx.LabelOp | vx.PacketOp | vx.YieldOp):
+            continue
+        if isinstance(op, vx.LoopOp):
+            check_body(op.body.block)
+        elif isinstance(op, vx.VxPseudoInstruction):
+            raise _error(op, f"expected machine instructions, got the pseudo-instruction "
+                             f"{op.name} (run vx-expand-math first)")
+        else:
+            raise _error(op, f"expected vx instructions, packets, labels or loops, "
+                             f"got {op.name}")
+
+
 def schedule_region_block(block: Block, model: MachineModel) -> None:
-    """Schedule a `vx.func` or `vx.loop` body: each basic block, loop bodies recursively."""
+    """Schedule a `vx.func` or `vx.loop` body (see `check_body`): each basic block, loop
+    bodies recursively."""
     segment: list[vx.VxInstruction] = []
     for op in list(block.ops):
         if isinstance(op, vx.VxInstruction):
@@ -305,16 +321,10 @@ def schedule_region_block(block: Block, model: MachineModel) -> None:
                 _bundle(block, segment, op.next_op, model)
                 segment = []
             continue
-        _bundle(block, segment, op, model)
+        _bundle(block, segment, op, model)  # labels, loops, packets: block boundaries
         segment = []
         if isinstance(op, vx.LoopOp):
             schedule_region_block(op.body.block, model)
-        elif isinstance(op, vx.VxPseudoInstruction):
-            raise _error(op, f"expected machine instructions, got the pseudo-instruction "
-                             f"{op.name} (run vx-expand-math first)")
-        elif not isinstance(op, vx.LabelOp | vx.PacketOp | vx.YieldOp):
-            raise _error(op, f"expected vx instructions, packets, labels or loops, "
-                             f"got {op.name}")
     _bundle(block, segment, None, model)
 
 
@@ -354,21 +364,23 @@ class VxSchedulePass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         funcs = [f for f in op.walk() if isinstance(f, vx.FuncOp)]
-        if self.target and _has_target_attr(op) is None and all(
-            _has_target_attr(f) is None for f in funcs
-        ):
-            op.attributes[vx.TARGET_ATTR] = StringAttr(self.target)
+        unnamed = _has_target_attr(op) is None and all(
+            vx.TARGET_ATTR not in f.attributes for f in funcs)
         models: dict[Target, MachineModel] = {}
-        for func in funcs:
-            declared = vx.target_name_of(func)
+        work: list[tuple[vx.FuncOp, MachineModel]] = []
+        for func in funcs:  # check everything first: an error leaves the module unchanged
+            declared = self.target if self.target and unnamed else vx.target_name_of(func)
             target = _load(declared)
-            if self.target:
-                wanted = _load(self.target)
-                if wanted != target:
-                    raise _error(func, f"expected @{func.sym_name.data} to be for target "
-                                       f"'{wanted.name}' (the target option), got "
-                                       f"vx.target '{declared}'")
+            if self.target and _load(self.target) != target:
+                raise _error(func, f"expected @{func.sym_name.data} to be for target "
+                                   f"'{_load(self.target).name}' (the target option), got "
+                                   f"vx.target '{declared}'")
+            check_body(func.body.block)
             model = models.get(target)
             if model is None:
                 model = models[target] = MachineModel.of(target)
+            work.append((func, model))
+        if self.target and unnamed:
+            op.attributes[vx.TARGET_ATTR] = StringAttr(self.target)
+        for func, model in work:
             schedule_region_block(func.body.block, model)
