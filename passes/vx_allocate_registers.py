@@ -31,8 +31,10 @@ ones is spilled, if it is a single value defined by an instruction or a packet (
 otherwise, not pre-colored, not a predicate); else the current one, if it can be. It gets
 a slot in the VTCM data symbol `@__spill_<func>` (placed by this pass, `vlen_bytes` per
 vector slot, 4 bytes per scalar slot, size rounded up to 128; the memory plan must leave
-room for it: the assembler lays out `.vtcm` symbols in order). It is stored (`vst`/`st`) right after its definition and reloaded (`vld`/`ld`) into
-a fresh short-lived value before each use (outside a packet: before / after the packet).
+room for it: the symbol follows the module's other data symbols, and the assembler lays
+out `.vtcm` symbols in order). The value is stored (`vst`/`st`) right after its definition
+and reloaded (`vld`/`ld`) into a fresh short-lived value before each use (around a packet:
+before / after it).
 The spill base address is loaded by `li @__spill_<func>` at function entry into the
 highest-numbered scalar register that no pre-colored value uses (`vx.spill_base` attribute
 on the func). Predicate registers are never spilled: running out is a located error.
@@ -389,6 +391,9 @@ class _FuncAllocator:
                 self.moved.add(prev)
                 return
             c = _copy(y)
+            loop = op.parent_op()
+            assert loop is not None
+            c.location = loop.location  # pyright: ignore[reportAttributeAccessIssue]
             self.copies.add(c)
             op.parent_block().insert_op_before(c, op)  # type: ignore[union-attr]
             op.operands[index] = c.results[0]

@@ -313,6 +313,24 @@ def test_nested_loops(target: str, seed: int) -> None:
     assert _spills(module) == 0
 
 
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_rotated_carried_values(n: int) -> None:
+    """Carried values rotating slots every trip: a parallel copy through one temporary."""
+    b = _Builder("vx64", n, n_in=n, n_out=n)
+    inits = [b.emit(vx.VldOp(b.pa, i * b.t.vlen_bytes)) for i in range(n)]
+    body = Block(arg_types=[v.type for v in inits])
+    args = list(body.args)
+    bump = vx.VaddF32Op(args[0], args[0])  # slot 0 doubles, then everything rotates
+    body.add_ops([bump, vx.YieldOp(*args[1:], bump.vd)])
+    loop = vx.LoopOp(n + 1, inits, body)
+    b.ops.append(loop)
+    for r in loop.res:
+        b.store(r)
+    module = _check(b.module(), "vx64", n)
+    moves = [op for op in module.walk() if isinstance(op, vx.VmovOp)]
+    assert len(moves) <= n + 1
+
+
 def test_allocated_program_is_left_alone() -> None:
     """A fully allocated (hand-written) function is not touched."""
     from io import StringIO
