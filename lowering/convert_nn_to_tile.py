@@ -690,10 +690,135 @@ def _ew_scalar(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
         inv = mb.emit(mathd.RsqrtOp(mb.emit(arith.AddfOp(var, mb.const(eps)))))
         s = mb.emit(arith.MulfOp(scale, inv))
         return mb.emit(arith.AddfOp(mb.emit(arith.MulfOp(mb.emit(arith.SubfOp(x, mean)), s)), b))
+    return _ew_scalar_more(op, mb, xs)
+
+
+# math-dialect ops that are one nn unary op each
+_MATH_UNARY: dict[str, type[Operation]] = {
+    "nn.log": mathd.LogOp,
+    "nn.floor": mathd.FloorOp,
+    "nn.ceil": mathd.CeilOp,
+    "nn.round": mathd.RoundEvenOp,  # ONNX Round: halves to even
+    "nn.erf": mathd.ErfOp,
+    "nn.sin": mathd.SinOp,
+    "nn.cos": mathd.CosOp,
+    "nn.tan": mathd.TanOp,
+    "nn.asin": mathd.AsinOp,
+    "nn.acos": mathd.AcosOp,
+    "nn.atan": mathd.AtanOp,
+    "nn.sinh": mathd.SinhOp,
+    "nn.cosh": mathd.CoshOp,
+    "nn.asinh": mathd.AsinhOp,
+    "nn.acosh": mathd.AcoshOp,
+    "nn.atanh": mathd.AtanhOp,
+}
+
+
+def _softplus(mb: MapBody, x: SSAValue) -> SSAValue:
+    # max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|
+    e = mb.emit(mathd.ExpOp(mb.emit(arith.NegfOp(mb.emit(mathd.AbsFOp(x))))))
+    return mb.emit(
+        arith.AddfOp(mb.emit(arith.MaximumfOp(x, mb.const(0.0))), mb.emit(mathd.Log1pOp(e)))
+    )
+
+
+def _ew_scalar_more(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
+    """The unary activations and binary ops added after the light networks' set."""
+    name = op.name
+    if name in _MATH_UNARY:
+        return mb.emit(_MATH_UNARY[name](xs[0]))
+    x = xs[0]
+    one, zero = mb.const(1.0), mb.const(0.0)
+
+    def sel(cond: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:
+        return mb.emit(arith.SelectOp(cond, a, b))
+
+    def gt(a: SSAValue, b: SSAValue) -> SSAValue:
+        return mb.emit(arith.CmpfOp(a, b, "ogt"))
+
+    def mul(a: SSAValue, b: SSAValue) -> SSAValue:
+        return mb.emit(arith.MulfOp(a, b))
+
+    def add(a: SSAValue, b: SSAValue) -> SSAValue:
+        return mb.emit(arith.AddfOp(a, b))
+
+    def clamp01(v: SSAValue) -> SSAValue:
+        return mb.emit(arith.MinimumfOp(mb.emit(arith.MaximumfOp(v, zero)), one))
+
+    def expm1(v: SSAValue) -> SSAValue:
+        return mb.emit(arith.SubfOp(mb.emit(mathd.ExpOp(v)), one))
+
+    if name == "nn.reciprocal":
+        return mb.emit(arith.DivfOp(one, x))
+    if name == "nn.sign":
+        return sel(gt(x, zero), one, sel(gt(zero, x), mb.const(-1.0), zero))
+    if name == "nn.softplus":
+        return _softplus(mb, x)
+    if name == "nn.softsign":
+        return mb.emit(arith.DivfOp(x, add(one, mb.emit(mathd.AbsFOp(x)))))
+    if name == "nn.mish":
+        return mul(x, mb.emit(mathd.TanhOp(_softplus(mb, x))))
+    if name == "nn.hard_swish":
+        return mul(x, clamp01(add(mul(x, mb.const(1.0 / 6.0)), mb.const(0.5))))
+    if name == "nn.hard_sigmoid":
+        a, b = _float(op, "alpha", 0.2), _float(op, "beta", 0.5)
+        return clamp01(add(mul(x, mb.const(a)), mb.const(b)))
+    if name == "nn.elu":
+        return sel(gt(x, zero), x, mul(mb.const(_float(op, "alpha", 1.0)), expm1(x)))
+    if name == "nn.selu":
+        a = _float(op, "alpha", 1.67326319217681884765625)
+        g = _float(op, "gamma", 1.05070102214813232421875)
+        return mul(mb.const(g), sel(gt(x, zero), x, mul(mb.const(a), expm1(x))))
+    if name == "nn.celu":
+        a = _float(op, "alpha", 1.0)
+        neg = mul(mb.const(a), expm1(mb.emit(arith.DivfOp(x, mb.const(a)))))
+        return add(
+            mb.emit(arith.MaximumfOp(x, zero)), mb.emit(arith.MinimumfOp(neg, zero))
+        )
+    if name == "nn.thresholded_relu":
+        return sel(gt(x, mb.const(_float(op, "alpha", 1.0))), x, zero)
+    if name == "nn.gelu":
+        approx = getattr(_prop(op, "approximate"), "data", "none")
+        if approx == "tanh":
+            inner = mul(
+                mb.const(math.sqrt(2.0 / math.pi)),
+                add(x, mul(mb.const(0.044715), mul(x, mul(x, x)))),
+            )
+            return mul(mul(mb.const(0.5), x), add(one, mb.emit(mathd.TanhOp(inner))))
+        e = mb.emit(mathd.ErfOp(mul(x, mb.const(1.0 / math.sqrt(2.0)))))
+        return mul(mul(mb.const(0.5), x), add(one, e))
+    if name == "nn.pow":
+        return mb.emit(mathd.PowFOp(xs[0], xs[1]))
+    if name == "nn.p_relu":
+        return sel(gt(zero, x), mul(xs[1], x), x)
+    if name == "nn.mean":
+        v = xs[0]
+        for y in xs[1:]:
+            v = add(v, y)
+        return mul(v, mb.const(1.0 / len(xs)))
     raise AssertionError(f"not elementwise: {name}")
 
 
-ELEMENTWISE = {
+ELEMENTWISE_MORE = {
+    *_MATH_UNARY,
+    "nn.reciprocal",
+    "nn.sign",
+    "nn.softplus",
+    "nn.softsign",
+    "nn.mish",
+    "nn.hard_swish",
+    "nn.hard_sigmoid",
+    "nn.elu",
+    "nn.selu",
+    "nn.celu",
+    "nn.thresholded_relu",
+    "nn.gelu",
+    "nn.pow",
+    "nn.p_relu",
+    "nn.mean",
+}
+
+ELEMENTWISE = ELEMENTWISE_MORE | {
     "nn.relu",
     "nn.dropout",
     "nn.identity",

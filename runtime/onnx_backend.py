@@ -449,6 +449,7 @@ def _tiled(compiled: _Compiled) -> Any:
     if compiled.tile_module is None:
         from xdsl.context import Context
         from xdsl.dialects import func
+        from xdsl.dialects.builtin import TensorType, f32
         from xdsl.utils.exceptions import DiagnosticException
 
         from vexa.lowering.convert_nn_to_tile import ConvertNnToTilePass, FunctionLowering
@@ -458,6 +459,12 @@ def _tiled(compiled: _Compiled) -> Any:
         for fn in compiled.module.ops:
             if not isinstance(fn, func.FuncOp):
                 continue
+            # an op-less graph (Identity of an input) has only its signature to check
+            for t in (*fn.function_type.inputs.data, *fn.function_type.outputs.data):
+                if not isinstance(t, TensorType) or t.get_element_type() != f32:
+                    raise Unsupported(
+                        f"convert-nn-to-tile: expected f32 tensors, got {t}", "tile: non-f32 dtype"
+                    )
             for op in fn.body.block.ops:
                 if isinstance(op, func.ReturnOp):
                     continue

@@ -18,6 +18,7 @@ writes, a DMA left unwaited at the end of its kernel) is a `DmaHazardError` nami
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -466,6 +467,12 @@ def pool_valid(
     return np.max(win, axis=axes) if kind == "max" else np.sum(win, axis=axes)
 
 
+def _erf(a: Any) -> Any:
+    """erf elementwise (no scipy here): math.erf per element, in the input's dtype."""
+    arr = np.asarray(a)
+    return np.vectorize(math.erf, otypes=[np.float64])(arr).astype(arr.dtype)
+
+
 def _scalar_op(op: Operation, args: list[Any]) -> Any:
     """arith/math ops on Python ints (index arithmetic) or numpy arrays (map bodies)."""
     name = op.name
@@ -543,6 +550,22 @@ def _scalar_op(op: Operation, args: list[Any]) -> Any:
         "math.rsqrt": lambda a: np.float32(1) / np.sqrt(a),
         "math.tanh": np.tanh,
         "math.absf": np.abs,
+        "math.log1p": np.log1p,
+        "math.floor": np.floor,
+        "math.ceil": np.ceil,
+        "math.roundeven": np.round,  # numpy rounds halves to even
+        "math.erf": _erf,
+        "math.sin": np.sin,
+        "math.cos": np.cos,
+        "math.tan": np.tan,
+        "math.asin": np.arcsin,
+        "math.acos": np.arccos,
+        "math.atan": np.arctan,
+        "math.sinh": np.sinh,
+        "math.cosh": np.cosh,
+        "math.asinh": np.arcsinh,
+        "math.acosh": np.arccosh,
+        "math.atanh": np.arctanh,
     }
     if name in binary:
         return binary[name](*args)
