@@ -26,9 +26,10 @@ loop init / block argument / yielded value / result, packet yield / result) are 
 one interval (the hull) when they do not overlap, else a copy is inserted and the analysis
 restarts. Pre-colored values are fixed intervals that other values avoid.
 
-Spilling (only when the scan runs out): the interval with the furthest end among the active
-ones is spilled, if it is a single value defined by an instruction or a packet (not tied
-otherwise, not pre-colored, not a predicate); else the current one, if it can be. It gets
+Spilling (only when the scan runs out): among the active intervals, the one with the lowest
+cost (store + reloads, x8 per enclosing loop) per slot of remaining life is spilled,
+if it is a single value defined by an instruction or a packet (not tied otherwise, not
+pre-colored, not a predicate); else the current one, if it can be. It gets
 a slot in the VTCM data symbol `@__spill_<func>` (placed by this pass, `vlen_bytes` per
 vector slot, 4 bytes per scalar slot, size rounded up to 128; the memory plan must leave
 room for it: the symbol follows the module's other data symbols, and the assembler lays
@@ -97,6 +98,7 @@ class _Group:
     color: int | None = None
     spillable: bool = False
     spill_value: OpResult | None = None
+    spill_cost: float = 0.0  # stores + reloads, weighted by 8 per enclosing loop
     reg: int | None = None
 
 
@@ -347,8 +349,13 @@ class _FuncAllocator:
                     copies.append(("init", loop, i))
         groups = list(info.values())
         for g in groups:
-            g.spill_value = self._spill_value(g)
-            g.spillable = g.spill_value is not None
+            g.spill_value = v = self._spill_value(g)
+            g.spillable = v is not None
+            if v is not None:
+                # a store after the definition and a reload before each use, each costing
+                # once per trip of the loops around it
+                g.spill_cost = 8.0 ** len(a.loops_of[v.op]) + sum(
+                    8.0 ** len(a.loops_of[u.operation]) for u in v.uses)
         return groups, uf, copies
 
     def _spill_value(self, g: _Group) -> OpResult | None:
@@ -446,7 +453,10 @@ class _FuncAllocator:
                 victims = [(e, k, old) for e, k, old in active
                            if old.spillable and old.reg is not None
                            and not conflicts(old.reg, g.start, g.end)]
-                victim = max(victims, key=lambda t: t[0], default=None)
+                # the cheapest spill per slot of remaining life (Belady's furthest end on
+                # straight-line code, where the costs are similar)
+                victim = min(victims, key=lambda t: t[2].spill_cost / (t[0] - g.start + 1),
+                             default=None)
                 # evict an active value even when the current one ends later: a spilled
                 # value still needs a register at its definition, so spilling the current
                 # one would only move the eviction to the next round

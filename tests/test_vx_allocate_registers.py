@@ -142,14 +142,13 @@ def straight_line(target: str, seed: int, live: int, packets: bool = False) -> M
     b = _Builder(target, seed, n_in=live, n_out=live + 1)
     pool: list[SSAValue] = []
     for i in range(live):
-        load = vx.VldOp(b.pa, i * b.t.vlen_bytes)
         if packets and i % 2 == 0 and i + 1 < live:
-            splat = vx.VsplatiOp.f32(0.25 * i)
+            load, splat = vx.VldOp(b.pa, i * b.t.vlen_bytes), vx.VsplatiOp.f32(0.25 * i)
             packet = vx.PacketOp([load, splat], [load.vd, splat.vd])
             b.ops.append(packet)
             pool += packet.res
         elif not packets or i % 2 == 0:
-            pool.append(b.emit(load))
+            pool.append(b.emit(vx.VldOp(b.pa, i * b.t.vlen_bytes)))
     acc = b.emit(vx.VsplatiOp.f32(0.5))
     for _ in range(3 * live):
         x, y = b.rng.choice(pool), b.rng.choice(pool)
