@@ -77,6 +77,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return {
         "convert-nn-to-tile": _convert_nn_to_tile,
         "tile-plan-memory": _tile_plan_memory,
+        "convert-tile-to-vx": lambda: __import__("vexa.lowering.convert_tile_to_vx", fromlist=["_"]).ConvertTileToVxPass,  # noqa: E501
         "vx-allocate-registers": _vx_allocate_registers,
         "vx-expand-math": _vx_expand_math,
         "vx-schedule": _vx_schedule,

@@ -1,0 +1,793 @@
+"""convert-tile-to-vx: planned tile IR (L2) -> vx instructions on virtual registers (L3).
+
+    vexa-opt m.mlir -p 'convert-nn-to-tile,tile-plan-memory,convert-tile-to-vx{target=vx64}'
+
+Input invariant: the output of `tile-plan-memory`: one `func.func @main` whose arguments
+are DRAM buffers (inputs carry `nn.name`, outputs `tile.output`), `tile.constant` weights
+(dense_resource bytes in the module's resource table), planned `tile.alloc` offsets, and
+`tile.kernel`s of `tile.for` loops, DMA and tile compute ops.
+
+Output IR: the same module holding `vx.data` symbols (one per program input/output named
+after the ONNX tensor, one initialised symbol per weight, `@dram_arena` for planned DRAM
+activations, `@vtcm_arena` for the kernels' VTCM buffers), `vx.io` declarations, and one
+`vx.func @main` on virtual registers, ending in `vx.halt`. Math functions stay pseudo-ops
+(`vx.exp.f32`, `vx.div.f32`, ...) for `vx-expand-math`; registers are allocated by
+`vx-allocate-registers`, packets formed by `vx-schedule`. Every created op carries the
+location of the tile op it comes from (the ONNX node), so cycles attribute per node.
+
+How the pieces lower:
+
+- Index arithmetic, `scf.if` and `arith.select` of buffers are evaluated at compile time
+  for each iteration (bounds are static at this level). A `tile.for` becomes one
+  `vx.loop` with its address registers carried in `iter_args` when every iteration emits
+  the same instructions and each address moves by a constant stride (checked by tracing
+  the iterations); otherwise (or past the target's `loop_depth`) its iterations are
+  emitted one after another.
+- `tile.dma_start` -> `dma` (contiguous box) or `dmacfg` + `dma2` (2-D), outer box
+  dimensions as loops (`DmaStartOp.plan()`), clipped to both buffers; `tile.dma_wait` ->
+  `dmawait n` with n the transfers issued after the awaited ones (one engine: FIFO).
+- `tile.matmul` -> an mr x nr register-blocked micro-kernel: per k step `mr` `vldbc`
+  broadcasts of A, `nr` vector loads of a row of B, `mr*nr` `vfma.f32`; the k loop is a
+  hardware loop; a partial last vector is stored under a `vsetq` predicate.
+- `tile.map` -> a vector loop over the collapsed inner dimension with a predicated tail;
+  `tile.fill` likewise; `tile.reduce` -> vector accumulation plus a `vror` tree for the
+  horizontal step.
+- Anything else (`tile.conv`, `tile.pool`, `tile.transpose`, unknown map ops) stays
+  unlowered and the pass fails with a located diagnostic naming the op.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects import arith, func, scf
+from xdsl.dialects import math as mathd
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    FloatAttr,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+)
+from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import DiagnosticException
+
+from vexa.dialects import tile, vx
+from vexa.runtime.target import Target, load_target
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Unsupported(Exception):
+    """Raised inside the lowering; turned into a located diagnostic by the pass."""
+
+    def __init__(self, op: Operation, message: str) -> None:
+        super().__init__(message)
+        self.op = op
+
+
+def _error(op: Operation, message: str) -> DiagnosticException:
+    return DiagnosticException(f"{op.location}: error: {message}")
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.$]*")
+
+
+def _symbol(name: str, taken: set[str]) -> str:
+    """An assembler-safe, unique symbol for an ONNX tensor or resource name."""
+    base = name if _IDENT.fullmatch(name) else re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if not base or not (base[0].isalpha() or base[0] == "_"):
+        base = "t_" + base
+    sym, k = base, 1
+    while sym in taken:
+        k += 1
+        sym = f"{base}_{k}"
+    taken.add(sym)
+    return sym
+
+
+@dataclass(frozen=True)
+class Buf:
+    """A planned buffer: `symbol + offset` bytes, row-major `shape` of 4-byte elements."""
+
+    sym: str
+    off: int
+    shape: tuple[int, ...]
+
+    def strides(self) -> tuple[int, ...]:
+        """Byte strides per dimension."""
+        out, n = [], 4
+        for d in reversed(self.shape):
+            out.append(n)
+            n *= d
+        return tuple(reversed(out))
+
+    @property
+    def numel(self) -> int:
+        return math.prod(self.shape)
+
+
+def _collapse(out: Sequence[int], ins: Sequence[Sequence[int]]) -> tuple[list[int], list[list[int]]]:
+    """Merge adjacent dims where every operand is either full in both or 1 in both."""
+    dims = [i for i, d in enumerate(out) if d != 1] or [len(out) - 1]
+    o: list[int] = []
+    ii: list[list[int]] = [[] for _ in ins]
+    prev_kind: tuple[bool, ...] | None = None
+    for d in dims:
+        kind = tuple(s[d] == out[d] for s in ins)
+        if prev_kind == kind and o:
+            o[-1] *= out[d]
+            for k, s in enumerate(ins):
+                ii[k][-1] *= s[d]
+        else:
+            o.append(out[d])
+            for k, s in enumerate(ins):
+                ii[k].append(s[d])
+        prev_kind = kind
+    return o, ii
+
+
+def _flat_strides(shape: Sequence[int], full: Sequence[int]) -> list[int]:
+    """Byte strides of a (collapsed) broadcast operand: 0 along its size-1 dims."""
+    st, n = [], 4
+    for d, f in zip(reversed(shape), reversed(full), strict=True):
+        st.append(n if d == f and d != 1 else 0)
+        n *= d
+    return list(reversed(st))
+
+
+# --------------------------------------------------------------------------- the lowering
+
+
+@dataclass
+class _Trace:
+    """What one traced loop iteration emitted: addresses requested and op signature."""
+
+    addrs: list[tuple[str, int]] = field(default_factory=list)
+
+
+class _Lowerer:
+    """Walks the tile function once, emitting vx ops into `self.block`."""
+
+    def __init__(self, target: Target, syms: dict[SSAValue, Buf]) -> None:
+        self.t = target
+        self.lanes = target.vlen_bytes // 4
+        self.vlen = target.vlen_bytes
+        self.env: dict[SSAValue, Any] = dict(syms)
+        self.block = Block()
+        self.loc: Attribute | None = None
+        self.depth = 0
+        self.dma_seq = 0  # transfers issued so far (for dmawait counts)
+        self.trace: _Trace | None = None
+        self.provide: list[SSAValue] | None = None  # loop mode: address registers
+
+    # ------------------------------------------------------------------ emission basics
+
+    def emit(self, op: Operation) -> Operation:
+        if self.loc is not None:
+            op.location = self.loc  # type: ignore[assignment]
+        self.block.add_op(op)
+        return op
+
+    def r(self, op: Operation) -> SSAValue:
+        return self.emit(op).results[0]
+
+    def li(self, imm: int) -> SSAValue:
+        return self.r(vx.LiOp(imm))
+
+    def addr(self, buf: Buf, extra: int = 0) -> SSAValue:
+        """A register holding the address of `buf` + `extra` bytes."""
+        if self.provide is not None:
+            reg = self.provide.pop(0)
+            return self.r(vx.AddiOp(reg, extra)) if extra else reg
+        if self.trace is not None:
+            self.trace.addrs.append((buf.sym, buf.off + extra))
+        return self.r(vx.LiOp(buf.off + extra, symbol=buf.sym))
+
+    def repeat(
+        self,
+        count: int,
+        inits: list[SSAValue],
+        body: Callable[[list[SSAValue]], list[SSAValue]],
+    ) -> list[SSAValue]:
+        """Run `body` `count` times on carried registers: a hardware loop while the nest
+        depth allows, else the iterations one after another."""
+        if count <= 0:
+            return inits
+        if count == 1:
+            return body(inits)
+        if self.depth >= self.t.loop_depth:
+            vals = inits
+            for _ in range(count):
+                vals = body(vals)
+            return vals
+        blk = Block(arg_types=[v.type for v in inits])
+        loop = vx.LoopOp(count, inits, blk)
+        self.emit(loop)
+        outer, self.block = self.block, blk
+        self.depth += 1
+        try:
+            nxt = body(list(blk.args))
+            self.emit(vx.YieldOp(*nxt))
+        finally:
+            self.depth -= 1
+            self.block = outer
+        return list(loop.results)
+
+    def bump(self, regs: Sequence[SSAValue], deltas: Sequence[int]) -> list[SSAValue]:
+        return [self.r(vx.AddiOp(r, d)) if d else r for r, d in zip(regs, deltas, strict=True)]
+
+    # vector memory with alignment choice from the static byte offset
+    def vload(self, base: SSAValue, imm: int, aligned: bool) -> SSAValue:
+        return self.r(vx.VldOp(base, imm) if aligned else vx.VlduOp(base, imm))
+
+    def vstore(
+        self, v: SSAValue, base: SSAValue, imm: int, aligned: bool, count: int | None = None
+    ) -> None:
+        """Store `count` leading lanes (all when None) of `v`."""
+        if count is None or count >= self.lanes:
+            self.emit(vx.VstOp(v, base, imm) if aligned else vx.VstuOp(v, base, imm))
+            return
+        q = self.r(vx.VsetqOp(self.li(count * 4)))
+        if aligned:
+            self.emit(vx.VstqOp(v, base, imm, q))
+            return
+        old = self.r(vx.VlduOp(base, imm))
+        self.emit(vx.VstuOp(self.r(vx.VselOp(q, v, old)), base, imm))
+
+    def aligned(self, buf: Buf, extra: int = 0, *steps: int) -> bool:
+        return all(x % self.vlen == 0 for x in (buf.off + extra, *steps))
+
+    # ------------------------------------------------------------------ structure
+
+    def run_block(self, block: Block) -> None:
+        for op in block.ops:
+            self.run_op(op)
+
+    def run_op(self, op: Operation) -> None:
+        saved = self.loc
+        self.loc = op.location
+        try:
+            self._dispatch(op)
+        finally:
+            self.loc = saved
+
+    def _dispatch(self, op: Operation) -> None:
+        env = self.env
+        if isinstance(op, arith.ConstantOp):
+            v = op.value
+            env[op.result] = v.value.data if isinstance(v, IntegerAttr | FloatAttr) else v
+        elif isinstance(op, (arith.AddiOp, arith.MuliOp, arith.SubiOp, arith.DivUIOp,
+                             arith.RemUIOp, arith.AndIOp, arith.OrIOp, arith.CmpiOp)):
+            a, b = env[op.operands[0]], env[op.operands[1]]
+            env[op.results[0]] = _int_op(op, a, b)
+        elif isinstance(op, arith.SelectOp):
+            env[op.result] = env[op.lhs] if env[op.cond] else env[op.rhs]
+        elif isinstance(op, scf.IfOp):
+            region = op.true_region if env[op.cond] else op.false_region
+            for inner in (op_ for blk in region.blocks for op_ in blk.ops):
+                if isinstance(inner, scf.YieldOp):
+                    for res, val in zip(op.results, inner.operands, strict=True):
+                        env[res] = env[val]
+                else:
+                    self.run_op(inner)
+        elif isinstance(op, tile.ConstantOp | tile.AllocOp):
+            pass  # placed before the walk
+        elif isinstance(op, tile.ViewOp):
+            src: Buf = env[op.source]
+            shape = tuple(op.result.type.get_shape())  # type: ignore[union-attr]
+            env[op.result] = Buf(src.sym, src.off + 4 * op.start, shape)
+        elif isinstance(op, tile.KernelOp):
+            self.run_block(op.body.block)
+        elif isinstance(op, tile.ReadyOp):
+            env[op.token] = -1
+        elif isinstance(op, tile.ForOp):
+            self.lower_for(op)
+        elif isinstance(op, tile.DmaStartOp):
+            self.lower_dma(op)
+        elif isinstance(op, tile.DmaWaitOp):
+            seqs = [env[t] for t in op.tokens]
+            last = max(seqs, default=-1)
+            if last >= 0:
+                pending = self.dma_seq - 1 - last if self.t.dma.engines == 1 else 0
+                self.emit(vx.DmawaitOp(max(pending, 0)))
+        elif isinstance(op, tile.FillOp):
+            self.lower_fill(op)
+        elif isinstance(op, tile.MatmulOp):
+            self.lower_matmul(op)
+        elif isinstance(op, tile.MapOp):
+            self.lower_map(op)
+        elif isinstance(op, tile.ReduceOp):
+            self.lower_reduce(op)
+        elif isinstance(op, func.ReturnOp | tile.YieldOp):
+            pass
+        else:
+            raise _Unsupported(op, f"convert-tile-to-vx: cannot lower '{op.name}'")
+
+    # ------------------------------------------------------------------ loops
+
+    def _run_iteration(self, op: tile.ForOp, t: int, carried: list[Any]) -> list[Any]:
+        body = op.body.block
+        self.env[body.args[0]] = t
+        for arg, val in zip(body.args[1:], carried, strict=True):
+            self.env[arg] = val
+        for inner in body.ops:
+            if isinstance(inner, tile.YieldOp):
+                return [self.env[v] for v in inner.values]
+            self.run_op(inner)
+        return []
+
+    def lower_for(self, op: tile.ForOp) -> None:
+        lb, step, n = op.lb.value.data, op.step.value.data, op.trip_count
+        carried = [self.env[v] for v in op.iter_args]
+        if n > 1 and self.depth < self.t.loop_depth:
+            done = self._try_hardware_loop(op, carried)
+            if done is not None:
+                for res, val in zip(op.res, done, strict=True):
+                    self.env[res] = val
+                return
+        for i in range(n):
+            carried = self._run_iteration(op, lb + i * step, carried)
+        for res, val in zip(op.res, carried, strict=True):
+            self.env[res] = val
+
+    def _try_hardware_loop(self, op: tile.ForOp, carried: list[Any]) -> list[Any] | None:
+        """Trace every iteration into a scratch block; when all emit the same ops and each
+        address moves by a constant stride, emit one `vx.loop` carrying the addresses."""
+        lb, step, n = op.lb.value.data, op.step.value.data, op.trip_count
+        saved_block, saved_trace, saved_seq = self.block, self.trace, self.dma_seq
+        saved_provide = self.provide
+        self.provide = None
+        self.depth += 1  # trace at the depth the loop body will have
+        traces: list[_Trace] = []
+        sigs: list[tuple[Any, ...]] = []
+        vals = carried
+        try:
+            for i in range(n):
+                self.block, self.trace = Block(), _Trace()
+                vals = self._run_iteration(op, lb + i * step, vals)
+                traces.append(self.trace)
+                sigs.append(_signature(self.block))
+                if sigs[-1] != sigs[0] or [s for s, _ in self.trace.addrs] != [
+                    s for s, _ in traces[0].addrs
+                ]:
+                    return None
+        finally:
+            end_seq = self.dma_seq
+            self.block, self.trace, self.dma_seq = saved_block, saved_trace, saved_seq
+            self.provide = saved_provide
+            self.depth -= 1
+        offs = [[o for _, o in tr.addrs] for tr in traces]
+        deltas = [b - a for a, b in zip(offs[0], offs[1], strict=True)]
+        for k, row in enumerate(offs):
+            if any(o != o0 + k * d for o, o0, d in zip(row, offs[0], deltas, strict=True)):
+                return None
+        inits = [self.addr(Buf(s, o, ())) for s, o in traces[0].addrs]
+        if not inits:
+            inits = [self.li(0)]  # a loop body needs something to carry nothing through
+            deltas = [0]
+
+        def body(regs: list[SSAValue]) -> list[SSAValue]:
+            outer_provide = self.provide
+            self.provide = list(regs) if traces[0].addrs else []
+            try:
+                self._run_iteration(op, lb, carried)
+            finally:
+                self.provide = outer_provide
+            return self.bump(regs, deltas)
+
+        self.repeat(n, inits, body)
+        self.dma_seq = end_seq
+        return vals
+
+    # ------------------------------------------------------------------ DMA
+
+    def lower_dma(self, op: tile.DmaStartOp) -> None:
+        src: Buf = self.env[op.src]
+        dst: Buf = self.env[op.dst]
+        si = [self.env[v] for v in op.src_indices]
+        di = [self.env[v] for v in op.dst_indices]
+        sizes = list(op.static_sizes)
+        lo = [max(0, -s, -d) for s, d in zip(si, di, strict=True)]
+        hi = [min(n, S - s, D - d) for n, S, D, s, d in zip(sizes, src.shape, dst.shape, si, di, strict=True)]
+        if any(h <= l for l, h in zip(lo, hi, strict=True)):
+            self.env[op.results[0]] = -1
+            return
+        cnt = [h - l for l, h in zip(lo, hi, strict=True)]
+        s0 = sum((s + l) * st for s, l, st in zip(si, lo, src.strides(), strict=True))
+        d0 = sum((d + l) * st for d, l, st in zip(di, lo, dst.strides(), strict=True))
+        plan = tile.dma_plan(src.shape, dst.shape, cnt, 4)
+        ps, pd = self.addr(src, s0), self.addr(dst, d0)
+        if plan.rows > 1:
+            self.emit(vx.DmacfgOp(self.li(plan.row_bytes), self.li(plan.src_stride),
+                                  self.li(plan.dst_stride)))
+        size = self.li(plan.row_bytes if plan.rows == 1 else plan.rows)
+
+        def one(regs: list[SSAValue], level: int) -> list[SSAValue]:
+            if level == len(plan.outer):
+                self.emit(vx.Dma2Op(regs[1], regs[0], size) if plan.rows > 1
+                          else vx.DmaOp(regs[1], regs[0], size))
+                return regs
+            count, sst, dst_ = plan.outer[level]
+            self.repeat(count, regs, lambda rr: (one(rr, level + 1), self.bump(rr, [sst, dst_]))[1])
+            return regs
+
+        one([ps, pd], 0)
+        self.dma_seq += plan.descriptors
+        self.env[op.results[0]] = self.dma_seq - 1
+
+    # ------------------------------------------------------------------ fill
+
+    def lower_fill(self, op: tile.FillOp) -> None:
+        buf: Buf = self.env[op.output]
+        v = self.r(vx.VsplatiOp.f32(op.value.value.data))
+        self._store_range(buf, lambda: v)
+
+    def _store_range(self, buf: Buf, value: Callable[[], SSAValue]) -> None:
+        n, L = buf.numel, self.lanes
+        al = self.aligned(buf)
+        p = self.addr(buf)
+        full, tail = divmod(n, L)
+
+        def body(regs: list[SSAValue]) -> list[SSAValue]:
+            self.vstore(value(), regs[0], 0, al)
+            return self.bump(regs, [self.vlen])
+
+        (p,) = self.repeat(full, [p], body)
+        if tail:
+            self.vstore(value(), p, 0, al, tail)
+
+    # ------------------------------------------------------------------ matmul
+
+    def lower_matmul(self, op: tile.MatmulOp) -> None:
+        if op.transpose_b is not None:
+            raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.matmul' with transpose_b")
+        A: Buf = self.env[op.a]
+        B: Buf = self.env[op.b]
+        C: Buf = self.env[op.c]
+        ta = op.transpose_a is not None
+        *batch, M, N = C.shape
+        K = A.shape[-2] if ta else A.shape[-1]
+        L, V = self.lanes, self.vlen
+        nvec = -(-N // L)
+        nr = min(nvec, 4)
+        mr = max(1, min(M, 8, (self.t.vregs - nr - 2) // (nr + 1)))
+        a_row, a_k = (4, 4 * M) if ta else (4 * K, 4)  # A[i, k] byte strides
+        b_row, c_row = 4 * N, 4 * N
+        for bi in range(math.prod(batch)):
+            a0, b0, c0 = bi * M * K * 4, bi * K * N * 4, bi * M * N * 4
+            for j0 in range(0, nvec, nr):
+                nb = min(nr, nvec - j0)
+                last_lanes = N - (j0 + nb - 1) * L
+                b_al = self.aligned(B, b0 + j0 * V, b_row)
+                c_al = self.aligned(C, c0 + j0 * V, c_row)
+                rows_full, rows_tail = divmod(M, mr)
+
+                def block(regs: list[SSAValue], rows: int) -> list[SSAValue]:
+                    pa, pc = regs
+                    pb = self.addr(B, b0 + j0 * V)
+                    if op.accumulate is not None:
+                        accs = [self.vload(pc, r * c_row + j * V, c_al)
+                                for r in range(rows) for j in range(nb)]
+                    else:
+                        accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
+
+                    def kstep(kr: list[SSAValue]) -> list[SSAValue]:
+                        qa, qb, *acc = kr
+                        bv = [self.vload(qb, j * V, b_al) for j in range(nb)]
+                        av = [self.r(vx.VldbcOp(qa, r * a_row)) for r in range(rows)]
+                        acc = [self.r(vx.VfmaF32Op(acc[r * nb + j], av[r], bv[j]))
+                               for r in range(rows) for j in range(nb)]
+                        return [*self.bump([qa, qb], [a_k, b_row]), *acc]
+
+                    out = self.repeat(K, [pa, pb, *accs], kstep)
+                    for r in range(rows):
+                        for j in range(nb):
+                            lanes = last_lanes if j == nb - 1 else None
+                            self.vstore(out[2 + r * nb + j], pc, r * c_row + j * V, c_al, lanes)
+                    return self.bump([pa, pc], [rows * a_row, rows * c_row])
+
+                regs = [self.addr(A, a0), self.addr(C, c0 + j0 * V)]
+                regs = self.repeat(rows_full, regs, lambda rr: block(rr, mr))
+                if rows_tail:
+                    block(regs, rows_tail)
+
+    # ------------------------------------------------------------------ map
+
+    def lower_map(self, op: tile.MapOp) -> None:
+        out: Buf = self.env[op.output]
+        ins: list[Buf] = [self.env[v] for v in op.inputs]
+        shape, in_shapes = _collapse(out.shape, [b.shape for b in ins])
+        in_strides = [_flat_strides(s, shape) for s in in_shapes]
+        out_strides = _flat_strides(shape, shape)
+        inner = shape[-1]
+        L, V = self.lanes, self.vlen
+        consts = self._map_constants(op)
+        bcast = [s[-1] == 0 for s in in_strides]  # inner dim broadcast: one vldbc per row
+        full, tail = divmod(inner, L)
+        al_out = self.aligned(out, 0, *out_strides[:-1])
+        al_in = [self.aligned(b, 0, *st[:-1]) for b, st in zip(ins, in_strides, strict=True)]
+
+        def row(regs: list[SSAValue]) -> list[SSAValue]:
+            pout, *pins = regs
+            splat = [self.r(vx.VldbcOp(p, 0)) if bc else None for p, bc in zip(pins, bcast, strict=True)]
+
+            def chunk(cr: list[SSAValue], lanes: int | None) -> list[SSAValue]:
+                qo, *qi = cr
+                vals = [s if s is not None else self.vload(q, 0, a)
+                        for s, q, a in zip(splat, qi, al_in, strict=True)]
+                res = self._map_region(op, vals, consts)
+                self.vstore(res, qo, 0, al_out, lanes)
+                return self.bump(cr, [V] + [0 if bc else V for bc in bcast])
+
+            cr = self.repeat(full, [pout, *pins], lambda c: chunk(c, None))
+            if tail:
+                chunk(cr, tail)
+            return regs
+
+        def nest(regs: list[SSAValue], d: int) -> list[SSAValue]:
+            if d == len(shape) - 1:
+                return row(regs)
+            strides = [out_strides[d]] + [s[d] for s in in_strides]
+            self.repeat(shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, strides))[1])
+            return regs
+
+        nest([self.addr(out)] + [self.addr(b) for b in ins], 0)
+
+    def _map_constants(self, op: tile.MapOp) -> dict[SSAValue, SSAValue]:
+        consts: dict[SSAValue, SSAValue] = {}
+        for inner in op.body.block.ops:
+            if isinstance(inner, arith.ConstantOp) and isinstance(inner.value, FloatAttr):
+                consts[inner.result] = self.r(vx.VsplatiOp.f32(inner.value.value.data))
+        return consts
+
+    def _map_region(self, op: tile.MapOp, args: list[SSAValue],
+                    consts: dict[SSAValue, SSAValue]) -> SSAValue:
+        vals: dict[SSAValue, SSAValue] = dict(consts)
+        vals.update(zip(op.body.block.args, args, strict=True))
+        for inner in op.body.block.ops:
+            if isinstance(inner, tile.YieldOp):
+                return vals[inner.values[0]]
+            if inner.results and inner.results[0] in vals:
+                continue
+            vals[inner.results[0]] = self._scalar_op(op, inner, [vals[o] for o in inner.operands])
+        raise _Unsupported(op, "convert-tile-to-vx: tile.map without tile.yield")
+
+    def _scalar_op(self, map_op: Operation, op: Operation, xs: list[SSAValue]) -> SSAValue:
+        binary = {arith.AddfOp: vx.VaddF32Op, arith.SubfOp: vx.VsubF32Op,
+                  arith.MulfOp: vx.VmulF32Op, arith.MaximumfOp: vx.VmaxF32Op,
+                  arith.MinimumfOp: vx.VminF32Op, arith.MaxnumfOp: vx.VmaxF32Op,
+                  arith.MinnumfOp: vx.VminF32Op, arith.DivfOp: vx.DivF32Op}
+        unary = {arith.NegfOp: vx.VnegF32Op, mathd.AbsFOp: vx.VabsF32Op,
+                 mathd.ExpOp: vx.ExpF32Op, mathd.LogOp: vx.LogF32Op,
+                 mathd.TanhOp: vx.TanhF32Op, mathd.ErfOp: vx.ErfF32Op,
+                 mathd.SqrtOp: vx.SqrtF32Op, mathd.RsqrtOp: vx.RsqrtF32Op}
+        for k, cls in binary.items():
+            if isinstance(op, k):
+                return self.r(cls(xs[0], xs[1]))
+        for k, cls in unary.items():
+            if isinstance(op, k):
+                return self.r(cls(xs[0]))
+        if isinstance(op, arith.CmpfOp):
+            pred = op.predicate.value.data  # 2 ogt 3 oge 4 olt 5 ole 1 oeq
+            a, b = xs
+            table = {2: (vx.VcmpgtF32Op, a, b), 3: (vx.VcmpgeF32Op, a, b),
+                     4: (vx.VcmpgtF32Op, b, a), 5: (vx.VcmpgeF32Op, b, a),
+                     1: (vx.VcmpeqF32Op, a, b), 10: (vx.VcmpgtF32Op, a, b),
+                     11: (vx.VcmpgeF32Op, a, b), 12: (vx.VcmpgtF32Op, b, a),
+                     13: (vx.VcmpgeF32Op, b, a), 8: (vx.VcmpeqF32Op, a, b)}
+            if pred in table:
+                cls, x, y = table[pred]
+                return self.r(cls(x, y))
+        if isinstance(op, arith.SelectOp):
+            return self.r(vx.VselOp(xs[0], xs[1], xs[2]))
+        raise _Unsupported(map_op, f"convert-tile-to-vx: cannot lower '{op.name}' in tile.map")
+
+    # ------------------------------------------------------------------ reduce
+
+    def lower_reduce(self, op: tile.ReduceOp) -> None:
+        x: Buf = self.env[op.x]
+        y: Buf = self.env[op.y]
+        dims = sorted(int(d) for d in op.dims.get_values())
+        kind = op.kind.data
+        if dims != list(range(dims[0], dims[-1] + 1)):
+            raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.reduce' over non-adjacent dims")
+        A = math.prod(x.shape[: dims[0]])
+        R = math.prod(x.shape[d] for d in dims)
+        Bn = math.prod(x.shape[dims[-1] + 1:])
+        L, V = self.lanes, self.vlen
+        ident = 0.0 if kind == "add" else -3.4028234663852886e38
+        comb = vx.VaddF32Op if kind == "add" else vx.VmaxF32Op
+        if Bn == 1:
+            self._reduce_rows(x, y, A, R, comb, ident)
+            return
+        # vertical: y[a, b] = op over r of x[a, r, b], vectors along b
+        full, tail = divmod(Bn, L)
+        al_x = self.aligned(x, 0, Bn * 4)
+        al_y = self.aligned(y, 0, Bn * 4)
+
+        def chunk(regs: list[SSAValue], lanes: int | None) -> list[SSAValue]:
+            px, py = regs
+            acc = self.vload(px, 0, al_x)
+
+            def step(rr: list[SSAValue]) -> list[SSAValue]:
+                q, a = rr
+                v = self.vload(q, 0, al_x)
+                return [*self.bump([q], [Bn * 4]), self.r(comb(a, v))]
+
+            q1 = self.r(vx.AddiOp(px, Bn * 4))
+            _, acc = self.repeat(R - 1, [q1, acc], step)
+            self.vstore(acc, py, 0, al_y, lanes)
+            return self.bump(regs, [V, V])
+
+        def per_a(regs: list[SSAValue]) -> list[SSAValue]:
+            cr = self.repeat(full, regs, lambda c: chunk(c, None))
+            if tail:
+                chunk(cr, tail)
+            return self.bump(regs, [R * Bn * 4, Bn * 4])
+
+        self.repeat(A, [self.addr(x), self.addr(y)], per_a)
+
+    def _reduce_rows(self, x: Buf, y: Buf, rows: int, R: int, comb: type, ident: float) -> None:
+        """y[a] = reduce over r < R of x[a, r]: vector accumulation, then a vror tree."""
+        L, V = self.lanes, self.vlen
+        full, tail = divmod(R, L)
+        al_x = self.aligned(x, 0, R * 4)
+        idv = self.r(vx.VsplatiOp.f32(ident))
+        q_tail = self.r(vx.VsetqOp(self.li(tail * 4))) if tail else None
+        q_one = self.r(vx.VsetqOp(self.li(4)))
+        shifts = []
+        s = V // 2
+        while s >= 4:
+            shifts.append(self.li(s))
+            s //= 2
+
+        def row(regs: list[SSAValue]) -> list[SSAValue]:
+            px, py = regs
+
+            def step(rr: list[SSAValue]) -> list[SSAValue]:
+                q, a = rr
+                return [*self.bump([q], [V]), self.r(comb(a, self.vload(q, 0, al_x)))]
+
+            q, acc = self.repeat(full, [px, self.r(vx.VmovOp(idv))], step)
+            if q_tail is not None:
+                v = self.r(vx.VselOp(q_tail, self.vload(q, 0, al_x), idv))
+                acc = self.r(comb(acc, v))
+            for sh in shifts:
+                acc = self.r(comb(acc, self.r(vx.VrorOp(acc, sh))))
+            old = self.r(vx.VlduOp(py, 0))
+            self.emit(vx.VstuOp(self.r(vx.VselOp(q_one, acc, old)), py, 0))
+            return self.bump(regs, [R * 4, 4])
+
+        self.repeat(rows, [self.addr(x), self.addr(y)], row)
+
+
+def _int_op(op: Operation, a: int, b: int) -> int:
+    if isinstance(op, arith.AddiOp):
+        return a + b
+    if isinstance(op, arith.SubiOp):
+        return a - b
+    if isinstance(op, arith.MuliOp):
+        return a * b
+    if isinstance(op, arith.DivUIOp):
+        return a // b
+    if isinstance(op, arith.RemUIOp):
+        return a % b
+    if isinstance(op, arith.AndIOp):
+        return int(a) & int(b)
+    if isinstance(op, arith.OrIOp):
+        return int(a) | int(b)
+    assert isinstance(op, arith.CmpiOp)
+    pred = op.predicate.value.data
+    return int({0: a == b, 1: a != b, 2: a < b, 3: a <= b, 4: a > b, 5: a >= b,
+                6: a < b, 7: a <= b, 8: a > b, 9: a >= b}[pred])
+
+
+def _signature(block: Block) -> tuple[Any, ...]:
+    """The ops of a traced iteration, ignoring the values of symbol addresses."""
+    sig = []
+    for op in block.walk():
+        if isinstance(op, vx.LiOp) and op.symbol is not None:
+            sig.append(("li@", op.symbol.root_reference.data))
+            continue
+        sig.append((op.name, tuple(sorted(op.properties.items()))))
+    return tuple(sig)
+
+
+# --------------------------------------------------------------------------- the pass
+
+
+def _io_type(typ: MemRefType) -> TensorType[Any]:
+    return TensorType(typ.get_element_type(), list(typ.get_shape()))
+
+
+@dataclass(frozen=True)
+class ConvertTileToVxPass(ModulePass):
+    """Lower planned tile IR to vx instructions on virtual registers (see module docs).
+
+    Input invariant: output of `tile-plan-memory` (one `func.func @main`).
+    Output IR: `vx.data`/`vx.io` symbols and one `vx.func @main` (virtual registers, math
+    pseudo-ops); unlowerable ops fail the pass with a located diagnostic naming them.
+    """
+
+    name = "convert-tile-to-vx"
+
+    target: str = "vx128"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        funcs = [f for f in op.ops if isinstance(f, func.FuncOp)]
+        if len(funcs) != 1:
+            raise _error(op, f"convert-tile-to-vx: expected one func.func, got {len(funcs)}")
+        fn = funcs[0]
+        tgt = load_target(self.target)
+        data: list[Operation] = []
+        io: list[Operation] = []
+        syms: dict[SSAValue, Buf] = {}
+        taken: set[str] = {"main", "dram_arena", "vtcm_arena"}
+        outs: list[tuple[str, SSAValue]] = []
+        for k, arg in enumerate(fn.body.block.args):
+            typ = arg.type
+            assert isinstance(typ, MemRefType)
+            attrs = fn.arg_attrs.data[k].data if fn.arg_attrs is not None else {}
+            oname = attrs.get("tile.output")
+            iname = attrs.get("nn.name")
+            name = (oname or iname or StringAttr(f"arg{k}"))
+            assert isinstance(name, StringAttr)
+            sym = _symbol(name.data, taken)
+            nbytes = 4 * max(1, math.prod(typ.get_shape()))
+            data.append(vx.DataOp(sym, "dram", nbytes))
+            kind = "output" if oname is not None else "input"
+            io.append(vx.IoOp(kind, sym, _io_type(typ)))
+            syms[arg] = Buf(sym, 0, tuple(typ.get_shape()))
+        dram = 0
+        vtcm = 0
+        for inner in fn.walk():
+            if isinstance(inner, tile.ConstantOp):
+                typ = inner.result.type
+                assert isinstance(typ, MemRefType)
+                if typ.get_element_type() != inner.value.get_type().get_element_type():
+                    raise _error(inner, "convert-tile-to-vx: constant element type mismatch")
+                handle = getattr(inner.value, "resource_handle", None)
+                sym = _symbol(handle.data if handle is not None else "const", taken)
+                data.append(vx.DataOp(sym, "dram", init=inner.value))
+                syms[inner.result] = Buf(sym, 0, tuple(typ.get_shape()))
+            elif isinstance(inner, tile.AllocOp):
+                typ = inner.result.type
+                assert isinstance(typ, MemRefType)
+                off = inner.offset.value.data if inner.offset is not None else None
+                if off is None:
+                    raise _error(inner, "convert-tile-to-vx: expected a planned offset (run tile-plan-memory)")
+                space = tile.space_of(typ)
+                end = off + 4 * math.prod(typ.get_shape())
+                if space == tile.VTCM:
+                    vtcm = max(vtcm, end)
+                    syms[inner.result] = Buf("vtcm_arena", off, tuple(typ.get_shape()))
+                else:
+                    dram = max(dram, end)
+                    syms[inner.result] = Buf("dram_arena", off, tuple(typ.get_shape()))
+        if dram:
+            data.append(vx.DataOp("dram_arena", "dram", dram))
+        # one spare vector past the end: tail loads may read (never use) it
+        data.append(vx.DataOp("vtcm_arena", "vtcm", vtcm + tgt.vlen_bytes))
+        low = _Lowerer(tgt, syms)
+        try:
+            low.run_block(fn.body.block)
+        except _Unsupported as e:
+            raise _error(e.op, str(e)) from None
+        low.loc = fn.location
+        low.emit(vx.HaltOp())
+        vfunc = vx.FuncOp("main", low.block)
+        fn.detach()
+        fn.erase(safe_erase=False)
+        for d in (*data, *io, vfunc):
+            op.body.block.add_op(d)
+        op.attributes["vx.target"] = StringAttr(tgt.name)

@@ -1,0 +1,107 @@
+"""convert-tile-to-vx end to end: small ONNX models through import, convert-nn-to-tile,
+tile-plan-memory, convert-tile-to-vx, vx-expand-math, vx-allocate-registers, vx-schedule,
+emit_assembly, assemble, and the simulator, compared with onnxruntime."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+from xdsl.dialects.builtin import ModuleOp
+
+from vexa.dialects.vx import emit_assembly
+from vexa.lowering import pipelines
+from vexa.lowering.import_onnx import import_onnx as import_model
+from vexa.runtime.assembler import assemble
+from vexa.runtime.isa import Program
+from vexa.runtime.machine import run_program
+
+ort = pytest.importorskip("onnxruntime")
+
+
+def compile_to_program(module: ModuleOp, target: str = "vx128") -> Program:
+    """nn module -> assembled Program: nn_to_tile, tile_to_vx, emit, assemble."""
+    pipelines.run_pipeline(module, [pipelines.nn_to_tile(target), pipelines.tile_to_vx(target)])
+    return assemble(emit_assembly(module, target), target)
+
+
+def _run(model: onnx.ModelProto, inputs: dict[str, np.ndarray], target: str) -> dict[str, Any]:
+    module = import_model(model)
+    prog = compile_to_program(module, target)
+    outs, _ = run_program(prog, target, inputs)
+    return outs
+
+
+def _check(model: onnx.ModelProto, inputs: dict[str, np.ndarray], target: str) -> None:
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    want = sess.run(None, inputs)
+    got = _run(model, inputs, target)
+    for out, w in zip(model.graph.output, want, strict=True):
+        np.testing.assert_allclose(
+            np.asarray(got[out.name]).reshape(w.shape), w, rtol=1e-3, atol=1e-4
+        )
+
+
+def _model(nodes: list[Any], ins: list[Any], outs: list[Any], inits: list[Any]) -> onnx.ModelProto:
+    g = helper.make_graph(nodes, "g", ins, outs, inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def _f32(name: str, shape: list[int]) -> Any:
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def _rand(*shape: int, seed: int = 0) -> np.ndarray:
+    return np.random.RandomState(seed).randn(*shape).astype(np.float32)
+
+
+def _mlp(M: int, K: int, N: int) -> onnx.ModelProto:
+    W = numpy_helper.from_array(_rand(K, N, seed=1), "W")
+    B = numpy_helper.from_array(_rand(N, seed=2), "B")
+    return _model(
+        [helper.make_node("MatMul", ["x", "W"], ["m"], name="mm"),
+         helper.make_node("Add", ["m", "B"], ["a"], name="add"),
+         helper.make_node("Relu", ["a"], ["y"], name="relu")],
+        [_f32("x", [M, K])], [_f32("y", [M, N])], [W, B])
+
+
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+@pytest.mark.parametrize("mkn", [(4, 8, 33), (5, 16, 1), (3, 7, 31), (9, 20, 64)])
+def test_matmul_add_relu(target: str, mkn: tuple[int, int, int]) -> None:
+    M, K, N = mkn
+    _check(_mlp(M, K, N), {"x": _rand(M, K)}, target)
+
+
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+def test_gemm_tiled_pipeline(target: str) -> None:
+    """Large enough to be tiled into a software-pipelined tile.for."""
+    _check(_mlp(64, 96, 80), {"x": _rand(64, 96)}, target)
+
+
+@pytest.mark.parametrize("n", [1, 31, 33])
+def test_elementwise_tails(n: int) -> None:
+    model = _model(
+        [helper.make_node("Mul", ["x", "z"], ["m"], name="mul"),
+         helper.make_node("Sub", ["m", "z"], ["s"], name="sub"),
+         helper.make_node("Exp", ["s"], ["y"], name="exp")],
+        [_f32("x", [n]), _f32("z", [n])], [_f32("y", [n])], [])
+    _check(model, {"x": _rand(n), "z": _rand(n, seed=3)}, "vx128")
+
+
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+def test_softmax(target: str) -> None:
+    model = _model([helper.make_node("Softmax", ["x"], ["y"], axis=-1, name="sm")],
+                   [_f32("x", [3, 37])], [_f32("y", [3, 37])], [])
+    _check(model, {"x": _rand(3, 37)}, target)
+
+
+def test_unsupported_op_is_a_located_error() -> None:
+    model = _model([helper.make_node("Transpose", ["x"], ["y"], perm=[1, 0], name="tr")],
+                   [_f32("x", [4, 8])], [_f32("y", [8, 4])], [])
+    module = import_model(model)
+    pipelines.run_pipeline(module, pipelines.nn_to_tile())
+    with pytest.raises(pipelines.StageError, match="cannot lower 'tile.transpose'"):
+        pipelines.run_pipeline(module, pipelines.tile_to_vx())
