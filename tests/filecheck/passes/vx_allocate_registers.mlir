@@ -1,9 +1,10 @@
 // RUN: vexa-opt %s -p vx-allocate-registers | filecheck %s
 // RUN: vexa-opt %s -p vx-allocate-registers -t vx-asm | filecheck %s --check-prefix=ASM
 
-// The spill area of @spill (below) follows the other data symbols.
+// The spill areas of @spill and @loop_spill (below) follow the other data symbols.
 // CHECK:      vx.data @A dram 2048
 // CHECK-NEXT: vx.data @__spill_spill vtcm 128
+// CHECK-NEXT: vx.data @__spill_loop_spill vtcm 256
 
 builtin.module {
 vx.data @A dram 2048
@@ -220,6 +221,59 @@ vx.func @spill attributes {vx.target = "vx64"} {
   %s14 = vx.vadd.f32 %s13, %v15 : (!vx.vreg, !vx.vreg) -> !vx.vreg
   %s15 = vx.vadd.f32 %s14, %v16 : (!vx.vreg, !vx.vreg) -> !vx.vreg
   vx.vst %s15, %p, 0 : !vx.vreg, !vx.reg
+  vx.halt
+}
+
+// Invariants live over a loop on vx64: the ones spilled are reloaded inside the body (a
+// fresh short value before each use); the carried accumulator keeps its register.
+// CHECK-LABEL: vx.func @loop_spill
+// CHECK:      %[[LB:.*]] = vx.li @__spill_loop_spill + 0 : !vx.reg<r31>
+// CHECK:      vx.vst %w{{[0-9]+}}, %[[LB]], 0 : !vx.vreg<{{v[0-9]+}}>, !vx.reg<r31>
+// CHECK:      vx.loop 2 iter_args(%acc = %z) -> (!vx.vreg<[[ACC:v[0-9]+]]>)
+// CHECK:      %[[RL:.*]] = vx.vld %[[LB]], 0 : (!vx.reg<r31>) -> !vx.vreg<[[RR:v[0-9]+]]>
+// CHECK-NEXT: vx.vadd.f32 %{{.*}}, %[[RL]] : (!vx.vreg<{{v[0-9]+}}>, !vx.vreg<[[RR]]>)
+// CHECK:      vx.yield %s16 : !vx.vreg<[[ACC]]>
+vx.func @loop_spill attributes {vx.target = "vx64"} {
+  %p = vx.li @A + 0 : !vx.reg
+  %w0 = vx.vld %p, 0 : (!vx.reg) -> !vx.vreg
+  %w1 = vx.vld %p, 64 : (!vx.reg) -> !vx.vreg
+  %w2 = vx.vld %p, 128 : (!vx.reg) -> !vx.vreg
+  %w3 = vx.vld %p, 192 : (!vx.reg) -> !vx.vreg
+  %w4 = vx.vld %p, 256 : (!vx.reg) -> !vx.vreg
+  %w5 = vx.vld %p, 320 : (!vx.reg) -> !vx.vreg
+  %w6 = vx.vld %p, 384 : (!vx.reg) -> !vx.vreg
+  %w7 = vx.vld %p, 448 : (!vx.reg) -> !vx.vreg
+  %w8 = vx.vld %p, 512 : (!vx.reg) -> !vx.vreg
+  %w9 = vx.vld %p, 576 : (!vx.reg) -> !vx.vreg
+  %w10 = vx.vld %p, 640 : (!vx.reg) -> !vx.vreg
+  %w11 = vx.vld %p, 704 : (!vx.reg) -> !vx.vreg
+  %w12 = vx.vld %p, 768 : (!vx.reg) -> !vx.vreg
+  %w13 = vx.vld %p, 832 : (!vx.reg) -> !vx.vreg
+  %w14 = vx.vld %p, 896 : (!vx.reg) -> !vx.vreg
+  %w15 = vx.vld %p, 960 : (!vx.reg) -> !vx.vreg
+  %w16 = vx.vld %p, 1024 : (!vx.reg) -> !vx.vreg
+  %z = vx.vsplati 0 : !vx.vreg
+  %r = vx.loop 2 iter_args(%acc = %z) -> (!vx.vreg) {
+    %s0 = vx.vadd.f32 %acc, %w0 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s1 = vx.vadd.f32 %s0, %w1 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s2 = vx.vadd.f32 %s1, %w2 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s3 = vx.vadd.f32 %s2, %w3 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s4 = vx.vadd.f32 %s3, %w4 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s5 = vx.vadd.f32 %s4, %w5 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s6 = vx.vadd.f32 %s5, %w6 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s7 = vx.vadd.f32 %s6, %w7 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s8 = vx.vadd.f32 %s7, %w8 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s9 = vx.vadd.f32 %s8, %w9 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s10 = vx.vadd.f32 %s9, %w10 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s11 = vx.vadd.f32 %s10, %w11 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s12 = vx.vadd.f32 %s11, %w12 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s13 = vx.vadd.f32 %s12, %w13 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s14 = vx.vadd.f32 %s13, %w14 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s15 = vx.vadd.f32 %s14, %w15 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    %s16 = vx.vadd.f32 %s15, %w16 : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    vx.yield %s16 : !vx.vreg
+  }
+  vx.vst %r, %p, 0 : !vx.vreg, !vx.reg
   vx.halt
 }
 }
