@@ -856,6 +856,20 @@ PRODUCERS = {
     "nn.slice",
     "nn.pad",
 }
+# Reductions (`axes`, `keepdims`): whole reduced extent per tile, tile.reduce add/max on
+# a mapped copy (min = -max(-x), l2 = sqrt(sum x²), log_sum_exp = max + log sum exp(x - max)).
+REDUCTIONS = {
+    "nn.reduce_sum",
+    "nn.reduce_mean",
+    "nn.reduce_max",
+    "nn.reduce_min",
+    "nn.reduce_l1",
+    "nn.reduce_l2",
+    "nn.reduce_sum_square",
+    "nn.reduce_log_sum",
+    "nn.reduce_log_sum_exp",
+}
+PRODUCERS |= REDUCTIONS
 SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant"}
 
 # --------------------------------------------------------------------------- cost model
@@ -1097,6 +1111,8 @@ class FunctionLowering:
             return f"expected unit steps, got {_ints(op, 'steps')}"
         if op.name == "nn.pad" and getattr(_prop(op, "mode"), "data", "constant") != "constant":
             return f"expected constant padding, got {getattr(_prop(op, 'mode'), 'data', '?')}"
+        if op.name in REDUCTIONS and 0 in _shape(op.operands[0]):
+            return "expected a non-empty input"
         if op.name == "nn.softmax" and len(_shape(op.operands[0])) == 0:
             return "expected an input of rank >= 1"
         return None
@@ -1212,7 +1228,8 @@ class FunctionLowering:
                 continue
             group = [op]
             taken.add(op)
-            if self.opts.fuse and op.name not in ("nn.concat", "nn.slice"):
+            drops_rank = op.name in REDUCTIONS and not _int(op, "keepdims", 1)
+            if self.opts.fuse and op.name not in ("nn.concat", "nn.slice") and not drops_rank:
                 cur = op.results[0]
                 while len(list(cur.uses)) == 1:
                     user = next(iter(cur.uses)).operation
@@ -1812,6 +1829,88 @@ class FunctionLowering:
 
         return self.choose(build, [candidates(c, self.opts.tile_c)])
 
+    def lower_reduce(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """One tile.reduce over the whole reduced extent of each output tile; the kinds
+        tile.reduce lacks are maps around an add or max (into a VTCM temporary)."""
+        x = self.value(op.operands[0])
+        in_shape = _shape(op.operands[0])
+        rank = len(in_shape)
+        axes = sorted({a % rank for a in _ints(op, "axes")} or set(range(rank)))
+        kept = tuple(1 if d in axes else s for d, s in enumerate(in_shape))
+        # a rank-dropping result is written through its keepdims view (never fused)
+        out = self.view(out, kept, loc)
+        kind = op.name.removeprefix("nn.reduce_")
+        count = math.prod(in_shape[d] for d in axes)
+        steps: list[Step] = []
+        if kind == "mean":
+            inv = float(np.float32(1.0) / np.float32(count))
+            steps.append((lambda mb, v, _b: mb.emit(arith.MulfOp(v, mb.const(inv))), 0))
+        elif kind == "l2":
+            steps.append((lambda mb, v, _b: mb.emit(mathd.SqrtOp(v)), 0))
+        elif kind == "log_sum":
+            steps.append((lambda mb, v, _b: mb.emit(mathd.LogOp(v)), 0))
+        elif kind == "min":
+            steps.append((lambda mb, v, _b: mb.emit(arith.NegfOp(v)), 0))
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], kept, loc)
+        epi = make_epilogue(steps + more_steps, from_acc=True)
+        pre: dict[str, Callable[[MapBody, SSAValue], SSAValue]] = {
+            "min": lambda mb, v: mb.emit(arith.NegfOp(v)),
+            "l1": lambda mb, v: mb.emit(mathd.AbsFOp(v)),
+            "l2": lambda mb, v: mb.emit(arith.MulfOp(v, v)),
+            "sum_square": lambda mb, v: mb.emit(arith.MulfOp(v, v)),
+        }
+        red = "max" if kind in ("max", "min") else "add"
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            in_t = tuple(in_shape[d] if d in axes else s for d, s in enumerate(t))
+
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                xb = bufs[0]
+                if kind == "log_sum_exp":
+                    tmp, mx = temps
+                    kb.add(tile.ReduceOp(xb, mx, "max", tuple(axes)))
+                    mb = MapBody()
+                    d = mb.emit(arith.SubfOp(mb.arg(xb), mb.arg(mx)))
+                    mb.build(kb, mb.emit(mathd.ExpOp(d)), tmp)
+                    kb.add(tile.ReduceOp(tmp, acc, "add", tuple(axes)))
+                    mb = MapBody()
+                    lg = mb.emit(mathd.LogOp(mb.arg(acc)))
+                    mb.build(kb, mb.emit(arith.AddfOp(lg, mb.arg(mx))), acc)
+                    return
+                if kind in pre:
+                    (tmp,) = temps
+                    mb = MapBody()
+                    mb.build(kb, pre[kind](mb, mb.arg(xb)), tmp)
+                    xb = tmp
+                kb.add(tile.ReduceOp(xb, acc, red, tuple(axes)))
+
+            temps: list[tuple[int, ...]] = []
+            if kind == "log_sum_exp":
+                temps = [in_t, t]
+            elif kind in pre:
+                temps = [in_t]
+            xin = In(x, in_t, [ZERO if d in axes else _o(d) for d in range(rank)])
+            return Spec(
+                out,
+                t,
+                ins=[xin] + self.retile(epi_ins, t),
+                temps=temps,
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(in_shape) * (3 if kind in pre or kind == "log_sum_exp" else 1),
+            )
+
+        return self.choose(build, [budget_candidates(kept, tuple(axes))])
+
     def lower_global_average_pool(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
@@ -2097,6 +2196,8 @@ class FunctionLowering:
 
 for _name in ELEMENTWISE:
     setattr(FunctionLowering, "lower_" + _name[3:], FunctionLowering.lower_elementwise)
+for _name in REDUCTIONS:
+    setattr(FunctionLowering, "lower_" + _name[3:], FunctionLowering.lower_reduce)
 
 
 def _pool_counts(
