@@ -748,6 +748,8 @@ def _ew_scalar_more(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
     def expm1(v: SSAValue) -> SSAValue:
         return mb.emit(arith.SubfOp(mb.emit(mathd.ExpOp(v)), one))
 
+    if name == "nn.expand":
+        return x
     if name == "nn.reciprocal":
         return mb.emit(arith.DivfOp(one, x))
     if name == "nn.sign":
@@ -816,6 +818,7 @@ ELEMENTWISE_MORE = {
     "nn.pow",
     "nn.p_relu",
     "nn.mean",
+    "nn.expand",  # a copy with broadcasting: the map reads its input through a broadcast
 }
 
 ELEMENTWISE = ELEMENTWISE_MORE | {
@@ -849,6 +852,7 @@ PRODUCERS = {
     "nn.global_average_pool",
     "nn.global_max_pool",
     "nn.softmax",
+    "nn.log_softmax",
     "nn.layer_normalization",
     "nn.lrn",
     "nn.transpose",
@@ -1113,7 +1117,7 @@ class FunctionLowering:
             return f"expected constant padding, got {getattr(_prop(op, 'mode'), 'data', '?')}"
         if op.name in REDUCTIONS and 0 in _shape(op.operands[0]):
             return "expected a non-empty input"
-        if op.name == "nn.softmax" and len(_shape(op.operands[0])) == 0:
+        if op.name in ("nn.softmax", "nn.log_softmax") and len(_shape(op.operands[0])) == 0:
             return "expected an input of rank >= 1"
         return None
 
@@ -1948,6 +1952,11 @@ class FunctionLowering:
                 mb.build(kb, mb.emit(mathd.ExpOp(d)), acc)
                 kb.add(tile.ReduceOp(acc, sm, "add", (axis,)))
                 mb = MapBody()
+                if op.name == "nn.log_softmax":  # (x - max) - log(sum)
+                    d = mb.emit(arith.SubfOp(mb.arg(xb), mb.arg(mx)))
+                    lg = mb.emit(mathd.LogOp(mb.arg(sm)))
+                    mb.build(kb, mb.emit(arith.SubfOp(d, lg)), acc)
+                    return
                 mb.build(kb, mb.emit(arith.DivfOp(mb.arg(acc), mb.arg(sm))), acc)
 
             xin = In(x, t, [ZERO if d == axis else _o(d) for d in range(len(shape))])
@@ -2196,6 +2205,7 @@ class FunctionLowering:
 
 for _name in ELEMENTWISE:
     setattr(FunctionLowering, "lower_" + _name[3:], FunctionLowering.lower_elementwise)
+FunctionLowering.lower_log_softmax = FunctionLowering.lower_softmax  # type: ignore[attr-defined]
 for _name in REDUCTIONS:
     setattr(FunctionLowering, "lower_" + _name[3:], FunctionLowering.lower_reduce)
 
