@@ -438,7 +438,7 @@ def _output_names(func: Any) -> list[str]:
     return [f"output{i}" for i in range(n)]
 
 
-_NOT_IDENT = re.compile(r"[^A-Za-z0-9_.$]")
+_NOT_IDENT = re.compile(r"[^A-Za-z0-9_]")  # as convert-tile-to-vx sanitizes
 
 
 def _symbol(name: str, symbols: Sequence[str], index: int, what: str) -> str:
