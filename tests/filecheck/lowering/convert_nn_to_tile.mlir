@@ -124,3 +124,72 @@ func.func @layernorm(%x: tensor<4x128x768xf32>) -> tensor<4x128x768xf32> {
   %n = nn.layer_normalization %x, %s, %b {axis = -1 : i64, epsilon = 9.99999974E-6 : f32} : (tensor<4x128x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<4x128x768xf32> loc("layernorm")
   func.return %n : tensor<4x128x768xf32>
 }
+
+
+
+// Unary activations without a math op of their own become map bodies: elu selects
+// between x and alpha·(exp(x) - 1); pow is math.powf with its broadcast exponent.
+// CHECK-LABEL: func.func @activations(
+// CHECK:         tile.map ins(%{{.*}}, %{{.*}} : memref<{{.*}}>, memref<{{.*}}>) outs(
+// CHECK:           arith.cmpf ogt
+// CHECK:           math.exp
+// CHECK:           arith.select
+// CHECK:           math.powf
+// CHECK:           tile.yield
+func.func @activations(%x: tensor<4x256xf32>, %e: tensor<256xf32>) -> tensor<4x256xf32> {
+  %a = nn.elu %x {alpha = 1.000000e+00 : f32} : tensor<4x256xf32> loc("elu")
+  %p = nn.pow %a, %e : (tensor<4x256xf32>, tensor<256xf32>) -> tensor<4x256xf32> loc("pow")
+  func.return %p : tensor<4x256xf32>
+}
+
+
+
+// Reductions: the whole reduced extent per tile; a rank-dropping result is written through
+// its keepdims view. reduce_l2 squares into a VTCM temporary, adds, takes the root.
+// CHECK-LABEL: func.func @reduce_l2(
+// CHECK:         tile.view %{{.*}} : memref<8x64xf32, #tile.space<dram>> to memref<8x1x64xf32, #tile.space<dram>>
+// CHECK:         tile.kernel
+// CHECK:           tile.dma_start %x{{.*}} sizes [{{[0-9]+}}, 32, {{[0-9]+}}]
+// CHECK:           arith.mulf
+// CHECK:           tile.reduce %tmp0, %{{.*}} {kind = "add", dims = array<i64: 1>}
+// CHECK:           math.sqrt
+func.func @reduce_l2(%x: tensor<8x32x64xf32>) -> tensor<8x64xf32> {
+  %r = nn.reduce_l2 %x {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<8x32x64xf32>) -> tensor<8x64xf32> loc("l2")
+  func.return %r : tensor<8x64xf32>
+}
+
+// reduce_min is -max(-x): negate, reduce max, negate in the epilogue.
+// CHECK-LABEL: func.func @reduce_min(
+// CHECK:           arith.negf
+// CHECK:           tile.reduce %tmp0, %{{.*}} {kind = "max", dims = array<i64: 0, 2>}
+// CHECK:           arith.negf
+func.func @reduce_min(%x: tensor<8x32x64xf32>) -> tensor<1x32x1xf32> {
+  %r = nn.reduce_min %x {axes = array<i64: 0, 2>, keepdims = 1 : i64} : (tensor<8x32x64xf32>) -> tensor<1x32x1xf32> loc("min")
+  func.return %r : tensor<1x32x1xf32>
+}
+
+
+
+// Softmax and log-softmax on a leading axis: whole columns along axis 0 per tile.
+// CHECK-LABEL: func.func @log_softmax_axis0(
+// CHECK:         tile.reduce %{{.*}}, %tmp0 {kind = "max", dims = array<i64: 0>}
+// CHECK:         math.exp
+// CHECK:         tile.reduce %{{.*}}, %tmp1 {kind = "add", dims = array<i64: 0>}
+// CHECK:         math.log
+// CHECK:         arith.subf
+func.func @log_softmax_axis0(%x: tensor<10x64xf32>) -> tensor<10x64xf32> {
+  %s = nn.log_softmax %x {axis = 0 : i64} : tensor<10x64xf32> loc("logsoftmax")
+  func.return %s : tensor<10x64xf32>
+}
+
+
+
+// Expand: a map that reads its input through a broadcast view (size 1 along dim 0, 2).
+// CHECK-LABEL: func.func @expand(
+// CHECK:         tile.view %x : memref<3x1xf32, #tile.space<dram>> to memref<1x3x1xf32, #tile.space<dram>>
+// CHECK:         tile.kernel
+// CHECK:           tile.map ins(%{{.*}} : memref<1x{{[0-9]+}}x1xf32, #tile.space<vtcm>>) outs(%{{.*}} : memref<{{[0-9]+}}x{{[0-9]+}}x{{[0-9]+}}xf32, #tile.space<vtcm>>)
+func.func @expand(%x: tensor<3x1xf32>) -> tensor<2x3x4xf32> {
+  %r = nn.expand %x {shape = array<i64: 2, 1, 4>} : (tensor<3x1xf32>) -> tensor<2x3x4xf32> loc("expand")
+  func.return %r : tensor<2x3x4xf32>
+}
