@@ -748,7 +748,7 @@ def _ew_scalar_more(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
     def expm1(v: SSAValue) -> SSAValue:
         return mb.emit(arith.SubfOp(mb.emit(mathd.ExpOp(v)), one))
 
-    if name == "nn.expand":
+    if name in ("nn.expand", "nn.cast"):
         return x
     if name == "nn.reciprocal":
         return mb.emit(arith.DivfOp(one, x))
@@ -819,6 +819,7 @@ ELEMENTWISE_MORE = {
     "nn.p_relu",
     "nn.mean",
     "nn.expand",  # a copy with broadcasting: the map reads its input through a broadcast
+    "nn.cast",  # f32 to f32 (expanded functions cast to their input type): a copy
 }
 
 ELEMENTWISE = ELEMENTWISE_MORE | {
@@ -874,7 +875,7 @@ REDUCTIONS = {
     "nn.reduce_log_sum_exp",
 }
 PRODUCERS |= REDUCTIONS
-SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant"}
+SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant", "nn.split"}
 
 # --------------------------------------------------------------------------- cost model
 
@@ -1117,6 +1118,8 @@ class FunctionLowering:
             return f"expected constant padding, got {getattr(_prop(op, 'mode'), 'data', '?')}"
         if op.name in REDUCTIONS and 0 in _shape(op.operands[0]):
             return "expected a non-empty input"
+        if any(0 in _shape(v) for v in op.results):
+            return "expected non-empty results"
         if op.name in ("nn.softmax", "nn.log_softmax") and len(_shape(op.operands[0])) == 0:
             return "expected an input of rank >= 1"
         return None
@@ -1370,6 +1373,8 @@ class FunctionLowering:
                 self.buf[op.results[0]] = self.view(
                     self.value(op.operands[0]), _shape(op.results[0]), op.location
                 )
+            elif op.name == "nn.split":
+                self.lower_split(op)
             elif op in groups:
                 self.lower_group(groups[op])
         assert ret is not None
@@ -2136,6 +2141,26 @@ class FunctionLowering:
         tok = kb.add(tile.DmaStartOp(src, [kb.c(b) for b in begin], out, z, shape)).results[0]
         kb.add(tile.DmaWaitOp(tok))
         self.emit(kb.finish(), loc)
+
+    def lower_split(self, op: Operation) -> None:
+        """One DRAM-to-DRAM DMA per result, of its box along `axis` (no VTCM)."""
+        loc = op.location
+        shape = _shape(op.operands[0])
+        axis = _int(op, "axis", 0) % len(shape)
+        src = self.value(op.operands[0])
+        kb = KernelBuilder(loc, self.params)
+        toks, start = [], 0
+        for r in op.results:
+            s = _shape(r)
+            if 0 not in s:
+                out = self.result_buffer(r, loc)
+                begin = [kb.c(start if d == axis else 0) for d in range(len(shape))]
+                dma = tile.DmaStartOp(src, begin, out, [kb.c(0)] * len(s), s)
+                toks.append(kb.add(dma).results[0])
+            start += s[axis]
+        if toks:
+            kb.add(tile.DmaWaitOp(*toks))
+            self.emit(kb.finish(), loc)
 
     def lower_pad(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute

@@ -193,3 +193,17 @@ func.func @expand(%x: tensor<3x1xf32>) -> tensor<2x3x4xf32> {
   %r = nn.expand %x {shape = array<i64: 2, 1, 4>} : (tensor<3x1xf32>) -> tensor<2x3x4xf32> loc("expand")
   func.return %r : tensor<2x3x4xf32>
 }
+
+
+
+// Split: one DRAM-to-DRAM DMA per result, from its offset along the axis (no VTCM).
+// CHECK-LABEL: func.func @split(
+// CHECK:         tile.kernel {
+// CHECK-NEXT:      %[[C0:.*]] = arith.constant 0 : index
+// CHECK:           tile.dma_start %x[%[[C0]], %[[C0]]], %a[%[[C0]], %[[C0]]] sizes [4, 2]
+// CHECK:           tile.dma_start %x[%[[C0]], %{{.*}}], %b[%[[C0]], %[[C0]]] sizes [4, 6]
+// CHECK:           tile.dma_wait
+func.func @split(%x: tensor<4x8xf32>) -> (tensor<4x2xf32>, tensor<4x6xf32>) {
+  %a, %b = nn.split %x {axis = 1 : i64, split = array<i64: 2, 6>} : (tensor<4x8xf32>) -> (tensor<4x2xf32>, tensor<4x6xf32>) loc("split")
+  func.return %a, %b : tensor<4x2xf32>, tensor<4x6xf32>
+}
