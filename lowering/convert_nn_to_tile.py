@@ -75,6 +75,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     TensorType,
     f32,
+    i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
@@ -2259,6 +2260,67 @@ def _pool_counts(
     return np.maximum(out, 1)
 
 
+_WINDOW_1D = ("nn.conv", "nn.max_pool", "nn.average_pool")
+
+
+def lift_1d_windows(fn: func.FuncOp) -> None:
+    """Rewrite each 1-D conv / max pool / average pool (rank-3 NCL input) as the 2-D op on
+    an N,C,1,L view (kernel 1×k, pads [0, b, 0, e]), between two nn.reshape views, so the
+    NCHW lowering covers it. Rewrites in place; other ops are left alone."""
+    from vexa.dialects import nn  # noqa: PLC0415 -- nn is only needed for this rewrite
+
+    for op in list(fn.body.block.ops):
+        if op.name not in _WINDOW_1D or len(op.results) != 1:
+            continue
+        if len(_shape(op.operands[0])) != 3 or any(
+            not isinstance(v.type, TensorType) or v.type.get_element_type() != f32
+            for v in (*op.operands, *op.results)
+        ):
+            continue
+
+        def up(v: SSAValue) -> SSAValue:
+            s = _shape(v)
+            new = (*s[:2], 1, *s[2:])
+            r = nn.ReshapeOp.create(
+                operands=[v],
+                result_types=[TensorType(f32, new)],
+                properties={"shape": DenseArrayBase.from_list(i64, new)},
+            )
+            r.location = op.location  # type: ignore[assignment]
+            fn.body.block.insert_op_before(r, op)
+            return r.results[0]
+
+        props = dict(op.properties)
+        for name in ("kernel_shape", "strides", "dilations"):
+            if name in props:
+                props[name] = DenseArrayBase.from_list(i64, [1, *_ints(op, name)])
+        if "pads" in props:
+            b, e = _ints(op, "pads")
+            props["pads"] = DenseArrayBase.from_list(i64, [0, b, 0, e])
+        ins = [up(op.operands[0])]
+        if op.name == "nn.conv":
+            ins += [up(op.operands[1]), *op.operands[2:]]
+        out = _shape(op.results[0])
+        lifted = type(op).create(
+            operands=ins,
+            result_types=[TensorType(f32, (*out[:2], 1, *out[2:]))],
+            properties=props,
+            attributes=dict(op.attributes),
+        )
+        lifted.location = op.location  # type: ignore[assignment]
+        fn.body.block.insert_op_before(lifted, op)
+        back = nn.ReshapeOp.create(
+            operands=[lifted.results[0]],
+            result_types=[op.results[0].type],
+            properties={"shape": DenseArrayBase.from_list(i64, out)},
+        )
+        back.location = op.location  # type: ignore[assignment]
+        fn.body.block.insert_op_before(back, op)
+        op.results[0].replace_all_uses_with(back.results[0])
+        op.detach()
+        op.erase()
+
+
 @dataclass(frozen=True)
 class ConvertNnToTilePass(ModulePass):
     """Lower nn to tile: bufferize, tile with a target cost model, insert (double-buffered)
@@ -2285,6 +2347,7 @@ class ConvertNnToTilePass(ModulePass):
         fns = [f for f in op.ops if isinstance(f, func.FuncOp)]
         errors: list[str] = []
         for fn in fns:
+            lift_1d_windows(fn)
             for inner in fn.walk():
                 if inner is fn or inner.parent_op() is not fn:
                     continue

@@ -452,13 +452,21 @@ def _tiled(compiled: _Compiled) -> Any:
         from xdsl.dialects.builtin import TensorType, f32
         from xdsl.utils.exceptions import DiagnosticException
 
-        from vexa.lowering.convert_nn_to_tile import ConvertNnToTilePass, FunctionLowering
+        from vexa.lowering.convert_nn_to_tile import (
+            ConvertNnToTilePass,
+            FunctionLowering,
+            lift_1d_windows,
+        )
         from vexa.passes.tile_plan_memory import TilePlanMemoryPass
         from vexa.runtime.resources import attach_resources, module_resources
 
-        for fn in compiled.module.ops:
+        # the pass lowers in place: work on a copy, the rep keeps its nn module
+        module = compiled.module.clone()
+        attach_resources(module, module_resources(compiled.module))
+        for fn in module.ops:
             if not isinstance(fn, func.FuncOp):
                 continue
+            lift_1d_windows(fn)  # what the pass does first: 1-D windows as 2-D ones
             # an op-less graph (Identity of an input) has only its signature to check
             for t in (*fn.function_type.inputs.data, *fn.function_type.outputs.data):
                 if not isinstance(t, TensorType) or t.get_element_type() != f32:
@@ -474,9 +482,6 @@ def _tiled(compiled: _Compiled) -> Any:
                         f"convert-nn-to-tile: cannot lower {op.name}: {reason}",
                         _tile_category(op, reason),
                     )
-        # the pass lowers in place: work on a copy, the rep keeps its nn module
-        module = compiled.module.clone()
-        attach_resources(module, module_resources(compiled.module))
         try:
             ConvertNnToTilePass().apply(Context(), module)
             TilePlanMemoryPass().apply(Context(), module)

@@ -207,3 +207,15 @@ func.func @split(%x: tensor<4x8xf32>) -> (tensor<4x2xf32>, tensor<4x6xf32>) {
   %a, %b = nn.split %x {axis = 1 : i64, split = array<i64: 2, 6>} : (tensor<4x8xf32>) -> (tensor<4x2xf32>, tensor<4x6xf32>) loc("split")
   func.return %a, %b : tensor<4x2xf32>, tensor<4x6xf32>
 }
+
+
+
+// A 1-D conv (NCL) runs as the 2-D conv on N,C,1,L views: kernel 1x3, pads [0, 1, 0, 1].
+// CHECK-LABEL: func.func @conv1d(
+// CHECK:         tile.view %x : memref<1x8x32xf32, #tile.space<dram>> to memref<1x8x1x32xf32, #tile.space<dram>>
+// CHECK:         tile.conv
+// CHECK-SAME:      memref<16x8x1x3xf32, #tile.space<vtcm>>
+func.func @conv1d(%x: tensor<1x8x32xf32>, %w: tensor<16x8x3xf32>) -> tensor<1x16x32xf32> {
+  %c = nn.conv %x, %w {kernel_shape = array<i64: 3>, strides = array<i64: 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x8x32xf32>, tensor<16x8x3xf32>) -> tensor<1x16x32xf32> loc("conv1d")
+  func.return %c : tensor<1x16x32xf32>
+}
