@@ -8,6 +8,12 @@ lane loops over a runtime length (LLVM vectorises them), register files and memo
 numpy arrays with aliasing f32/i32 views, and an explicit bounds check on every memory
 address (a fault returns a trap code instead of touching memory).
 
+Indices are masked (`& 0xFFFF` for registers, `& 0x7FFFFFFF` for pc/rows, offsets to 30/32
+bits): the values are non-negative anyway, but numba wraps negative indices with a
+compare-and-select on every signed index, and the masks let LLVM drop those (~30% of the
+loop). The scoreboard check reads a packet's sources as a fixed, padded run of 8 (a
+never-written register pads it), without a data-dependent loop exit.
+
 Packets whose register writes cannot be ordered after their reads (`isa.packet_schedule`
 marks them staged) write to shadow registers past the architectural ones, committed when
 the packet ends.
@@ -559,8 +565,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
         if staged:
             for i in range(a, b):
                 if ins[i, K_VACC]:
-                    sh = (ins[i, K_A] & 0xFFFF)
-                    rl = (ins[i, K_WREAL] & 0xFFFF)
+                    sh = ins[i, K_A] & 0xFFFF
+                    rl = ins[i, K_WREAL] & 0xFFFF
                     for j in range(vlen):
                         V8[sh, j] = V8[rl, j]
         if timing:
@@ -587,8 +593,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             if pk[pc, 8] != 0 and dram_free > t3:
                 for i in range(a, b):
                     nb = ins[i, K_MEM]
-                    if nb > 0 and ((np.int64(R[(ins[i, K_B] & 0xFFFF)]) + ins[i, K_IMM]) & 0xFFFFFFFF) + nb \
-                            <= dram_size:
+                    ea = (np.int64(R[ins[i, K_B] & 0xFFFF]) + ins[i, K_IMM]) & 0xFFFFFFFF
+                    if nb > 0 and ea + nb <= dram_size:
                         t3 = dram_free
                         break
         dram_bytes = np.int64(0)
@@ -598,9 +604,9 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
         taken = False
         for i in range(a, b):
             op = ins[i, K_OP]
-            A = (ins[i, K_A] & 0xFFFF)
-            B = (ins[i, K_B] & 0xFFFF)
-            Cc = (ins[i, K_C] & 0xFFFF)
+            A = ins[i, K_A] & 0xFFFF
+            B = ins[i, K_B] & 0xFFFF
+            Cc = ins[i, K_C] & 0xFFFF
             imm = ins[i, K_IMM]
             latv = 0
             # ---------------------------------------------------------- vector multiply
@@ -904,15 +910,15 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             for i in range(a, b):
                 wf = ins[i, K_WFILE]
                 if wf == 0:
-                    R[(ins[i, K_WREAL] & 0xFFFF)] = R[(ins[i, K_A] & 0xFFFF)]
+                    R[ins[i, K_WREAL] & 0xFFFF] = R[ins[i, K_A] & 0xFFFF]
                 elif wf == 1:
-                    sh = (ins[i, K_A] & 0xFFFF)
-                    rl = (ins[i, K_WREAL] & 0xFFFF)
+                    sh = ins[i, K_A] & 0xFFFF
+                    rl = ins[i, K_WREAL] & 0xFFFF
                     for j in range(vlen):
                         V8[rl, j] = V8[sh, j]
                 elif wf == 2:
-                    sh = (ins[i, K_A] & 0xFFFF)
-                    rl = (ins[i, K_WREAL] & 0xFFFF)
+                    sh = ins[i, K_A] & 0xFFFF
+                    rl = ins[i, K_WREAL] & 0xFFFF
                     for j in range(vlen):
                         Q[rl, j] = Q[sh, j]
         icount += n
@@ -981,7 +987,8 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
                                                    np.ndarray]:
     """(instructions in execution order, packets, flat source-register list, class counts).
 
-    Packet columns: first and end instruction, tag, staged, source range in `srcs`, the
+    Packet columns: first and end instruction, tag, staged, source range in `srcs` (at
+    least 8 readable entries follow its start: padding names a never-written register), the
     smallest `dmawait` immediate (-1: none), transfers started, has a load/store.
     """
     key = ("sim_fast", 2, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes)
