@@ -1919,7 +1919,10 @@ class FunctionLowering:
                 work=math.prod(in_shape) * (3 if kind in pre or kind == "log_sum_exp" else 1),
             )
 
-        return self.choose(build, [budget_candidates(kept, tuple(axes))])
+        # budgets count input elements: each output element reads `count` of them
+        tiles = {fill_tile(kept, max(1, (1 << k) // count)) for k in range(6, 25)}
+        tiles.add(kept)
+        return self.choose(build, [sorted(tiles)])
 
     def lower_global_average_pool(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute

@@ -400,3 +400,35 @@ func.func @main(%x: {ty(2, 6, 5)}) -> ({ty(2, 3, 5)}, {ty(2, 9, 4)}) {{
 @pytest.mark.parametrize("spec", SPECS[:2] + ["convert-nn-to-tile{fuse=false}"])
 def test_slice_and_pad(spec: str) -> None:
     check(SLICE_PAD, {}, [rand(2, 6, 5)], spec)
+
+
+# ops added after the light networks: unary activations fused after a matmul, pow with a
+# broadcast exponent, reductions (rank-dropping and keepdims, several tiles on the small
+# target), log-softmax on axis 0, expand, split and a 1-D conv.
+MORE_OPS = f"""
+func.func @main(%x: {ty(64, 96, 40)}, %a: {ty(24, 48)}, %b: {ty(48, 32)}, %e: {ty(32)}, %c: {ty(2, 8, 30)}) -> ({ty(64, 40)}, {ty(1, 96, 1)}, {ty(64, 96, 1)}, {ty(24, 32)}, {ty(64, 96, 40)}, {ty(3, 24, 32)}, {ty(24, 12)}, {ty(24, 36)}, {ty(2, 6, 15)}) {{
+  %l2 = nn.reduce_l2 %x {{axes = array<i64: 1>, keepdims = 0 : i64}} : ({ty(64, 96, 40)}) -> {ty(64, 40)} loc("l2")
+  %mn = nn.reduce_min %x {{axes = array<i64: 0, 2>, keepdims = 1 : i64}} : ({ty(64, 96, 40)}) -> {ty(1, 96, 1)} loc("min")
+  %ls = nn.reduce_log_sum_exp %x {{axes = array<i64: 2>, keepdims = 1 : i64}} : ({ty(64, 96, 40)}) -> {ty(64, 96, 1)} loc("lse")
+  %m = nn.mat_mul %a, %b : ({ty(24, 48)}, {ty(48, 32)}) -> {ty(24, 32)} loc("mm")
+  %g = nn.gelu %m {{approximate = "tanh"}} : {ty(24, 32)} loc("gelu")
+  %s = nn.softplus %g : {ty(24, 32)} loc("softplus")
+  %p = nn.pow %s, %e : ({ty(24, 32)}, {ty(32)}) -> {ty(24, 32)} loc("pow")
+  %lsm = nn.log_softmax %x {{axis = 0 : i64}} : {ty(64, 96, 40)} loc("lsm")
+  %ex = nn.expand %p {{shape = array<i64: 3, 1, 1>}} : ({ty(24, 32)}) -> {ty(3, 24, 32)} loc("expand")
+  %s1, %s2 = nn.split %a {{axis = 1 : i64, split = array<i64: 12, 36>}} : ({ty(24, 48)}) -> ({ty(24, 12)}, {ty(24, 36)}) loc("split")
+  %w = nn.constant dense_resource<w> : {ty(6, 8, 5)}
+  %cv = nn.conv %c, %w {{kernel_shape = array<i64: 5>, strides = array<i64: 2>, pads = array<i64: 2, 1>, dilations = array<i64: 1>, group = 1 : i64}} : ({ty(2, 8, 30)}, {ty(6, 8, 5)}) -> {ty(2, 6, 15)} loc("conv1d")
+  func.return %l2, %mn, %ls, %p, %lsm, %ex, %s1, %s2, %cv : {ty(64, 40)}, {ty(1, 96, 1)}, {ty(64, 96, 1)}, {ty(24, 32)}, {ty(64, 96, 40)}, {ty(3, 24, 32)}, {ty(24, 12)}, {ty(24, 36)}, {ty(2, 6, 15)}
+}}"""
+
+
+@pytest.mark.parametrize("spec", [SPECS[0], SPECS[2], SPECS[4]])
+def test_more_ops(spec: str) -> None:
+    e = np.abs(rand(32)) + 0.5  # pow of a softplus (positive) by a positive exponent
+    inputs = [rand(64, 96, 40), rand(24, 48), rand(48, 32), e, rand(2, 8, 30)]
+    lowered = check(MORE_OPS, {"w": rand(6, 8, 5)}, inputs, spec)
+    if "vx_256k" in spec:  # the 960 KiB input cannot be one tile: several per reduction
+        kernels = [k for k in lowered.walk() if isinstance(k, tile.KernelOp)]
+        sizes = [k.attributes["tile_sizes"] for k in kernels if "tile_sizes" in k.attributes]
+        assert (64, 1, 40) not in [tuple(s.get_values()) for s in sizes]  # type: ignore[attr-defined]
