@@ -876,7 +876,8 @@ REDUCTIONS = {
     "nn.reduce_log_sum_exp",
 }
 PRODUCERS |= REDUCTIONS
-SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant", "nn.split"}
+SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant", "nn.split", "nn.tile"}
+_TILE_COPIES = 256  # most DMAs one nn.tile may become (one per repeat of the input)
 
 # --------------------------------------------------------------------------- cost model
 
@@ -1121,6 +1122,8 @@ class FunctionLowering:
             return "expected a non-empty input"
         if any(0 in _shape(v) for v in op.results):
             return "expected non-empty results"
+        if op.name == "nn.tile" and math.prod(_ints(op, "repeats")) > _TILE_COPIES:
+            return f"expected at most {_TILE_COPIES} repeats in all, got {_ints(op, 'repeats')}"
         if op.name in ("nn.softmax", "nn.log_softmax") and len(_shape(op.operands[0])) == 0:
             return "expected an input of rank >= 1"
         return None
@@ -1376,6 +1379,8 @@ class FunctionLowering:
                 )
             elif op.name == "nn.split":
                 self.lower_split(op)
+            elif op.name == "nn.tile":
+                self.lower_tile(op)
             elif op in groups:
                 self.lower_group(groups[op])
         assert ret is not None
@@ -2165,6 +2170,21 @@ class FunctionLowering:
         if toks:
             kb.add(tile.DmaWaitOp(*toks))
             self.emit(kb.finish(), loc)
+
+    def lower_tile(self, op: Operation) -> None:
+        """nn.tile: one DRAM-to-DRAM DMA of the whole input per repeat (no VTCM)."""
+        loc = op.location
+        shape = _shape(op.operands[0])
+        src = self.value(op.operands[0])
+        out = self.result_buffer(op.results[0], loc)
+        kb = KernelBuilder(loc, self.params)
+        z = [kb.c(0)] * len(shape)
+        toks = []
+        for idx in itertools.product(*(range(r) for r in _ints(op, "repeats"))):
+            dst = [kb.c(i * s) for i, s in zip(idx, shape, strict=True)]
+            toks.append(kb.add(tile.DmaStartOp(src, z, out, dst, shape)).results[0])
+        kb.add(tile.DmaWaitOp(*toks))
+        self.emit(kb.finish(), loc)
 
     def lower_pad(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute

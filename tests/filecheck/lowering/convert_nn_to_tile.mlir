@@ -219,3 +219,15 @@ func.func @conv1d(%x: tensor<1x8x32xf32>, %w: tensor<16x8x3xf32>) -> tensor<1x16
   %c = nn.conv %x, %w {kernel_shape = array<i64: 3>, strides = array<i64: 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x8x32xf32>, tensor<16x8x3xf32>) -> tensor<1x16x32xf32> loc("conv1d")
   func.return %c : tensor<1x16x32xf32>
 }
+
+
+
+// Tile: one DRAM-to-DRAM DMA of the whole input per repeat, at its offset in the result.
+// CHECK-LABEL: func.func @tile_repeats(
+// CHECK:         tile.kernel {
+// CHECK-COUNT-4:   tile.dma_start %x[%{{.*}}, %{{.*}}], %r[%{{.*}}, %{{.*}}] sizes [2, 3]
+// CHECK:           tile.dma_wait
+func.func @tile_repeats(%x: tensor<2x3xf32>) -> tensor<4x6xf32> {
+  %r = nn.tile %x {repeats = array<i64: 2, 2>} : (tensor<2x3xf32>) -> tensor<4x6xf32> loc("tile")
+  func.return %r : tensor<4x6xf32>
+}
