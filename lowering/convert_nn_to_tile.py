@@ -18,10 +18,13 @@ are `tile.view`s (no copy); every compute op became one `tile.kernel`:
       }
     }
 
-Lowered: conv (grouped, depthwise, dilated), mat_mul, gemm, max/average/global pooling,
-softmax, layer_normalization, lrn, transpose, concat, unit-step slice, constant pad, and
-the elementwise ops in ELEMENTWISE (relu, add, mul, sum, batch_normalization, dropout, ...);
-reshape, flatten, squeeze and unsqueeze are views. f32 only.
+Lowered: conv (grouped, depthwise, dilated; 1-D as 2-D on N,C,1,L views), mat_mul, gemm,
+max/average/global pooling (1-D too), softmax and log_softmax on any axis,
+layer_normalization, lrn, the reductions in REDUCTIONS (tile.reduce add/max around maps),
+transpose, concat, split, tile, unit-step slice, constant pad, and the elementwise ops in
+ELEMENTWISE (relu, add, mul, sum, batch_normalization, dropout, the unary activations and
+trigonometry, pow, p_relu, mean, expand as a broadcasting copy, f32 cast, ...); reshape,
+flatten, squeeze and unsqueeze are views. f32 only.
 
 Tiling: each op kind names its tiled output dimensions and its reduction dimension (input
 channels of a conv, K of a matmul); the flattened loop runs the reduction fastest, the
