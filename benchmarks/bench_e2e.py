@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """End to end: compile time and simulated inference of ResNet-50 (light, random weights).
 
-    python benchmarks/bench_e2e.py [--model resnet50] [--target vx128] [--top 15] [--no-run]
+    python benchmarks/bench_e2e.py [--model resnet50 | --onnx FILE] [--target vx128] [--top 15]
+                                   [--no-run] [--no-iree]
 
 Measures, in one process on one model (the seeded random-weight variant of ONNX's light
 ResNet-50, scripts/make_light_variants.py):
@@ -89,6 +90,7 @@ def _ort(model: Path, feeds: dict[str, np.ndarray], repeat: int) -> tuple[list[n
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="resnet50", help="light network name (default resnet50)")
+    p.add_argument("--onnx", type=Path, help="any ONNX file instead of a light network")
     p.add_argument("--target", default="vx128")
     p.add_argument("--top", type=int, default=15, help="report rows (default 15)")
     p.add_argument("--no-run", action="store_true", help="compile only")
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import vexa
 
-    model = _variant(args.model)
+    model = args.onnx if args.onnx is not None else _variant(args.model)
     print(f"model: {model.name} ({model.stat().st_size / 1e6:.1f} MB); target {args.target}; "
           f"{os.cpu_count()} host cores")
 
@@ -129,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     feeds = {n: rng.standard_normal(shape).astype(np.float32)
              for n, (shape, _) in zip(exe.input_names, exe.input_types, strict=True)}
     want, ort_s = _ort(model, feeds, repeat=5)
-    print(f"onnxruntime CPU inference: {ort_s * 1e3:.1f} ms")
+    print(f"onnxruntime CPU inference: {ort_s * 1e3:.3f} ms")
     if stop is not None:
         print("simulated inference: skipped (no program)")
         return 0
