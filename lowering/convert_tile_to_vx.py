@@ -168,7 +168,7 @@ class _Lowerer:
         self.depth = 0
         self.dma_seq = 0  # transfers issued so far (for dmawait counts)
         self.trace: _Trace | None = None
-        self.provide: list[SSAValue] | None = None  # loop mode: address registers
+        self.provide: list[Any] | None = None  # loop mode: address registers
 
     # ------------------------------------------------------------------ emission basics
 
@@ -187,8 +187,10 @@ class _Lowerer:
     def addr(self, buf: Buf, extra: int = 0) -> SSAValue:
         """A register holding the address of `buf` + `extra` bytes."""
         if self.provide is not None:
-            reg = self.provide.pop(0)
-            return self.r(vx.AddiOp(reg, extra)) if extra else reg
+            item = self.provide.pop(0)  # holds buf.off + extra already (see the trace)
+            if isinstance(item, tuple):  # loop-invariant address: rematerialised
+                return self.r(vx.LiOp(item[1], symbol=item[0]))
+            return item
         if self.trace is not None:
             self.trace.addrs.append((buf.sym, buf.off + extra))
         return self.r(vx.LiOp(buf.off + extra, symbol=buf.sym))
@@ -198,14 +200,16 @@ class _Lowerer:
         count: int,
         inits: list[SSAValue],
         body: Callable[[list[SSAValue]], list[SSAValue]],
+        reserve: int = 0,
     ) -> list[SSAValue]:
         """Run `body` `count` times on carried registers: a hardware loop while the nest
-        depth allows, else the iterations one after another."""
+        depth allows (keeping `reserve` levels for loops inside the body, which run more
+        often), else the iterations one after another."""
         if count <= 0:
             return inits
         if count == 1:
             return body(inits)
-        if self.depth >= self.t.loop_depth:
+        if self.depth + 1 + reserve > self.t.loop_depth:
             vals = inits
             for _ in range(count):
                 vals = body(vals)
@@ -329,65 +333,88 @@ class _Lowerer:
     def lower_for(self, op: tile.ForOp) -> None:
         lb, step, n = op.lb.value.data, op.step.value.data, op.trip_count
         carried = [self.env[v] for v in op.iter_args]
-        if n > 1 and self.depth < self.t.loop_depth:
-            done = self._try_hardware_loop(op, carried)
-            if done is not None:
-                for res, val in zip(op.res, done, strict=True):
-                    self.env[res] = val
-                return
-        for i in range(n):
-            carried = self._run_iteration(op, lb + i * step, carried)
+        if n > 1 and self.depth + 2 <= self.t.loop_depth:  # one level kept for the kernels
+            carried = self._loop_periodic(op, carried)
+        else:
+            for i in range(n):
+                carried = self._run_iteration(op, lb + i * step, carried)
         for res, val in zip(op.res, carried, strict=True):
             self.env[res] = val
 
-    def _try_hardware_loop(self, op: tile.ForOp, carried: list[Any]) -> list[Any] | None:
-        """Trace every iteration into a scratch block; when all emit the same ops and each
-        address moves by a constant stride, emit one `vx.loop` carrying the addresses."""
+    def _loop_periodic(self, op: tile.ForOp, carried: list[Any]) -> list[Any]:
+        """Trace every iteration into a scratch block, then find the longest run of
+        iterations that repeats with a period of P iterations (same instructions, every
+        address moving by a constant stride per period) and emit it as one `vx.loop` over
+        the periods, carrying the addresses in `iter_args`; the iterations before and after
+        the run (prologue and epilogue of a software pipeline) are emitted one by one.
+
+            tile.for %t = 0 to 6 { body(t) }   (period 2, run [0, 6))
+              ==>  vx.loop 3 iter_args(%p.. = addresses of t=0,1) { body(0'); body(1'); bump }
+        """
         lb, step, n = op.lb.value.data, op.step.value.data, op.trip_count
-        saved_block, saved_trace, saved_seq = self.block, self.trace, self.dma_seq
-        saved_provide = self.provide
+        saved = (self.block, self.trace, self.dma_seq, self.provide)
         self.provide = None
         self.depth += 1  # trace at the depth the loop body will have
-        traces: list[_Trace] = []
-        sigs: list[tuple[Any, ...]] = []
+        sig_ids: dict[tuple[Any, ...], int] = {}
+        sigs: list[int] = []
+        addrs: list[list[tuple[str, int]]] = []
+        before: list[tuple[int, list[Any]]] = []
         vals = carried
         try:
             for i in range(n):
+                before.append((self.dma_seq, vals))
                 self.block, self.trace = Block(), _Trace()
                 vals = self._run_iteration(op, lb + i * step, vals)
-                traces.append(self.trace)
-                sigs.append(_signature(self.block))
-                if sigs[-1] != sigs[0] or [s for s, _ in self.trace.addrs] != [
-                    s for s, _ in traces[0].addrs
-                ]:
-                    return None
+                sigs.append(sig_ids.setdefault(_signature(self.block), len(sig_ids)))
+                addrs.append(self.trace.addrs)
+                if i >= 10 and i % 8 == 2 and i + 1 < n and _best_period(sigs, addrs, n) is None:
+                    traced_all = False  # no repeating run can still cover half the loop
+                    break
+            else:
+                traced_all = True
+            before.append((self.dma_seq, vals))
         finally:
-            end_seq = self.dma_seq
-            self.block, self.trace, self.dma_seq = saved_block, saved_trace, saved_seq
-            self.provide = saved_provide
             self.depth -= 1
-        offs = [[o for _, o in tr.addrs] for tr in traces]
-        deltas = [b - a for a, b in zip(offs[0], offs[1], strict=True)]
-        for k, row in enumerate(offs):
-            if any(o != o0 + k * d for o, o0, d in zip(row, offs[0], deltas, strict=True)):
-                return None
-        inits = [self.addr(Buf(s, o, ())) for s, o in traces[0].addrs]
-        if not inits:
-            inits = [self.li(0)]  # a loop body needs something to carry nothing through
-            deltas = [0]
+            self.block, self.trace, self.dma_seq, self.provide = saved
+        best = _best_period(sigs, addrs, n) if traced_all else None
+
+        def straight(i0: int, i1: int, vals_: list[Any]) -> list[Any]:
+            for i in range(i0, i1):
+                vals_ = self._run_iteration(op, lb + i * step, vals_)
+            return vals_
+
+        if best is None:
+            return straight(0, n, carried)
+        start, period, count = best
+        stop = start + period * count
+        vals = straight(0, start, carried)
+        first = [a for i in range(start, start + period) for a in addrs[i]]
+        deltas = [b[1] - a[1] for a, b in zip(
+            first, [a for i in range(start + period, start + 2 * period) for a in addrs[i]],
+            strict=True)]
+        # carry one register per distinct moving address; invariant ones are li's
+        keys: dict[tuple[str, int, int], int] = {}
+        slot: list[int | tuple[str, int]] = []
+        for (sym, off), d in zip(first, deltas, strict=True):
+            slot.append((sym, off) if d == 0 else keys.setdefault((sym, off, d), len(keys)))
+        inits = [self.addr(Buf(sym, off, ())) for sym, off, _ in keys] or [self.li(0)]
+        steps = [d for _, _, d in keys] or [0]
+        seq0 = self.dma_seq
 
         def body(regs: list[SSAValue]) -> list[SSAValue]:
-            outer_provide = self.provide
-            self.provide = list(regs) if traces[0].addrs else []
+            outer = self.provide
+            self.provide = [regs[x] if isinstance(x, int) else x for x in slot]
+            self.dma_seq = seq0
             try:
-                self._run_iteration(op, lb, carried)
+                for i in range(start, start + period):
+                    self._run_iteration(op, lb + i * step, before[i][1])
             finally:
-                self.provide = outer_provide
-            return self.bump(regs, deltas)
+                self.provide = outer
+            return self.bump(regs, steps)
 
-        self.repeat(n, inits, body)
-        self.dma_seq = end_seq
-        return vals
+        self.repeat(count, inits, body)
+        self.dma_seq, vals = before[stop]
+        return straight(stop, n, vals)
 
     # ------------------------------------------------------------------ DMA
 
@@ -418,7 +445,8 @@ class _Lowerer:
                           else vx.DmaOp(regs[1], regs[0], size))
                 return regs
             count, sst, dst_ = plan.outer[level]
-            self.repeat(count, regs, lambda rr: (one(rr, level + 1), self.bump(rr, [sst, dst_]))[1])
+            self.repeat(count, regs, lambda rr: (one(rr, level + 1), self.bump(rr, [sst, dst_]))[1],
+                        reserve=len(plan.outer) - level - 1)
             return regs
 
         one([ps, pd], 0)
@@ -497,7 +525,7 @@ class _Lowerer:
                     return self.bump([pa, pc], [rows * a_row, rows * c_row])
 
                 regs = [self.addr(A, a0), self.addr(C, c0 + j0 * V)]
-                regs = self.repeat(rows_full, regs, lambda rr: block(rr, mr))
+                regs = self.repeat(rows_full, regs, lambda rr: block(rr, mr), reserve=1)
                 if rows_tail:
                     block(regs, rows_tail)
 
@@ -538,7 +566,8 @@ class _Lowerer:
             if d == len(shape) - 1:
                 return row(regs)
             strides = [out_strides[d]] + [s[d] for s in in_strides]
-            self.repeat(shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, strides))[1])
+            self.repeat(shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, strides))[1],
+                        reserve=1 if full > 1 else 0)
             return regs
 
         nest([self.addr(out)] + [self.addr(b) for b in ins], 0)
@@ -635,7 +664,7 @@ class _Lowerer:
                 chunk(cr, tail)
             return self.bump(regs, [R * Bn * 4, Bn * 4])
 
-        self.repeat(A, [self.addr(x), self.addr(y)], per_a)
+        self.repeat(A, [self.addr(x), self.addr(y)], per_a, reserve=1)
 
     def _reduce_rows(self, x: Buf, y: Buf, rows: int, R: int, comb: type, ident: float) -> None:
         """y[a] = reduce over r < R of x[a, r]: vector accumulation, then a vror tree."""
@@ -668,7 +697,7 @@ class _Lowerer:
             self.emit(vx.VstuOp(self.r(vx.VselOp(q_one, acc, old)), py, 0))
             return self.bump(regs, [R * 4, 4])
 
-        self.repeat(rows, [self.addr(x), self.addr(y)], row)
+        self.repeat(rows, [self.addr(x), self.addr(y)], row, reserve=1 if full > 1 else 0)
 
 
 def _int_op(op: Operation, a: int, b: int) -> int:
@@ -690,6 +719,48 @@ def _int_op(op: Operation, a: int, b: int) -> int:
     pred = op.predicate.value.data
     return int({0: a == b, 1: a != b, 2: a < b, 3: a <= b, 4: a > b, 5: a >= b,
                 6: a < b, 7: a <= b, 8: a > b, 9: a >= b}[pred])
+
+
+def _best_period(
+    sigs: Sequence[int], addrs: Sequence[Sequence[tuple[str, int]]], total: int,
+    max_period: int = 4,
+) -> tuple[int, int, int] | None:
+    """(start, period, count) of the longest run of iterations that repeats every
+    `period` iterations with affine addresses; None when no run repeats twice."""
+    n = len(sigs)
+    best: tuple[int, int, int] | None = None
+    for period in range(1, min(max_period, n // 2) + 1):
+        for start in range(min(3, n - 2 * period + 1)):
+            base = [addrs[start + p] for p in range(period)]
+            nxt = [addrs[start + period + p] for p in range(period)]
+            ok = all(
+                sigs[start + period + p] == sigs[start + p]
+                and [s for s, _ in nxt[p]] == [s for s, _ in base[p]]
+                for p in range(period)
+            )
+            if not ok:
+                continue
+            count = 2
+            while start + (count + 1) * period <= n:
+                k = count
+                good = True
+                for p in range(period):
+                    i = start + k * period + p
+                    if sigs[i] != sigs[start + p] or len(addrs[i]) != len(base[p]) or any(
+                        s != s0 or o != o0 + k * (o1 - o0)
+                        for (s, o), (s0, o0), (_, o1) in zip(addrs[i], base[p], nxt[p], strict=True)
+                    ):
+                        good = False
+                        break
+                if not good:
+                    break
+                count += 1
+            cover = count * period
+            if 2 * cover < total and start + cover + period <= n:
+                continue  # mostly irregular: a loop would not pay for its prologue
+            if best is None or cover > best[1] * best[2]:
+                best = (start, period, count)
+    return best
 
 
 def _signature(block: Block) -> tuple[Any, ...]:
