@@ -382,6 +382,7 @@ def compile(  # noqa: A001 - the public name of the API (vexa.compile)
     exe.input_types = [(tuple(ty.get_shape()), ty.get_element_type())
                        for ty in func.function_type.inputs.data]
     exe.output_names = _output_names(func)
+    exe.output_shapes = [tuple(ty.get_shape()) for ty in func.function_type.outputs.data]
     exe.resources = module_resources(module)
 
     def stage(level: str, spec: str) -> bool:
@@ -463,6 +464,7 @@ class Executable:
         self.input_names: list[str] = []
         self.input_types: list[tuple[tuple[int, ...], Any]] = []
         self.output_names: list[str] = []
+        self.output_shapes: list[tuple[int, ...]] = []
         self.texts: dict[str, str] = {}
         self.dumps: dict[str, str] = {}
         self.compile_times: dict[str, float] = {}
@@ -538,7 +540,10 @@ class Executable:
                                      timing=timing, max_instructions=max_instructions)
         self.stats = stats
         self.report = build_report(stats, self.costs, self.target, self.spills)
-        return [results[_symbol(n, outs, i, "output")] for i, n in enumerate(self.output_names)]
+        arrays = [results[_symbol(n, outs, i, "output")] for i, n in enumerate(self.output_names)]
+        # a rank-0 graph output is a one-element symbol in the program
+        return [a.reshape(shape) if a.size == math.prod(shape) else a
+                for a, shape in zip(arrays, self.output_shapes, strict=True)]
 
     def __repr__(self) -> str:
         return (f"<vexa.Executable {self.level} for {self.target.name}: "
