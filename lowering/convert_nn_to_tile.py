@@ -2347,6 +2347,67 @@ def lift_1d_windows(fn: func.FuncOp) -> None:
         op.erase()
 
 
+def _blocks_as_transpose(op: Operation) -> list[tuple[tuple[int, ...], tuple[int, ...]]] | None:
+    """(reshape-to shape, perm) steps of a depth_to_space / space_to_depth (ONNX's own
+    definition: reshape, transpose, reshape), or None for another op."""
+    n, c, h, w = _shape(op.operands[0])
+    b = _int(op, "blocksize", 1)
+    if op.name == "nn.space_to_depth":
+        return [((n, c, h // b, b, w // b, b), (0, 3, 5, 1, 2, 4))]
+    if op.name == "nn.depth_to_space":
+        if getattr(_prop(op, "mode"), "data", "DCR") == "CRD":
+            return [((n, c // (b * b), b, b, h, w), (0, 1, 4, 2, 5, 3))]
+        return [((n, b, b, c // (b * b), h, w), (0, 3, 4, 1, 5, 2))]
+    return None
+
+
+def rewrite_for_tile(fn: func.FuncOp) -> None:
+    """Rewrites before lowering: 1-D windows as 2-D ones (`lift_1d_windows`) and
+    depth_to_space / space_to_depth as reshape, transpose, reshape (views and a transpose
+    kernel). In place; f32 ops only; other ops are left alone."""
+    from vexa.dialects import nn  # noqa: PLC0415 -- nn is only needed for this rewrite
+
+    lift_1d_windows(fn)
+    for op in list(fn.body.block.ops):
+        if op.name not in ("nn.space_to_depth", "nn.depth_to_space"):
+            continue
+        if any(
+            not isinstance(v.type, TensorType) or v.type.get_element_type() != f32
+            for v in (*op.operands, *op.results)
+        ) or len(_shape(op.operands[0])) != 4:
+            continue
+        steps = _blocks_as_transpose(op)
+        assert steps is not None
+        v = op.operands[0]
+        for shape, perm in steps:
+            r = nn.ReshapeOp.create(
+                operands=[v],
+                result_types=[TensorType(f32, shape)],
+                properties={"shape": DenseArrayBase.from_list(i64, shape)},
+            )
+            t_shape = tuple(shape[p] for p in perm)
+            t = nn.TransposeOp.create(
+                operands=[r.results[0]],
+                result_types=[TensorType(f32, t_shape)],
+                properties={"perm": DenseArrayBase.from_list(i64, perm)},
+            )
+            for new in (r, t):
+                new.location = op.location  # type: ignore[assignment]
+                fn.body.block.insert_op_before(new, op)
+            v = t.results[0]
+        out = _shape(op.results[0])
+        back = nn.ReshapeOp.create(
+            operands=[v],
+            result_types=[op.results[0].type],
+            properties={"shape": DenseArrayBase.from_list(i64, out)},
+        )
+        back.location = op.location  # type: ignore[assignment]
+        fn.body.block.insert_op_before(back, op)
+        op.results[0].replace_all_uses_with(back.results[0])
+        op.detach()
+        op.erase()
+
+
 @dataclass(frozen=True)
 class ConvertNnToTilePass(ModulePass):
     """Lower nn to tile: bufferize, tile with a target cost model, insert (double-buffered)
@@ -2373,7 +2434,7 @@ class ConvertNnToTilePass(ModulePass):
         fns = [f for f in op.ops if isinstance(f, func.FuncOp)]
         errors: list[str] = []
         for fn in fns:
-            lift_1d_windows(fn)
+            rewrite_for_tile(fn)
             for inner in fn.walk():
                 if inner is fn or inner.parent_op() is not fn:
                     continue

@@ -455,7 +455,7 @@ def _tiled(compiled: _Compiled) -> Any:
         from vexa.lowering.convert_nn_to_tile import (
             ConvertNnToTilePass,
             FunctionLowering,
-            lift_1d_windows,
+            rewrite_for_tile,
         )
         from vexa.passes.tile_plan_memory import TilePlanMemoryPass
         from vexa.runtime.resources import attach_resources, module_resources
@@ -466,7 +466,7 @@ def _tiled(compiled: _Compiled) -> Any:
         for fn in module.ops:
             if not isinstance(fn, func.FuncOp):
                 continue
-            lift_1d_windows(fn)  # what the pass does first: 1-D windows as 2-D ones
+            rewrite_for_tile(fn)  # what the pass does first (1-D windows as 2-D, ...)
             # an op-less graph (Identity of an input) has only its signature to check
             for t in (*fn.function_type.inputs.data, *fn.function_type.outputs.data):
                 if not isinstance(t, TensorType) or t.get_element_type() != f32:

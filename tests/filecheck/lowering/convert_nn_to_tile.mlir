@@ -231,3 +231,14 @@ func.func @tile_repeats(%x: tensor<2x3xf32>) -> tensor<4x6xf32> {
   %r = nn.tile %x {repeats = array<i64: 2, 2>} : (tensor<2x3xf32>) -> tensor<4x6xf32> loc("tile")
   func.return %r : tensor<4x6xf32>
 }
+
+
+
+// DepthToSpace (DCR) is ONNX's reshape, transpose, reshape: two views around a transpose.
+// CHECK-LABEL: func.func @depth_to_space(
+// CHECK:         tile.view %x : memref<1x8x2x3xf32, #tile.space<dram>> to memref<1x2x2x2x2x3xf32, #tile.space<dram>>
+// CHECK:         tile.transpose %{{.*}}, %{{.*}} {perm = array<i64: 0, 3, 4, 1, 5, 2>}
+func.func @depth_to_space(%x: tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> {
+  %r = nn.depth_to_space %x {blocksize = 2 : i64, mode = "DCR"} : (tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> loc("d2s")
+  func.return %r : tensor<1x2x4x6xf32>
+}
