@@ -310,6 +310,8 @@ class _Lowerer:
             self.lower_matmul(op)
         elif isinstance(op, tile.MapOp):
             self.lower_map(op)
+        elif isinstance(op, tile.ConvOp):
+            self.lower_conv(op)
         elif isinstance(op, tile.ReduceOp):
             self.lower_reduce(op)
         elif isinstance(op, func.ReturnOp | tile.YieldOp):
@@ -528,6 +530,75 @@ class _Lowerer:
                 regs = self.repeat(rows_full, regs, lambda rr: block(rr, mr), reserve=1)
                 if rows_tail:
                     block(regs, rows_tail)
+
+    # ------------------------------------------------------------------ conv
+
+    def lower_conv(self, op: tile.ConvOp) -> None:
+        """Direct convolution, register-blocked like the matmul: lanes along the output
+        width, `mr` output channels x `nr` vectors of accumulators, weights broadcast; the
+        input-channel loop is a hardware loop, the Kh x Kw taps are unrolled in its body."""
+        X: Buf = self.env[op.x]
+        W: Buf = self.env[op.w]
+        Y: Buf = self.env[op.y]
+        sh, sw = (int(v) for v in op.strides.get_values())
+        dh, dw = (int(v) for v in op.dilations.get_values())
+        g = op.groups.value.data
+        if sw != 1:
+            raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.conv' with a width stride > 1")
+        N, C, Hi, Wi = X.shape
+        Co, Cg, Kh, Kw = W.shape
+        _, _, Ho, Wo = Y.shape
+        L, V = self.lanes, self.vlen
+        cog = Co // g
+        nvec = -(-Wo // L)
+        nr = min(nvec, 4)
+        mr = max(1, min(cog, 8, (self.t.vregs - nr - 2) // (nr + 1)))
+        xs_c, xs_h = Hi * Wi * 4, Wi * 4
+        ws_o, ws_c = Cg * Kh * Kw * 4, Kh * Kw * 4
+        ys_c, ys_h = Ho * Wo * 4, Wo * 4
+        acc_in = op.accumulate is not None
+        for n in range(N):
+            for gi in range(g):
+                for c0 in range(0, cog, mr):
+                    rows = min(mr, cog - c0)
+                    co = gi * cog + c0
+                    for j0 in range(0, nvec, nr):
+                        nb = min(nr, nvec - j0)
+                        last = Wo - (j0 + nb - 1) * L
+                        x0 = ((n * C + gi * Cg) * Hi) * Wi * 4 + j0 * V
+                        y0 = ((n * Co + co) * Ho) * Wo * 4 + j0 * V
+                        w0 = co * ws_o
+                        y_al = self.aligned(Y, y0, ys_c, ys_h)
+
+                        def out_row(regs: list[SSAValue]) -> list[SSAValue]:
+                            px, py = regs
+                            pw = self.addr(W, w0)
+                            if acc_in:
+                                accs = [self.vload(py, r * ys_c + j * V, y_al)
+                                        for r in range(rows) for j in range(nb)]
+                            else:
+                                accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
+
+                            def chan(cr: list[SSAValue]) -> list[SSAValue]:
+                                qx, qw, *acc = cr
+                                for kh in range(Kh):
+                                    for kw in range(Kw):
+                                        off = kh * dh * xs_h + kw * dw * 4
+                                        xv = [self.r(vx.VlduOp(qx, off + j * V)) for j in range(nb)]
+                                        wv = [self.r(vx.VldbcOp(qw, r * ws_o + (kh * Kw + kw) * 4))
+                                              for r in range(rows)]
+                                        acc = [self.r(vx.VfmaF32Op(acc[r * nb + j], wv[r], xv[j]))
+                                               for r in range(rows) for j in range(nb)]
+                                return [*self.bump([qx, qw], [xs_c, ws_c]), *acc]
+
+                            out = self.repeat(Cg, [px, pw, *accs], chan)
+                            for r in range(rows):
+                                for j in range(nb):
+                                    lanes = last if j == nb - 1 else None
+                                    self.vstore(out[2 + r * nb + j], py, r * ys_c + j * V, y_al, lanes)
+                            return self.bump([px, py], [sh * xs_h, ys_h])
+
+                        self.repeat(Ho, [self.addr(X, x0), self.addr(Y, y0)], out_row, reserve=1)
 
     # ------------------------------------------------------------------ map
 

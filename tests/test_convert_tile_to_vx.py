@@ -105,3 +105,26 @@ def test_unsupported_op_is_a_located_error() -> None:
     pipelines.run_pipeline(module, pipelines.nn_to_tile())
     with pytest.raises(pipelines.StageError, match="cannot lower 'tile.transpose'"):
         pipelines.run_pipeline(module, pipelines.tile_to_vx())
+
+
+def _conv(C: int, Co: int, H: int, W: int, k: int, pad: int, group: int = 1,
+          stride: int = 1) -> onnx.ModelProto:
+    w = numpy_helper.from_array(_rand(Co, C // group, k, k, seed=4) * 0.3, "w")
+    b = numpy_helper.from_array(_rand(Co, seed=5), "b")
+    Ho = (H + 2 * pad - k) // stride + 1
+    Wo = (W + 2 * pad - k) // stride + 1
+    return _model(
+        [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[pad] * 4,
+                          group=group, strides=[stride, stride], kernel_shape=[k, k]),
+         helper.make_node("Relu", ["c"], ["y"], name="relu")],
+        [_f32("x", [1, C, H, W])], [_f32("y", [1, Co, Ho, Wo])], [w, b])
+
+
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+@pytest.mark.parametrize(
+    "cfg", [(3, 8, 9, 9, 3, 1, 1), (8, 16, 6, 35, 1, 0, 1), (8, 8, 7, 7, 3, 1, 8),
+            (4, 6, 8, 8, 3, 1, 2)],
+    ids=["3x3", "1x1", "depthwise", "grouped"])
+def test_conv_relu(target: str, cfg: tuple[int, ...]) -> None:
+    C, Co, H, W, k, pad, group = cfg
+    _check(_conv(C, Co, H, W, k, pad, group), {"x": _rand(1, C, H, W)}, target)
