@@ -167,6 +167,7 @@ class _Lowerer:
         self.loc: Attribute | None = None
         self.depth = 0
         self.dma_seq = 0  # transfers issued so far (for dmawait counts)
+        self.scratch = 0  # bytes of @vtcm_scratch needed (strided convolution phases)
         self.trace: _Trace | None = None
         self.provide: list[Any] | None = None  # loop mode: address registers
 
@@ -543,17 +544,22 @@ class _Lowerer:
         sh, sw = (int(v) for v in op.strides.get_values())
         dh, dw = (int(v) for v in op.dilations.get_values())
         g = op.groups.value.data
-        if sw != 1:
-            raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.conv' with a width stride > 1")
         N, C, Hi, Wi = X.shape
         Co, Cg, Kh, Kw = W.shape
         _, _, Ho, Wo = Y.shape
         L, V = self.lanes, self.vlen
+        # A width stride s reads every s-th input column: split each input row into its s
+        # phases once (scalar copies, amortised over all output channels and taps), then
+        # tap kw reads phase (kw*dw) % s at column offset (kw*dw) // s with unit stride.
+        Wp = -(-Wi // sw)
+        if sw > 1:
+            X = self._phase_split(X, sw)
+        xs_h = sw * Wp * 4
         cog = Co // g
         nvec = -(-Wo // L)
         nr = min(nvec, 4)
         mr = max(1, min(cog, 8, (self.t.vregs - nr - 2) // (nr + 1)))
-        xs_c, xs_h = Hi * Wi * 4, Wi * 4
+        xs_c = Hi * xs_h
         ws_o, ws_c = Cg * Kh * Kw * 4, Kh * Kw * 4
         ys_c, ys_h = Ho * Wo * 4, Wo * 4
         acc_in = op.accumulate is not None
@@ -565,7 +571,7 @@ class _Lowerer:
                     for j0 in range(0, nvec, nr):
                         nb = min(nr, nvec - j0)
                         last = Wo - (j0 + nb - 1) * L
-                        x0 = ((n * C + gi * Cg) * Hi) * Wi * 4 + j0 * V
+                        x0 = (n * C + gi * Cg) * xs_c + j0 * V
                         y0 = ((n * Co + co) * Ho) * Wo * 4 + j0 * V
                         w0 = co * ws_o
                         y_al = self.aligned(Y, y0, ys_c, ys_h)
@@ -583,7 +589,8 @@ class _Lowerer:
                                 qx, qw, *acc = cr
                                 for kh in range(Kh):
                                     for kw in range(Kw):
-                                        off = kh * dh * xs_h + kw * dw * 4
+                                        ph, col = divmod(kw * dw, sw)[::-1]
+                                        off = kh * dh * xs_h + ph * Wp * 4 + col * 4
                                         xv = [self.r(vx.VlduOp(qx, off + j * V)) for j in range(nb)]
                                         wv = [self.r(vx.VldbcOp(qw, r * ws_o + (kh * Kw + kw) * 4))
                                               for r in range(rows)]
@@ -598,7 +605,32 @@ class _Lowerer:
                                     self.vstore(out[2 + r * nb + j], py, r * ys_c + j * V, y_al, lanes)
                             return self.bump([px, py], [sh * xs_h, ys_h])
 
+                        _ = ws_c
+
                         self.repeat(Ho, [self.addr(X, x0), self.addr(Y, y0)], out_row, reserve=1)
+
+    def _phase_split(self, X: Buf, s: int) -> Buf:
+        """Copy X [N, C, H, W] into the scratch as [N, C, H, s, ceil(W/s)]: phase p of a
+        row holds its columns p, p+s, p+2s, ... (scalar loads and stores)."""
+        N, C, H, W = X.shape
+        Wp = -(-W // s)
+        P = Buf("vtcm_scratch", 0, (N, C, H, s, Wp))
+        self.scratch = max(self.scratch, 4 * P.numel)
+
+        def row(regs: list[SSAValue]) -> list[SSAValue]:
+            src, dst = regs
+            for p in range(s):
+                count = -(-(W - p) // s)
+
+                def col(cr: list[SSAValue]) -> list[SSAValue]:
+                    self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
+                    return self.bump(cr, [4 * s, 4])
+
+                self.repeat(count, [self.r(vx.AddiOp(src, 4 * p)), self.r(vx.AddiOp(dst, 4 * p * Wp))], col)
+            return self.bump(regs, [4 * W, 4 * s * Wp])
+
+        self.repeat(N * C * H, [self.addr(X), self.addr(P)], row, reserve=1)
+        return P
 
     # ------------------------------------------------------------------ map
 
@@ -874,7 +906,7 @@ class ConvertTileToVxPass(ModulePass):
         data: list[Operation] = []
         io: list[Operation] = []
         syms: dict[SSAValue, Buf] = {}
-        taken: set[str] = {"main", "dram_arena", "vtcm_arena"}
+        taken: set[str] = {"main", "dram_arena", "vtcm_arena", "vtcm_scratch"}
         outs: list[tuple[str, SSAValue]] = []
         for k, arg in enumerate(fn.body.block.args):
             typ = arg.type
@@ -925,6 +957,8 @@ class ConvertTileToVxPass(ModulePass):
             low.run_block(fn.body.block)
         except _Unsupported as e:
             raise _error(e.op, str(e)) from None
+        if low.scratch:
+            data.append(vx.DataOp("vtcm_scratch", "vtcm", low.scratch + tgt.vlen_bytes))
         low.loc = fn.location
         low.emit(vx.HaltOp())
         vfunc = vx.FuncOp("main", low.block)

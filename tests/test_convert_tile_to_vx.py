@@ -123,8 +123,14 @@ def _conv(C: int, Co: int, H: int, W: int, k: int, pad: int, group: int = 1,
 @pytest.mark.parametrize("target", ["vx128", "vx64"])
 @pytest.mark.parametrize(
     "cfg", [(3, 8, 9, 9, 3, 1, 1), (8, 16, 6, 35, 1, 0, 1), (8, 8, 7, 7, 3, 1, 8),
-            (4, 6, 8, 8, 3, 1, 2)],
-    ids=["3x3", "1x1", "depthwise", "grouped"])
+            (4, 6, 8, 8, 3, 1, 2), (4, 8, 9, 9, 3, 1, 1, 2)],
+    ids=["3x3", "1x1", "depthwise", "grouped", "3x3s2"])
 def test_conv_relu(target: str, cfg: tuple[int, ...]) -> None:
-    C, Co, H, W, k, pad, group = cfg
-    _check(_conv(C, Co, H, W, k, pad, group), {"x": _rand(1, C, H, W)}, target)
+    C, Co, H, W, k, pad, group, *stride = cfg
+    _check(_conv(C, Co, H, W, k, pad, group, *stride), {"x": _rand(1, C, H, W)}, target)
+
+
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+def test_strided_conv_7x7(target: str) -> None:
+    """The ResNet stem shape in small: 7x7, stride 2, pad 3 (width phases in VTCM)."""
+    _check(_conv(3, 8, 20, 20, 7, 3, 1, stride=2), {"x": _rand(1, 3, 20, 20)}, target)
