@@ -313,6 +313,8 @@ class _Lowerer:
             self.lower_map(op)
         elif isinstance(op, tile.ConvOp):
             self.lower_conv(op)
+        elif isinstance(op, tile.PoolOp):
+            self.lower_pool(op)
         elif isinstance(op, tile.ReduceOp):
             self.lower_reduce(op)
         elif isinstance(op, func.ReturnOp | tile.YieldOp):
@@ -631,6 +633,63 @@ class _Lowerer:
 
         self.repeat(N * C * H, [self.addr(X), self.addr(P)], row, reserve=1)
         return P
+
+    # ------------------------------------------------------------------ pool
+
+    def lower_pool(self, op: tile.PoolOp) -> None:
+        """Window max/sum: lanes along the last dim (phase-split when strided there), every
+        window position unrolled, outer output dims as loops."""
+        X: Buf = self.env[op.x]
+        Y: Buf = self.env[op.y]
+        win = [int(v) for v in op.window.get_values()]
+        st = [int(v) for v in op.strides.get_values()]
+        dil = [int(v) for v in op.dilations.get_values()]
+        comb = vx.VmaxF32Op if op.kind.data == "max" else vx.VaddF32Op
+        r = len(X.shape)
+        Wi, Wo, s = X.shape[-1], Y.shape[-1], st[-1]
+        Wp = -(-Wi // s)
+        rows = math.prod(X.shape[:-1])
+        if s > 1:
+            X = self._phase_split(Buf(X.sym, X.off, (1, 1, rows, Wi)), s)
+        xrow = s * Wp * 4  # bytes per input row (all phases)
+        xstr = [0] * r
+        n = xrow
+        for d in range(r - 2, -1, -1):
+            xstr[d] = n
+            n *= self.env[op.x].shape[d]
+        ystr = list(Y.strides())
+        L, V = self.lanes, self.vlen
+        full, tail = divmod(Wo, L)
+        y_al = self.aligned(Y, 0, *ystr[:-1])
+        taps = []
+        for k in np.ndindex(*win):
+            off = sum(k[d] * dil[d] * xstr[d] for d in range(r - 1))
+            ph, col = divmod(k[-1] * dil[-1], s)[::-1]
+            taps.append(off + ph * Wp * 4 + col * 4)
+
+        def chunk(cr: list[SSAValue], lanes: int | None) -> list[SSAValue]:
+            px, py = cr
+            acc = self.r(vx.VlduOp(px, taps[0]))
+            for t in taps[1:]:
+                acc = self.r(comb(acc, self.r(vx.VlduOp(px, t))))
+            self.vstore(acc, py, 0, y_al, lanes)
+            return self.bump(cr, [V, V])
+
+        def row(regs: list[SSAValue]) -> list[SSAValue]:
+            cr = self.repeat(full, regs, lambda c: chunk(c, None))
+            if tail:
+                chunk(cr, tail)
+            return regs
+
+        def nest(regs: list[SSAValue], d: int) -> list[SSAValue]:
+            if d == r - 1:
+                return row(regs)
+            steps = [st[d] * xstr[d], ystr[d]]
+            self.repeat(Y.shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, steps))[1],
+                        reserve=1 if full > 1 else 0)
+            return regs
+
+        nest([self.addr(X), self.addr(Y)], 0)
 
     # ------------------------------------------------------------------ map
 

@@ -134,3 +134,23 @@ def test_conv_relu(target: str, cfg: tuple[int, ...]) -> None:
 def test_strided_conv_7x7(target: str) -> None:
     """The ResNet stem shape in small: 7x7, stride 2, pad 3 (width phases in VTCM)."""
     _check(_conv(3, 8, 20, 20, 7, 3, 1, stride=2), {"x": _rand(1, 3, 20, 20)}, target)
+
+
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+@pytest.mark.parametrize("kind", ["MaxPool", "AveragePool"])
+def test_pool(target: str, kind: str) -> None:
+    model = _model(
+        [helper.make_node(kind, ["x"], ["y"], name="pool", kernel_shape=[3, 3],
+                          strides=[2, 2], pads=[1, 1, 1, 1])],
+        [_f32("x", [1, 4, 11, 37])], [_f32("y", [1, 4, 6, 19])], [])
+    _check(model, {"x": _rand(1, 4, 11, 37)}, target)
+
+
+def test_global_average_pool_flatten_gemm() -> None:
+    W = numpy_helper.from_array(_rand(8, 10, seed=6), "W")
+    model = _model(
+        [helper.make_node("GlobalAveragePool", ["x"], ["g"], name="gap"),
+         helper.make_node("Flatten", ["g"], ["f"], name="flat"),
+         helper.make_node("MatMul", ["f", "W"], ["y"], name="fc")],
+        [_f32("x", [1, 8, 5, 7])], [_f32("y", [1, 10])], [W])
+    _check(model, {"x": _rand(1, 8, 5, 7)}, "vx128")
