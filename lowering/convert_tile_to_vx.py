@@ -315,6 +315,8 @@ class _Lowerer:
             self.lower_conv(op)
         elif isinstance(op, tile.PoolOp):
             self.lower_pool(op)
+        elif isinstance(op, tile.TransposeOp):
+            self.lower_transpose(op)
         elif isinstance(op, tile.ReduceOp):
             self.lower_reduce(op)
         elif isinstance(op, func.ReturnOp | tile.YieldOp):
@@ -687,6 +689,32 @@ class _Lowerer:
             steps = [st[d] * xstr[d], ystr[d]]
             self.repeat(Y.shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, steps))[1],
                         reserve=1 if full > 1 else 0)
+            return regs
+
+        nest([self.addr(X), self.addr(Y)], 0)
+
+    # ------------------------------------------------------------------ transpose
+
+    def lower_transpose(self, op: tile.TransposeOp) -> None:
+        """y = transpose(x, perm) as scalar word copies in y order (ld/st: the machine has
+        no gather); the last output dim is the inner loop."""
+        X: Buf = self.env[op.x]
+        Y: Buf = self.env[op.y]
+        perm = [int(v) for v in op.perm.get_values()]
+        xs, ys = X.strides(), Y.strides()
+        r = len(perm)
+
+        def nest(regs: list[SSAValue], d: int) -> list[SSAValue]:
+            steps = [xs[perm[d]], ys[d]]
+            if d == r - 1:
+                def one(cr: list[SSAValue]) -> list[SSAValue]:
+                    self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
+                    return self.bump(cr, steps)
+
+                self.repeat(Y.shape[d], regs, one)
+                return regs
+            self.repeat(Y.shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, steps))[1],
+                        reserve=1)
             return regs
 
         nest([self.addr(X), self.addr(Y)], 0)

@@ -98,13 +98,45 @@ def test_softmax(target: str) -> None:
     _check(model, {"x": _rand(3, 37)}, target)
 
 
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+def test_transpose(target: str) -> None:
+    model = _model([helper.make_node("Transpose", ["x"], ["y"], perm=[0, 2, 1], name="tr")],
+                   [_f32("x", [2, 5, 33])], [_f32("y", [2, 33, 5])], [])
+    _check(model, {"x": _rand(2, 5, 33)}, target)
+
+
 def test_unsupported_op_is_a_located_error() -> None:
-    model = _model([helper.make_node("Transpose", ["x"], ["y"], perm=[1, 0], name="tr")],
-                   [_f32("x", [4, 8])], [_f32("y", [8, 4])], [])
-    module = import_model(model)
-    pipelines.run_pipeline(module, pipelines.nn_to_tile())
-    with pytest.raises(pipelines.StageError, match="cannot lower 'tile.transpose'"):
+    """An op the lowering does not know stays and fails the pass naming it and its node."""
+    module = _tile_module_with_unknown_map_op()
+    with pytest.raises(pipelines.StageError, match="sin1.*cannot lower 'math.sin' in tile.map"):
         pipelines.run_pipeline(module, pipelines.tile_to_vx())
+
+
+def _tile_module_with_unknown_map_op() -> ModuleOp:
+    from xdsl.context import Context
+    from xdsl.dialects import arith, func, math
+    from xdsl.dialects.builtin import Builtin
+    from xdsl.parser import Parser
+
+    from vexa.dialects.tile import TILE
+
+    text = """builtin.module {
+  func.func @main() {
+    tile.kernel {
+      %x = tile.alloc {offset = 0 : i64} : memref<8xf32, #tile.space<vtcm>>
+      tile.map ins(%x : memref<8xf32, #tile.space<vtcm>>) outs(%x : memref<8xf32, #tile.space<vtcm>>) {
+      ^bb0(%v: f32):
+        %s = math.sin %v : f32
+        tile.yield %s : f32
+      } loc("sin1")
+    }
+    func.return
+  }
+}"""
+    ctx = Context()
+    for d in (Builtin, func.Func, arith.Arith, math.Math, TILE):
+        ctx.load_dialect(d)
+    return Parser(ctx, text).parse_module()
 
 
 def _conv(C: int, Co: int, H: int, W: int, k: int, pad: int, group: int = 1,

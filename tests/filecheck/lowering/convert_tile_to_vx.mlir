@@ -219,12 +219,15 @@ builtin.module {
 builtin.module {
   func.func @main() {
     tile.kernel {
-      %x = tile.alloc {offset = 0 : i64} : memref<4x8xf32, #tile.space<vtcm>>
-      %y = tile.alloc {offset = 128 : i64} : memref<8x4xf32, #tile.space<vtcm>>
-      tile.transpose %x, %y {perm = array<i64: 1, 0>} : memref<4x8xf32, #tile.space<vtcm>>, memref<8x4xf32, #tile.space<vtcm>> loc("tr1")
+      %x = tile.alloc {offset = 0 : i64} : memref<8xf32, #tile.space<vtcm>>
+      tile.map ins(%x : memref<8xf32, #tile.space<vtcm>>) outs(%x : memref<8xf32, #tile.space<vtcm>>) {
+      ^bb0(%v: f32):
+        %s = math.sin %v : f32
+        tile.yield %s : f32
+      } loc("sin1")
     }
     func.return
   }
 }
 
-// ERR: loc("tr1"): error: convert-tile-to-vx: cannot lower 'tile.transpose'
+// ERR: loc("sin1"): error: convert-tile-to-vx: cannot lower 'math.sin' in tile.map
