@@ -230,8 +230,7 @@ def _pending() -> pytest.MarkDecorator:
     from vexa.lowering.pipelines import StageError
 
     return pytest.mark.xfail(
-        reason="convert-tile-to-vx does not lower all of this model's ops yet (tile.conv, "
-        "matmul with transpose_b)",
+        reason="convert-tile-to-vx does not lower tile.matmul with transpose_b yet",
         raises=StageError,
         strict=False,
     )
@@ -270,7 +269,7 @@ def _built(name: str) -> bytes:
         "softmax_opset13.onnx",
         "softmax_opset11.onnx",
         pytest.param("gemm.onnx", marks=_pending()),
-        pytest.param("conv_bn_relu.onnx", marks=_pending()),
+        "conv_bn_relu.onnx",
     ],
 )
 def test_simulated_model_matches_onnxruntime(model: str) -> None:
