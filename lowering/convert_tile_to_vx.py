@@ -340,7 +340,7 @@ class _Lowerer:
     def lower_for(self, op: tile.ForOp) -> None:
         lb, step, n = op.lb.value.data, op.step.value.data, op.trip_count
         carried = [self.env[v] for v in op.iter_args]
-        if n > 1 and self.depth + 2 <= self.t.loop_depth:  # one level kept for the kernels
+        if n > 1 and self.depth + 1 + _kernel_levels(op) <= self.t.loop_depth:
             carried = self._loop_periodic(op, carried)
         else:
             for i in range(n):
@@ -909,6 +909,25 @@ def _int_op(op: Operation, a: int, b: int) -> int:
     pred = op.predicate.value.data
     return int({0: a == b, 1: a != b, 2: a < b, 3: a <= b, 4: a > b, 5: a >= b,
                 6: a < b, 7: a <= b, 8: a > b, 9: a >= b}[pred])
+
+
+def _kernel_levels(op: tile.ForOp) -> int:
+    """Hardware-loop levels the compute ops in a loop body want for themselves: two for the
+    register-blocked kernels (rows/columns and the reduction), one for 1-D streams. The
+    outer `tile.for` only becomes a hardware loop when that many levels remain: a kernel
+    whose inner loops unroll costs far more code than straight-line tile iterations."""
+    need = 0
+    for inner in op.walk():
+        if isinstance(inner, tile.ConvOp | tile.MatmulOp | tile.PoolOp | tile.ReduceOp
+                      | tile.TransposeOp):
+            need = max(need, 2)
+        elif isinstance(inner, tile.MapOp | tile.FillOp):
+            out = inner.output.type
+            assert isinstance(out, MemRefType)
+            need = max(need, 2 if sum(d > 1 for d in out.get_shape()) > 1 else 1)
+        elif isinstance(inner, tile.DmaStartOp):
+            need = max(need, 1)
+    return need
 
 
 def _best_period(
