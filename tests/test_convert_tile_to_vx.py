@@ -186,3 +186,25 @@ def test_global_average_pool_flatten_gemm() -> None:
          helper.make_node("MatMul", ["f", "W"], ["y"], name="fc")],
         [_f32("x", [1, 8, 5, 7])], [_f32("y", [1, 10])], [W])
     _check(model, {"x": _rand(1, 8, 5, 7)}, "vx128")
+
+
+def test_batchnorm_concat_reshape() -> None:
+    C = 6
+    inits = [numpy_helper.from_array(np.abs(_rand(C, seed=s)) + 0.5, n)
+             for s, n in ((7, "scale"), (8, "bias"), (9, "mean"), (10, "var"))]
+    model = _model(
+        [helper.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["b"],
+                          name="bn"),
+         helper.make_node("Concat", ["b", "x"], ["c"], axis=1, name="cat"),
+         helper.make_node("Flatten", ["c"], ["y"], axis=1, name="flat")],
+        [_f32("x", [1, C, 3, 5])], [_f32("y", [1, 2 * C * 15])], inits)
+    _check(model, {"x": _rand(1, C, 3, 5)}, "vx64")
+
+
+def test_layer_norm() -> None:
+    g = numpy_helper.from_array(_rand(40, seed=11), "g")
+    b = numpy_helper.from_array(_rand(40, seed=12), "b")
+    node = helper.make_node("LayerNormalization", ["x", "g", "b"], ["y"], axis=-1, name="ln")
+    g_ = helper.make_graph([node], "g", [_f32("x", [3, 40])], [_f32("y", [3, 40])], [g, b])
+    model = helper.make_model(g_, opset_imports=[helper.make_opsetid("", 17)])
+    _check(model, {"x": _rand(3, 40)}, "vx128")
