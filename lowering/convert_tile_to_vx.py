@@ -29,11 +29,17 @@ How the pieces lower:
 - `tile.matmul` -> an mr x nr register-blocked micro-kernel: per k step `mr` `vldbc`
   broadcasts of A, `nr` vector loads of a row of B, `mr*nr` `vfma.f32`; the k loop is a
   hardware loop; a partial last vector is stored under a `vsetq` predicate.
+- `tile.conv` -> the same register blocking with lanes along the output width (weights
+  broadcast, input-channel hardware loop, taps unrolled); a width stride s first splits
+  the input rows into s phases in `@vtcm_scratch` so every tap reads with unit stride.
 - `tile.map` -> a vector loop over the collapsed inner dimension with a predicated tail;
   `tile.fill` likewise; `tile.reduce` -> vector accumulation plus a `vror` tree for the
-  horizontal step.
-- Anything else (`tile.conv`, `tile.pool`, `tile.transpose`, unknown map ops) stays
-  unlowered and the pass fails with a located diagnostic naming the op.
+  horizontal step; `tile.pool` -> unrolled windows on vectors along the last dim;
+  `tile.transpose` -> scalar word copies (the machine has no gather).
+- Anything else (e.g. a map op without a vx counterpart, `tile.matmul` with
+  transpose_b) fails the pass with a located diagnostic naming the op.
+- Hardware loops are given to the innermost loops first; past `loop_depth` a loop's
+  iterations are emitted one after another (no branch loops yet).
 """
 
 from __future__ import annotations
@@ -49,7 +55,6 @@ from xdsl.context import Context
 from xdsl.dialects import arith, func, scf
 from xdsl.dialects import math as mathd
 from xdsl.dialects.builtin import (
-    DenseIntOrFPElementsAttr,
     FloatAttr,
     IntegerAttr,
     MemRefType,
@@ -609,7 +614,6 @@ class _Lowerer:
                                     self.vstore(out[2 + r * nb + j], py, r * ys_c + j * V, y_al, lanes)
                             return self.bump([px, py], [sh * xs_h, ys_h])
 
-                        _ = ws_c
 
                         self.repeat(Ho, [self.addr(X, x0), self.addr(Y, y0)], out_row, reserve=1)
 
