@@ -20,8 +20,30 @@ def _discover() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def lit_results() -> dict[str, tuple[str, str]]:
-    """Run lit once over the whole suite; map test path -> (result code, output)."""
+def lit_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str]]:
+    """Run lit once over the whole suite; map test path -> (result code, output).
+
+    The tests share the xdist group "lit", so one worker runs them all. Should the
+    scheduler split the group anyway (pytest-xdist 3.8's loadgroup does under pytest 9,
+    which renamed Node._nodeid), a file lock in the run's shared temp folder still lets
+    only one worker run lit: two lit runs at once write the same Output/ files and fail
+    each other's tests.
+    """
+    import fcntl
+    import json
+
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _run_lit()
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, shared by workers
+    cached = shared / "lit_results.json"
+    with open(shared / "lit_results.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cached.exists():
+            cached.write_text(json.dumps(_run_lit()))
+        return {k: tuple(v) for k, v in json.loads(cached.read_text()).items()}
+
+
+def _run_lit() -> dict[str, tuple[str, str]]:
     import json
     import tempfile
 

@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# One worker builds the wheel once: two concurrent `pip wheel` runs share the source
+# tree's build/ folder and break each other.
+pytestmark = pytest.mark.xdist_group("wheel")
+
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = {"vexa": "vexa", "dialects": "vexa/dialects", "passes": "vexa/passes",
            "lowering": "vexa/lowering", "runtime": "vexa/runtime", "tools": "vexa/tools"}
