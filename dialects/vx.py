@@ -78,6 +78,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     SymbolNameConstraint,
     TensorType,
+    UnitAttr,
     i32,
     i64,
 )
@@ -2029,6 +2030,15 @@ class LoopOp(IRDLOperation):
     is limited by the target's `loop_depth`; the body must not be empty. The emitter prints
     `loopi count, L` / `loop rc, L`, the body, and the fresh label `L`.
 
+    `vx.loop branch N` is the same structured loop closed by a branch instead of the
+    hardware loop stack, for loops nested deeper than `loop_depth`: it takes no loop
+    level, costs one `bne` (and the target's taken-branch penalty) per iteration, and
+    needs two scalar registers, its first two loop-carried values: a counter and a
+    register holding 0. The lowering starts them at `N` and `0` and yields `counter - 1`
+    and the zero unchanged; the emitter prints a fresh head label `H`, the body and
+    `bne counter', zero, H` (the branch reads the yielded counter). `N` (>= 1) is the
+    trip count the lowering set the counter to, kept for cost models and readers.
+
     ```mlir
     %p1 = vx.loop 16 iter_args(%p = %p0) -> (!vx.reg) {
       %q = vx.addi %p, 128 : (!vx.reg) -> !vx.reg
@@ -2037,6 +2047,11 @@ class LoopOp(IRDLOperation):
     vx.loop %n : !vx.reg {
       vx.dmawait 0
     }
+    %c1, %z1 = vx.loop branch 4 iter_args(%c = %c0, %z = %z0) -> (!vx.reg, !vx.reg) {
+      vx.dmawait 0
+      %d = vx.addi %c, -1 : (!vx.reg) -> !vx.reg
+      vx.yield %d, %z : !vx.reg, !vx.reg
+    }
     ```
     """
 
@@ -2044,6 +2059,7 @@ class LoopOp(IRDLOperation):
     count_reg = opt_operand_def(ScalarRegisterType)
     iter_args = var_operand_def(VxRegisterType)
     count = opt_prop_def(IntegerAttr[I32])
+    branch = opt_prop_def(UnitAttr)
     res = var_result_def(VxRegisterType)
     body = region_def("single_block")
     traits = traits_def(RecursiveMemoryEffect())
@@ -2055,11 +2071,11 @@ class LoopOp(IRDLOperation):
 
     def __init__(self, count: int | SSAValue | Operation,
                  iter_args: Sequence[SSAValue] = (),
-                 body: Block | None = None):
+                 body: Block | None = None, *, branch: bool = False):
         if body is None:
             body = Block(arg_types=[a.type for a in iter_args])
         count_reg: list[SSAValue | Operation] = []
-        props: dict[str, Attribute] = {}
+        props: dict[str, Attribute] = {"branch": UnitAttr()} if branch else {}
         if isinstance(count, int):
             props["count"] = IntegerAttr(count, i32)
         else:
@@ -2071,6 +2087,8 @@ class LoopOp(IRDLOperation):
     def parse(cls, parser: Parser) -> Self:
         count_reg: list[SSAValue] = []
         props: dict[str, Attribute] = {}
+        if parser.parse_optional_keyword("branch") is not None:
+            props["branch"] = UnitAttr()
         count = parser.parse_optional_integer()
         if count is not None:
             props["count"] = IntegerAttr(count, i32)
@@ -2115,8 +2133,15 @@ class LoopOp(IRDLOperation):
             op.attributes |= attrs.data
         return op
 
+    @property
+    def is_branch(self) -> bool:
+        """Closed by a branch (`vx.loop branch N`), not a hardware loop."""
+        return self.branch is not None
+
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
+        if self.branch is not None:
+            printer.print_string("branch ")
         if self.count is not None:
             printer.print_int(self.count.value.data)
         elif self.count_reg is not None:
@@ -2163,6 +2188,21 @@ class LoopOp(IRDLOperation):
                 f"vx.loop: expected {len(self.iter_args)} yielded values, "
                 f"got {len(terminator.values)}"
             )
+        if self.branch is not None:
+            if self.count is None or self.count.value.data < 1:
+                raise VerifyException("vx.loop branch: expected a trip count immediate >= 1")
+            if len(self.iter_args) < 2 or not all(
+                isinstance(t, ScalarRegisterType) for t in self.iter_args.types[:2]
+            ):
+                raise VerifyException(
+                    "vx.loop branch: expected a counter and a zero register as its first "
+                    "two loop-carried values"
+                )
+            if terminator.values[1] is not args[1]:
+                raise VerifyException(
+                    "vx.loop branch: expected the zero register (carried value 1) to be "
+                    "yielded unchanged"
+                )
         if list(self.res.types) != list(self.iter_args.types):
             raise VerifyException("vx.loop: expected the result types to match iter_args")
         if all(op is terminator for op in block.ops):
@@ -2276,7 +2316,7 @@ class FuncOp(IRDLOperation):
                     f"{op.name}: expected a label of @{self.sym_name.data}, "
                     f"got '{op.label.data}'"
                 )
-            if isinstance(op, LoopOp):
+            if isinstance(op, LoopOp) and not op.is_branch:
                 depth = _loop_depth(op)
                 if depth > target.loop_depth:
                     raise NestedVerifyException(
@@ -2290,7 +2330,7 @@ def _loop_depth(op: Operation) -> int:
     depth = 0
     current: Operation | None = op
     while current is not None and not isinstance(current, FuncOp):
-        depth += isinstance(current, LoopOp)
+        depth += isinstance(current, LoopOp) and not current.is_branch
         current = current.parent_op()
     return depth
 
@@ -2550,9 +2590,9 @@ class _Emitter:
                 names.add(op.sym_name.data)
         return names
 
-    def fresh_label(self) -> str:
+    def fresh_label(self, suffix: str = "end") -> str:
         while True:
-            name = f"loop{self.loop_counter}_end"
+            name = f"loop{self.loop_counter}_{suffix}"
             self.loop_counter += 1
             if name not in self.taken:
                 self.taken.add(name)
@@ -2660,6 +2700,20 @@ class _Emitter:
                                      f"got {op.name}")
 
     def loop(self, op: LoopOp) -> None:
+        if op.is_branch:
+            head = self.fresh_label("head")
+            self.set_tag(op)
+            for value in (*op.body.block.args, *op.res, *op.iter_args):
+                self.register(op, value)
+            self.lines.append(f"{head}:")
+            self.block(op.body.block)
+            yielded = op.body.block.last_op
+            assert isinstance(yielded, YieldOp)
+            self.set_tag(op)
+            counter = self.register(op, yielded.values[0])
+            zero = self.register(op, yielded.values[1])
+            self.lines.append(f"    bne {counter}, {zero}, {head}")
+            return
         end = self.fresh_label()
         self.set_tag(op)
         if op.count is not None:

@@ -237,3 +237,44 @@ vx.func @f {
   vx.halt
 }
 // CHECK: vx.li: expected a vx.data symbol, got undefined @nope
+
+// -----
+
+// A branch loop needs its counter and zero registers as the first carried values.
+vx.func @f {
+  %a = vx.li 0 : !vx.reg<r1>
+  %r = vx.loop branch 4 iter_args(%x = %a) -> (!vx.reg<r1>) {
+    vx.yield %x : !vx.reg<r1>
+  }
+  vx.halt
+}
+// CHECK: vx.loop branch: expected a counter and a zero register as its first two loop-carried values
+
+// -----
+
+// The zero register must come back unchanged, else the closing bne compares garbage.
+vx.func @f {
+  %c = vx.li 4 : !vx.reg<r1>
+  %z = vx.li 0 : !vx.reg<r2>
+  %r:2 = vx.loop branch 4 iter_args(%x = %c, %y = %z) -> (!vx.reg<r1>, !vx.reg<r2>) {
+    %d = vx.addi %x, -1 : (!vx.reg<r1>) -> !vx.reg<r1>
+    %e = vx.addi %y, 0 : (!vx.reg<r2>) -> !vx.reg<r2>
+    vx.yield %d, %e : !vx.reg<r1>, !vx.reg<r2>
+  }
+  vx.halt
+}
+// CHECK: vx.loop branch: expected the zero register (carried value 1) to be yielded unchanged
+
+// -----
+
+// A branch loop has a static trip count.
+vx.func @f {
+  %c = vx.li 4 : !vx.reg<r1>
+  %z = vx.li 0 : !vx.reg<r2>
+  %r:2 = vx.loop branch 0 iter_args(%x = %c, %y = %z) -> (!vx.reg<r1>, !vx.reg<r2>) {
+    %d = vx.addi %x, -1 : (!vx.reg<r1>) -> !vx.reg<r1>
+    vx.yield %d, %y : !vx.reg<r1>, !vx.reg<r2>
+  }
+  vx.halt
+}
+// CHECK: vx.loop branch: expected a trip count immediate >= 1

@@ -225,6 +225,20 @@ builtin.module attributes {vx.target = "vx128"} {
     // CHECK-NEXT: }
     }
     vx.bne %p, %k, "again" : !vx.reg<r1>, !vx.reg<r2>
+    // A branch loop takes no hardware loop level: it may enclose two hardware loops.
+    // CHECK: %{{.*}}, %{{.*}} = vx.loop branch 3 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (!vx.reg<r5>, !vx.reg<r6>) {
+    %c0 = vx.li 3 : !vx.reg<r5>
+    %z0 = vx.li 0 : !vx.reg<r6>
+    %bl:2 = vx.loop branch 3 iter_args(%c = %c0, %zz = %z0) -> (!vx.reg<r5>, !vx.reg<r6>) {
+      vx.loop 2 {
+        vx.loop 2 {
+          vx.dmawait 0
+        }
+      }
+      // CHECK: vx.addi %{{.*}}, -1
+      %d = vx.addi %c, -1 : (!vx.reg<r5>) -> !vx.reg<r5>
+      vx.yield %d, %zz : !vx.reg<r5>, !vx.reg<r6>
+    }
     vx.halt
   }
 }
