@@ -102,11 +102,17 @@ def _symbol(name: str, taken: set[str]) -> str:
 
 @dataclass(frozen=True)
 class Buf:
-    """A planned buffer: `symbol + offset` bytes, row-major `shape` of 4-byte elements."""
+    """A planned buffer: `symbol + offset` bytes, row-major `shape` of 4-byte elements.
+
+    Inside a loop over tile iterations (`_loop_periodic`) a buffer's address changes from
+    one iteration to the next: `reg` then holds it at run time, while `off` is the offset
+    of the first traced iteration (all iterations of the loop agree on `off % vlen`, so
+    alignment decisions made from `off` hold for every one)."""
 
     sym: str
     off: int
     shape: tuple[int, ...]
+    reg: SSAValue | None = field(default=None, compare=False)
 
     def strides(self) -> tuple[int, ...]:
         """Byte strides per dimension."""
@@ -155,9 +161,21 @@ def _flat_strides(shape: Sequence[int], full: Sequence[int]) -> list[int]:
 
 @dataclass
 class _Trace:
-    """What one traced loop iteration emitted: addresses requested and op signature."""
+    """What a dry run of one loop iteration decided: the addresses its DMA and compute ops
+    use, in the order the real emission asks for them, and a signature of everything else
+    the emitted code depends on (branches taken, DMA box plans, wait counts, alignment)."""
 
     addrs: list[tuple[str, int]] = field(default_factory=list)
+    sig: list[Any] = field(default_factory=list)
+
+
+_COMPUTE = (tile.FillOp, tile.MatmulOp, tile.MapOp, tile.ConvOp, tile.PoolOp,
+            tile.TransposeOp, tile.ReduceOp)
+
+
+def _compute_operands(op: Operation) -> list[SSAValue]:
+    """The buffer operands of a tile compute op, in operand order."""
+    return [v for v in op.operands if isinstance(v.type, MemRefType)]
 
 
 class _Lowerer:
@@ -173,7 +191,7 @@ class _Lowerer:
         self.depth = 0
         self.dma_seq = 0  # transfers issued so far (for dmawait counts)
         self.scratch = 0  # bytes of @vtcm_scratch needed (strided convolution phases)
-        self.trace: _Trace | None = None
+        self.trace: _Trace | None = None  # dry run of a loop iteration: record, emit nothing
         self.provide: list[Any] | None = None  # loop mode: address registers
 
     # ------------------------------------------------------------------ emission basics
@@ -197,8 +215,8 @@ class _Lowerer:
             if isinstance(item, tuple):  # loop-invariant address: rematerialised
                 return self.r(vx.LiOp(item[1], symbol=item[0]))
             return item
-        if self.trace is not None:
-            self.trace.addrs.append((buf.sym, buf.off + extra))
+        if buf.reg is not None:
+            return buf.reg if extra == 0 else self.r(vx.AddiOp(buf.reg, extra))
         return self.r(vx.LiOp(buf.off + extra, symbol=buf.sym))
 
     def repeat(
@@ -216,6 +234,8 @@ class _Lowerer:
         if count == 1:
             return body(inits)
         if self.depth + 1 + reserve > self.t.loop_depth:
+            if count > 2:
+                return self.branch_loop(count, inits, body)
             vals = inits
             for _ in range(count):
                 vals = body(vals)
@@ -232,6 +252,23 @@ class _Lowerer:
             self.depth -= 1
             self.block = outer
         return list(loop.results)
+
+    def branch_loop(
+        self, count: int, inits: list[SSAValue], body: Callable[[list[SSAValue]], list[SSAValue]]
+    ) -> list[SSAValue]:
+        """`body` `count` times in a `vx.loop branch` (no hardware loop level used)."""
+        c0, z0 = self.li(count), self.li(0)
+        blk = Block(arg_types=[c0.type, z0.type, *[v.type for v in inits]])
+        loop = vx.LoopOp(count, [c0, z0, *inits], blk, branch=True)
+        self.emit(loop)
+        outer, self.block = self.block, blk
+        try:
+            c, z, *args = blk.args
+            nxt = body(list(args))
+            self.emit(vx.YieldOp(self.r(vx.AddiOp(c, -1)), z, *nxt))
+        finally:
+            self.block = outer
+        return list(loop.results)[2:]
 
     def bump(self, regs: Sequence[SSAValue], deltas: Sequence[int]) -> list[SSAValue]:
         return [self.r(vx.AddiOp(r, d)) if d else r for r, d in zip(regs, deltas, strict=True)]
@@ -267,9 +304,36 @@ class _Lowerer:
         saved = self.loc
         self.loc = op.location
         try:
-            self._dispatch(op)
+            if isinstance(op, _COMPUTE) and (self.trace is not None or self.provide is not None):
+                self._compute_in_loop(op)
+            else:
+                self._dispatch(op)
         finally:
             self.loc = saved
+
+    def _compute_in_loop(self, op: Operation) -> None:
+        """A compute op inside a traced tile loop. Dry run: record its operands' addresses
+        and alignment. Loop body: take their registers from `provide` (one per operand, in
+        the order the dry run recorded them), then lower the op on those."""
+        bufs: list[Buf] = [self.env[v] for v in _compute_operands(op)]
+        if self.trace is not None:
+            self.trace.sig.append((id(op), tuple((b.sym, b.off % self.vlen) for b in bufs)))
+            self.trace.addrs.extend((b.sym, b.off) for b in bufs)
+            return
+        assert self.provide is not None
+        bound: dict[SSAValue, Any] = {}
+        for v, b in zip(_compute_operands(op), bufs, strict=True):
+            item = self.provide.pop(0)
+            if not isinstance(item, tuple):  # a moving address: in a carried register
+                bound[v] = Buf(b.sym, b.off, b.shape, reg=item)
+        saved = {v: self.env[v] for v in bound}
+        provide, self.provide = self.provide, None
+        self.env.update(bound)
+        try:
+            self._dispatch(op)
+        finally:
+            self.env.update(saved)
+            self.provide = provide
 
     def _dispatch(self, op: Operation) -> None:
         env = self.env
@@ -283,6 +347,8 @@ class _Lowerer:
         elif isinstance(op, arith.SelectOp):
             env[op.result] = env[op.lhs] if env[op.cond] else env[op.rhs]
         elif isinstance(op, scf.IfOp):
+            if self.trace is not None:
+                self.trace.sig.append(("if", id(op), bool(env[op.cond])))
             region = op.true_region if env[op.cond] else op.false_region
             for inner in (op_ for blk in region.blocks for op_ in blk.ops):
                 if isinstance(inner, scf.YieldOp):
@@ -309,7 +375,10 @@ class _Lowerer:
             last = max(seqs, default=-1)
             if last >= 0:
                 pending = self.dma_seq - 1 - last if self.t.dma.engines == 1 else 0
-                self.emit(vx.DmawaitOp(max(pending, 0)))
+                if self.trace is not None:
+                    self.trace.sig.append(("wait", max(pending, 0)))
+                else:
+                    self.emit(vx.DmawaitOp(max(pending, 0)))
         elif isinstance(op, tile.FillOp):
             self.lower_fill(op)
         elif isinstance(op, tile.MatmulOp):
@@ -345,28 +414,29 @@ class _Lowerer:
     def lower_for(self, op: tile.ForOp) -> None:
         lb, step, n = op.lb.value.data, op.step.value.data, op.trip_count
         carried = [self.env[v] for v in op.iter_args]
-        if n > 1 and self.depth + 1 + _kernel_levels(op) <= self.t.loop_depth:
+        if n > 1 and self.trace is None and self.provide is None:
             carried = self._loop_periodic(op, carried)
-        else:
+        else:  # a dry run, or a loop nested in a traced loop body: iterations in order
             for i in range(n):
                 carried = self._run_iteration(op, lb + i * step, carried)
         for res, val in zip(op.res, carried, strict=True):
             self.env[res] = val
 
     def _loop_periodic(self, op: tile.ForOp, carried: list[Any]) -> list[Any]:
-        """Trace every iteration into a scratch block, then find the longest run of
-        iterations that repeats with a period of P iterations (same instructions, every
-        address moving by a constant stride per period) and emit it as one `vx.loop` over
-        the periods, carrying the addresses in `iter_args`; the iterations before and after
-        the run (prologue and epilogue of a software pipeline) are emitted one by one.
+        """Dry-run every iteration (index arithmetic, branches, DMA plans and the addresses
+        each DMA and compute op uses: no instructions), then find the longest run of
+        iterations that repeats with a period of P iterations (same decisions, every
+        address moving by a constant stride per period) and emit it as one loop over the
+        periods, carrying the moving addresses in registers; the iterations before and
+        after the run (prologue and epilogue of the DMA pipeline) are emitted one by one.
+        The loop is a hardware loop when the nest depth leaves room for the levels its
+        kernels want, else a branch loop: the code size never grows with the trip count.
 
             tile.for %t = 0 to 6 { body(t) }   (period 2, run [0, 6))
               ==>  vx.loop 3 iter_args(%p.. = addresses of t=0,1) { body(0'); body(1'); bump }
         """
         lb, step, n = op.lb.value.data, op.step.value.data, op.trip_count
-        saved = (self.block, self.trace, self.dma_seq, self.provide)
-        self.provide = None
-        self.depth += 1  # trace at the depth the loop body will have
+        saved = (self.trace, self.dma_seq)
         sig_ids: dict[tuple[Any, ...], int] = {}
         sigs: list[int] = []
         addrs: list[list[tuple[str, int]]] = []
@@ -375,20 +445,14 @@ class _Lowerer:
         try:
             for i in range(n):
                 before.append((self.dma_seq, vals))
-                self.block, self.trace = Block(), _Trace()
+                self.trace = _Trace()
                 vals = self._run_iteration(op, lb + i * step, vals)
-                sigs.append(sig_ids.setdefault(_signature(self.block), len(sig_ids)))
+                sigs.append(sig_ids.setdefault(tuple(self.trace.sig), len(sig_ids)))
                 addrs.append(self.trace.addrs)
-                if i >= 10 and i % 8 == 2 and i + 1 < n and _best_period(sigs, addrs, n) is None:
-                    traced_all = False  # no repeating run can still cover half the loop
-                    break
-            else:
-                traced_all = True
             before.append((self.dma_seq, vals))
         finally:
-            self.depth -= 1
-            self.block, self.trace, self.dma_seq, self.provide = saved
-        best = _best_period(sigs, addrs, n) if traced_all else None
+            self.trace, self.dma_seq = saved
+        best = _best_period(sigs, addrs, n)
 
         def straight(i0: int, i1: int, vals_: list[Any]) -> list[Any]:
             for i in range(i0, i1):
@@ -420,11 +484,12 @@ class _Lowerer:
             try:
                 for i in range(start, start + period):
                     self._run_iteration(op, lb + i * step, before[i][1])
+                assert not self.provide, "dry run and emission disagree on the addresses"
             finally:
                 self.provide = outer
             return self.bump(regs, steps)
 
-        self.repeat(count, inits, body)
+        self.repeat(count, inits, body, reserve=_kernel_levels(op))
         self.dma_seq, vals = before[stop]
         return straight(stop, n, vals)
 
@@ -439,12 +504,20 @@ class _Lowerer:
         lo = [max(0, -s, -d) for s, d in zip(si, di, strict=True)]
         hi = [min(n, S - s, D - d) for n, S, D, s, d in zip(sizes, src.shape, dst.shape, si, di, strict=True)]
         if any(h <= l for l, h in zip(lo, hi, strict=True)):
+            if self.trace is not None:
+                self.trace.sig.append(("dma", id(op), None))
             self.env[op.results[0]] = -1
             return
         cnt = [h - l for l, h in zip(lo, hi, strict=True)]
         s0 = sum((s + l) * st for s, l, st in zip(si, lo, src.strides(), strict=True))
         d0 = sum((d + l) * st for d, l, st in zip(di, lo, dst.strides(), strict=True))
         plan = tile.dma_plan(src.shape, dst.shape, cnt, 4)
+        if self.trace is not None:
+            self.trace.sig.append(("dma", id(op), plan))
+            self.trace.addrs += [(src.sym, src.off + s0), (dst.sym, dst.off + d0)]
+            self.dma_seq += plan.descriptors
+            self.env[op.results[0]] = self.dma_seq - 1
+            return
         ps, pd = self.addr(src, s0), self.addr(dst, d0)
         if plan.rows > 1:
             self.emit(vx.DmacfgOp(self.li(plan.row_bytes), self.li(plan.src_stride),
@@ -490,7 +563,11 @@ class _Lowerer:
 
     def lower_matmul(self, op: tile.MatmulOp) -> None:
         if op.transpose_b is not None:
-            raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.matmul' with transpose_b")
+            if op.transpose_a is not None:
+                raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.matmul' with "
+                                       "both transpose_a and transpose_b")
+            self._matmul_dot(op)
+            return
         A: Buf = self.env[op.a]
         B: Buf = self.env[op.b]
         C: Buf = self.env[op.c]
@@ -541,6 +618,59 @@ class _Lowerer:
                 if rows_tail:
                     block(regs, rows_tail)
 
+    def _matmul_dot(self, op: tile.MatmulOp) -> None:
+        """C[i, n] (+)= sum_k A[i, k] * B[n, k] (transpose_b: rows of B are contiguous in
+        k, as a Gemm's weights with transB = 1): per output, vector FMAs along k (a
+        predicated last chunk), a `vror` tree, one lane stored."""
+        A: Buf = self.env[op.a]
+        B: Buf = self.env[op.b]
+        C: Buf = self.env[op.c]
+        *batch, M, N = C.shape
+        K = A.shape[-1]
+        L, V = self.lanes, self.vlen
+        full, tail = divmod(K, L)
+        a_al = self.aligned(A, 0, 4 * K, M * K * 4)
+        b_al = self.aligned(B, 0, 4 * K, N * K * 4)
+        zero = self.r(vx.VsplatiOp(0))
+        q_tail = self.r(vx.VsetqOp(self.li(tail * 4))) if tail else None
+        q_one = self.r(vx.VsetqOp(self.li(4)))
+        shifts = []
+        sh = V // 2
+        while sh >= 4:
+            shifts.append(self.li(sh))
+            sh //= 2
+
+        def col(regs: list[SSAValue], pa: SSAValue) -> list[SSAValue]:
+            pb, pc = regs
+
+            def step(rr: list[SSAValue]) -> list[SSAValue]:
+                qa, qb, acc = rr
+                acc = self.r(vx.VfmaF32Op(acc, self.vload(qa, 0, a_al), self.vload(qb, 0, b_al)))
+                return [*self.bump([qa, qb], [V, V]), acc]
+
+            qa, qb, acc = self.repeat(full, [pa, pb, self.r(vx.VmovOp(zero))], step)
+            if q_tail is not None:
+                va = self.r(vx.VselOp(q_tail, self.vload(qa, 0, a_al), zero))
+                vb = self.r(vx.VselOp(q_tail, self.vload(qb, 0, b_al), zero))
+                acc = self.r(vx.VfmaF32Op(acc, va, vb))
+            for s_ in shifts:
+                acc = self.r(vx.VaddF32Op(acc, self.r(vx.VrorOp(acc, s_))))
+            old = self.r(vx.VlduOp(pc, 0))
+            if op.accumulate is not None:
+                acc = self.r(vx.VaddF32Op(acc, old))
+            self.emit(vx.VstuOp(self.r(vx.VselOp(q_one, acc, old)), pc, 0))
+            return self.bump(regs, [4 * K, 4])
+
+        def row(regs: list[SSAValue], b0: int) -> list[SSAValue]:
+            pa, pc = regs
+            self.repeat(N, [self.addr(B, b0), pc], lambda rr: col(rr, pa), reserve=1)
+            return self.bump(regs, [4 * K, 4 * N])
+
+        for bi in range(math.prod(batch)):
+            b0 = bi * N * K * 4
+            self.repeat(M, [self.addr(A, bi * M * K * 4), self.addr(C, bi * M * N * 4)],
+                        lambda rr, b0=b0: row(rr, b0), reserve=2)
+
     # ------------------------------------------------------------------ conv
 
     def lower_conv(self, op: tile.ConvOp) -> None:
@@ -572,50 +702,61 @@ class _Lowerer:
         ws_o, ws_c = Cg * Kh * Kw * 4, Kh * Kw * 4
         ys_c, ys_h = Ho * Wo * 4, Wo * 4
         acc_in = op.accumulate is not None
+        ys_o = Ho * Wo * 4  # bytes per output channel
+
+        def cblock(regs: list[SSAValue], px: SSAValue, rows: int) -> list[SSAValue]:
+            """`rows` output channels of one group: [weights, output] registers."""
+            pw0, py0 = regs
+            for j0 in range(0, nvec, nr):
+                nb = min(nr, nvec - j0)
+                last = Wo - (j0 + nb - 1) * L
+                y_al = self.aligned(Y, j0 * V, ys_c, ys_h, ys_o * rows, ys_o * cog)
+
+                def out_row(rr: list[SSAValue]) -> list[SSAValue]:
+                    qx0, qy = rr
+                    if acc_in:
+                        accs = [self.vload(qy, r * ys_c + j * V, y_al)
+                                for r in range(rows) for j in range(nb)]
+                    else:
+                        accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
+
+                    def chan(cr: list[SSAValue]) -> list[SSAValue]:
+                        qx, qw, *acc = cr
+                        for kh in range(Kh):
+                            for kw in range(Kw):
+                                ph, col = divmod(kw * dw, sw)[::-1]
+                                off = kh * dh * xs_h + ph * Wp * 4 + col * 4
+                                xv = [self.r(vx.VlduOp(qx, off + j * V)) for j in range(nb)]
+                                wv = [self.r(vx.VldbcOp(qw, r * ws_o + (kh * Kw + kw) * 4))
+                                      for r in range(rows)]
+                                acc = [self.r(vx.VfmaF32Op(acc[r * nb + j], wv[r], xv[j]))
+                                       for r in range(rows) for j in range(nb)]
+                        return [*self.bump([qx, qw], [xs_c, ws_c]), *acc]
+
+                    out = self.repeat(Cg, [qx0, pw0, *accs], chan)
+                    for r in range(rows):
+                        for j in range(nb):
+                            lanes = last if j == nb - 1 else None
+                            self.vstore(out[2 + r * nb + j], qy, r * ys_c + j * V, y_al, lanes)
+                    return self.bump([qx0, qy], [sh * xs_h, ys_h])
+
+                x0 = self.r(vx.AddiOp(px, j0 * V)) if j0 else px
+                y0 = self.r(vx.AddiOp(py0, j0 * V)) if j0 else py0
+                self.repeat(Ho, [x0, y0], out_row, reserve=1)
+            return self.bump(regs, [rows * ws_o, rows * ys_o])
+
+        def group(regs: list[SSAValue]) -> list[SSAValue]:
+            """One group: full blocks of `mr` output channels in a loop, then the rest."""
+            px, pw, py = regs
+            full, rest = divmod(cog, mr)
+            wy = self.repeat(full, [pw, py], lambda rr: cblock(rr, px, mr), reserve=2)
+            if rest:
+                cblock(wy, px, rest)
+            return self.bump(regs, [Cg * xs_c, cog * ws_o, cog * ys_o])
+
         for n in range(N):
-            for gi in range(g):
-                for c0 in range(0, cog, mr):
-                    rows = min(mr, cog - c0)
-                    co = gi * cog + c0
-                    for j0 in range(0, nvec, nr):
-                        nb = min(nr, nvec - j0)
-                        last = Wo - (j0 + nb - 1) * L
-                        x0 = (n * C + gi * Cg) * xs_c + j0 * V
-                        y0 = ((n * Co + co) * Ho) * Wo * 4 + j0 * V
-                        w0 = co * ws_o
-                        y_al = self.aligned(Y, y0, ys_c, ys_h)
-
-                        def out_row(regs: list[SSAValue]) -> list[SSAValue]:
-                            px, py = regs
-                            pw = self.addr(W, w0)
-                            if acc_in:
-                                accs = [self.vload(py, r * ys_c + j * V, y_al)
-                                        for r in range(rows) for j in range(nb)]
-                            else:
-                                accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
-
-                            def chan(cr: list[SSAValue]) -> list[SSAValue]:
-                                qx, qw, *acc = cr
-                                for kh in range(Kh):
-                                    for kw in range(Kw):
-                                        ph, col = divmod(kw * dw, sw)[::-1]
-                                        off = kh * dh * xs_h + ph * Wp * 4 + col * 4
-                                        xv = [self.r(vx.VlduOp(qx, off + j * V)) for j in range(nb)]
-                                        wv = [self.r(vx.VldbcOp(qw, r * ws_o + (kh * Kw + kw) * 4))
-                                              for r in range(rows)]
-                                        acc = [self.r(vx.VfmaF32Op(acc[r * nb + j], wv[r], xv[j]))
-                                               for r in range(rows) for j in range(nb)]
-                                return [*self.bump([qx, qw], [xs_c, ws_c]), *acc]
-
-                            out = self.repeat(Cg, [px, pw, *accs], chan)
-                            for r in range(rows):
-                                for j in range(nb):
-                                    lanes = last if j == nb - 1 else None
-                                    self.vstore(out[2 + r * nb + j], py, r * ys_c + j * V, y_al, lanes)
-                            return self.bump([px, py], [sh * xs_h, ys_h])
-
-
-                        self.repeat(Ho, [self.addr(X, x0), self.addr(Y, y0)], out_row, reserve=1)
+            self.repeat(g, [self.addr(X, n * C * xs_c), self.addr(W), self.addr(Y, n * Co * ys_o)],
+                        group, reserve=2 + (cog > mr))
 
     def _phase_split(self, X: Buf, s: int) -> Buf:
         """Copy X [N, C, H, W] into the scratch as [N, C, H, s, ceil(W/s)]: phase p of a
@@ -974,17 +1115,6 @@ def _best_period(
             if best is None or cover > best[1] * best[2]:
                 best = (start, period, count)
     return best
-
-
-def _signature(block: Block) -> tuple[Any, ...]:
-    """The ops of a traced iteration, ignoring the values of symbol addresses."""
-    sig = []
-    for op in block.walk():
-        if isinstance(op, vx.LiOp) and op.symbol is not None:
-            sig.append(("li@", op.symbol.root_reference.data))
-            continue
-        sig.append((op.name, tuple(sorted(op.properties.items()))))
-    return tuple(sig)
 
 
 # --------------------------------------------------------------------------- the pass

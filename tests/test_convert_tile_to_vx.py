@@ -81,6 +81,40 @@ def test_gemm_tiled_pipeline(target: str) -> None:
     _check(_mlp(64, 96, 80), {"x": _rand(64, 96)}, target)
 
 
+@pytest.mark.parametrize("target", ["vx128", "vx64"])
+@pytest.mark.parametrize("mkn", [(1, 2048, 10), (3, 37, 5), (2, 64, 33)])
+def test_gemm_transposed_weights(target: str, mkn: tuple[int, int, int]) -> None:
+    """Gemm with transB = 1 (a classifier head): tile.matmul transpose_b, a dot product
+    per output (K = 37: a predicated last chunk)."""
+    M, K, N = mkn
+    W = numpy_helper.from_array(_rand(N, K, seed=1) * 0.1, "W")
+    B = numpy_helper.from_array(_rand(N, seed=2), "B")
+    model = _model([helper.make_node("Gemm", ["x", "W", "B"], ["y"], transB=1, name="fc")],
+                   [_f32("x", [M, K])], [_f32("y", [M, N])], [W, B])
+    _check(model, {"x": _rand(M, K)}, target)
+
+
+def test_deep_loop_nests_stay_loops() -> None:
+    """A tiled conv whose tile loop cannot get a hardware loop (its kernel takes both
+    levels) becomes a branch loop: the code does not grow with the number of tiles
+    (one output row per tile: 16 vs 64 tiles), and the result stays exact."""
+    def program(h: int) -> Program:
+        module = import_model(_conv(8, 16, h, 32, 3, 1))
+        pipelines.run_pipeline(module, [pipelines.nn_to_tile("vx128", tile_h=1),
+                                        pipelines.tile_to_vx("vx128")])
+        return assemble(emit_assembly(module, "vx128"), "vx128")
+
+    asm16, asm64 = program(16), program(64)
+    assert len(asm16.code) == len(asm64.code)
+    x = _rand(1, 8, 64, 32)
+    outs, _ = run_program(asm64, "vx128", {"x": x})
+    model = _conv(8, 16, 64, 32, 3, 1)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    (want,) = sess.run(None, {"x": x})
+    np.testing.assert_allclose(np.asarray(outs["y"]).reshape(want.shape), want, rtol=1e-3,
+                               atol=1e-4)
+
+
 @pytest.mark.parametrize("n", [1, 31, 33])
 def test_elementwise_tails(n: int) -> None:
     model = _model(

@@ -226,16 +226,6 @@ def test_node_costs_from_nn_ops() -> None:
 # --------------------------------------------------------------------------- simulator
 
 
-def _pending() -> pytest.MarkDecorator:
-    from vexa.lowering.pipelines import StageError
-
-    return pytest.mark.xfail(
-        reason="convert-tile-to-vx does not lower tile.matmul with transpose_b yet",
-        raises=StageError,
-        strict=False,
-    )
-
-
 def _built(name: str) -> bytes:
     """Small models of ops the whole pipeline lowers (matmul, elementwise, softmax)."""
     from onnx import TensorProto, helper, numpy_helper
@@ -268,7 +258,7 @@ def _built(name: str) -> bytes:
         "eltwise",
         "softmax_opset13.onnx",
         "softmax_opset11.onnx",
-        pytest.param("gemm.onnx", marks=_pending()),
+        "gemm.onnx",
         "conv_bn_relu.onnx",
     ],
 )
