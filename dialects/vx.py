@@ -2577,6 +2577,7 @@ class _Emitter:
         self.taken = self._names_in_use()
         self.loop_counter = 0
         self.names: dict[Attribute, str] = {}  # allocated register type -> its name
+        self.inline_limit: int | None = None  # see emit_assembly
 
     def error(self, op: Operation, message: str) -> EmitError:
         return EmitError(f"{self.locate(op)}: {op.name}: {message}")
@@ -2636,6 +2637,11 @@ class _Emitter:
         name = op.sym_name.data
         if op.init is None:
             return f"{name}: .zero {op.size.value.data}"
+        if (isinstance(op.init, DenseResourceAttr) and self.inline_limit is not None
+                and op.size.value.data > self.inline_limit):
+            dtype = _dtype_name(_init_type(op.init).element_type)
+            handle = op.init.resource_handle.data.replace("\\", "\\\\").replace('"', '\\"')
+            return f'{name}: .res {dtype} "{handle}" {op.size.value.data}'
         values = self.init_values(op)
         dtype = _dtype_name(_init_type(op.init).element_type)
         assert dtype is not None
@@ -2757,7 +2763,7 @@ class _Emitter:
 
 
 def emit_assembly(module: ModuleOp, target: str | Target | None = None, *,
-                  locate: Locator | None = None) -> str:
+                  locate: Locator | None = None, inline_limit: int | None = None) -> str:
     """The text assembly (docs/isa_spec.md syntax) of a register-allocated vx module.
 
     `target` is a name or a `Target`; by default the module's `vx.target` attribute or
@@ -2766,12 +2772,20 @@ def emit_assembly(module: ModuleOp, target: str | Target | None = None, *,
     packet), the others follow in IR order. `locate(op)` names an op in error messages
     (e.g. `file:line:col`). Raises `EmitError` on the first op without assembly
     (unallocated register, non-vx op).
+
+    `dense_resource` data larger than `inline_limit` bytes is not printed: it becomes
+    `NAME: .res DTYPE "handle" NBYTES`, whose bytes `assemble(..., resources=...)` takes
+    from the resource table (a ResNet-50's 100 MB of weights as `.f32` text would be ~300
+    MB to print and parse). By default (None) every initialiser is printed, so the text
+    stands alone.
     """
     if target is None:
         target = target_name_of(module)
     if isinstance(target, str):
         target = _load_target(target)
-    return _Emitter(module, target, locate or _default_locator).emit()
+    emitter = _Emitter(module, target, locate or _default_locator)
+    emitter.inline_limit = inline_limit
+    return emitter.emit()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import re
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -73,8 +74,10 @@ class _Section:
 
 
 class _Asm:
-    def __init__(self, text: str, target: Target, filename: str) -> None:
+    def __init__(self, text: str, target: Target, filename: str,
+                 resources: Any = None) -> None:
         self.text = text
+        self.resources = resources  # handle -> array, for `.res` data
         self.target = target
         self.filename = filename
         self.sections = {"dram": _Section("dram", 0), "vtcm": _Section("vtcm", target.vtcm_base)}
@@ -184,7 +187,7 @@ class _Asm:
         if name == ".loc":
             self.tag = _parse_string(args, lambda m: self.err(line, acol, m))
             return
-        if name in (".zero", ".f32", ".i32", ".i8", ".byte", ".org"):
+        if name in (".zero", ".f32", ".i32", ".i8", ".byte", ".org", ".res"):
             if self.mode == "text":
                 raise self.err(line, col, f"data directive {name} in .text: expected .data "
                                           f"or .vtcm first")
@@ -228,6 +231,9 @@ class _Asm:
             n = self.parse_int(args, line, col, 0, 2**31 - 1)
             sec.data.extend(b"\0" * n)
             return
+        if name == ".res":
+            sec.data.extend(self.resource_bytes(args, line, col))
+            return
         items = [a.strip() for a in args.split(",")] if args.strip() else []
         if not items:
             raise self.err(line, col, f"{name}: expected at least one value")
@@ -253,6 +259,25 @@ class _Asm:
             out = np.array([v & mask for v in ints], dtype="<u4" if name == ".i32"
                            else np.uint8).tobytes()
         sec.data.extend(out)
+
+    def resource_bytes(self, args: str, line: int, col: int) -> bytes:
+        """`.res DTYPE "handle" NBYTES`: the bytes of a weight kept out of the text, from
+        the resource table given to `assemble` (the weights side file)."""
+        parts = args.split(None, 1)
+        rest = parts[1].rsplit(None, 1) if len(parts) == 2 else []
+        if len(rest) != 2 or parts[0] not in ("f32", "i32", "i8", "ui8"):
+            raise self.err(line, col, f'expected \'.res DTYPE "NAME" NBYTES\', got \'.res {args}\'')
+        handle = _parse_string(rest[0], lambda m: self.err(line, col, m))
+        nbytes = self.parse_int(rest[1], line, col, 0, 2**31 - 1)
+        if self.resources is None or handle not in self.resources:
+            raise self.err(line, col, f".res: no bytes for resource '{handle}': give the weights "
+                                      "side file (the .npz beside the IR)")
+        dtype = {"f32": "<f4", "i32": "<i4", "i8": "i1", "ui8": "u1"}[parts[0]]
+        data = np.ascontiguousarray(np.asarray(self.resources[handle]).astype(dtype, copy=False))
+        if data.nbytes != nbytes:
+            raise self.err(line, col, f".res: expected {nbytes} bytes in resource '{handle}', "
+                                      f"got {data.nbytes}")
+        return data.tobytes()
 
     def parse_int(self, s: str, line: int, col: int, lo: int, hi: int) -> int:
         s = s.strip()
@@ -572,9 +597,11 @@ def _parse_string(s: str, fail) -> str:  # noqa: ANN001 - a closure raising Vexa
     return "".join(out)
 
 
-def assemble(text: str, target: Target | str = "vx128", filename: str = "<asm>") -> Program:
-    """Assemble vx text assembly into an encoded, validated `Program`."""
-    return _Asm(text, load_target(target), filename).run()
+def assemble(text: str, target: Target | str = "vx128", filename: str = "<asm>",
+             resources: Any = None) -> Program:
+    """Assemble vx text assembly into an encoded, validated `Program`; `resources`
+    (handle -> array, e.g. a `ResourceTable`) gives the bytes of `.res` data."""
+    return _Asm(text, load_target(target), filename, resources).run()
 
 
 def assemble_file(path: str, target: Target | str = "vx128") -> Program:

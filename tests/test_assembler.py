@@ -171,3 +171,16 @@ def test_registers_checked_against_the_target() -> None:
 def test_instruction_text_and_location() -> None:
     p = assemble(".text\nmain:\n    { li r1, 5 ; j main }\n    halt\n", "vx128", "f.s")
     assert p.instruction_text(1) == "j main" and p.location(1) == "f.s:3"
+
+
+def test_res_data_takes_its_bytes_from_the_resource_table() -> None:
+    """`.res DTYPE "handle" NBYTES`: weights by reference, bytes from the side table."""
+    w = np.arange(6, dtype=np.float32) - 2.5
+    text = '.target vx128\n.data\nW: .res f32 "conv.w" 24\n.text\nmain:\n    halt\n'
+    prog = assemble(text, "vx128", resources={"conv.w": w})
+    sym = prog.symbols["W"]
+    assert bytes(prog.dram_image[sym.address:sym.address + 24]) == w.tobytes()
+    with pytest.raises(VexaError, match=r"<asm>:3:4: .res: no bytes for resource 'conv.w'"):
+        assemble(text, "vx128")
+    with pytest.raises(VexaError, match=r".res: expected 24 bytes in resource 'conv.w', got 8"):
+        assemble(text, "vx128", resources={"conv.w": w[:2]})

@@ -273,6 +273,8 @@ def test_simulated_model_matches_onnxruntime(model: str) -> None:
     assert report is not None
     assert sum(r.cycles for r in report.rows) == report.cycles == exe.stats.cycles > 0
     assert exe.asm is not None and exe.asm.startswith(".target vx128")
+    if model == "gemm.onnx":  # 32x48 f32 weights (6 KiB): by reference, not as text
+        assert '.res f32 "fc1_w" 6144' in exe.asm
     assert "vx.func" in exe.ir("vx")
     assert {"import", "convert-tile-to-vx", "vx-schedule", "emit-asm", "assemble"} <= set(
         exe.compile_times
