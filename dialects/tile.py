@@ -60,7 +60,9 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IndexType,
     IntegerAttr,
+    IntegerType,
     MemRefType,
+    Signedness,
     StringAttr,
     TensorType,
     UnitAttr,
@@ -306,9 +308,22 @@ class ViewOp(IRDLOperation):
             )
 
 
-def _elem_bytes(typ: MemRefType) -> int:
-    et = typ.get_element_type()
+def element_bytes(et: Attribute) -> int:
+    """Bytes of one element in a buffer: i1 (bool) takes a byte, f16 two, f64/i64 eight."""
     return max(1, getattr(et, "bitwidth", 32) // 8)
+
+
+def _elem_bytes(typ: MemRefType) -> int:
+    return element_bytes(typ.get_element_type())
+
+
+def scalar_type(et: Attribute) -> Attribute:
+    """The type a `tile.map` body computes an element of a buffer in: the element type,
+    with unsigned integers (ui8 ...) as the signless integer of their width (arith's
+    convention: the ops, not the type, say signed or unsigned: divui, cmpi ult, uitofp)."""
+    if isinstance(et, IntegerType) and et.signedness.data != Signedness.SIGNLESS:
+        return IntegerType(et.width.data)
+    return et
 
 
 def _numel(typ: MemRefType) -> int:
@@ -732,7 +747,9 @@ class ReadyOp(IRDLOperation):
 
 @irdl_op_definition
 class FillOp(IRDLOperation):
-    """Set every element of a VTCM buffer (padding values, accumulator zero).
+    """Set every element of a VTCM buffer (padding values, accumulator zero). The value is
+    converted to the buffer's element type (the lowering fills integer buffers only with
+    values an f32 holds exactly: small constants, 0, and the type's minimum -2^(w-1)).
 
     ```mlir
     tile.fill %buf, -3.40282347E+38 : memref<1x8x10x58xf32, #tile.space<vtcm>>
@@ -987,7 +1004,9 @@ class MapOp(IRDLOperation):
     """Elementwise map over VTCM tiles: the region computes one output element from one
     element of each input (inputs broadcast along their size-1 dims, same rank as the
     output). A fused chain (bias, batch norm, residual add, relu) stays one op. The output
-    may be one of the inputs (in place).
+    may be one of the inputs (in place). Buffers may hold any element type (f16, f64, i1,
+    i8..i64, ui8..ui64); the region computes in `scalar_type` of each: unsigned integers
+    as signless ones, the signedness being in the ops (divui, cmpi ult, uitofp, ...).
 
     ```mlir
     tile.map ins(%y, %s : memref<1x16x8x56xf32, #tile.space<vtcm>>, memref<1x16x1x1xf32, #tile.space<vtcm>>) outs(%y : memref<1x16x8x56xf32, #tile.space<vtcm>>) {
@@ -1027,7 +1046,7 @@ class MapOp(IRDLOperation):
                     f"got {'x'.join(map(str, s))}"
                 )
         block = self.body.block
-        want = [typ.get_element_type() for typ in (v.type for v in self.inputs)]  # type: ignore[union-attr]
+        want = [scalar_type(typ.get_element_type()) for typ in (v.type for v in self.inputs)]  # type: ignore[union-attr]
         if [a.type for a in block.args] != want:
             raise VerifyException(
                 f"tile.map: expected block arguments {[str(t) for t in want]}, "
@@ -1036,9 +1055,10 @@ class MapOp(IRDLOperation):
         last = block.last_op
         if not isinstance(last, YieldOp) or len(last.values) != 1:
             raise VerifyException("tile.map: expected the region to end in tile.yield of one value")
-        if last.values[0].type != out.get_element_type():
+        if last.values[0].type != scalar_type(out.get_element_type()):
             raise VerifyException(
-                f"tile.map: expected yield of {out.get_element_type()}, got {last.values[0].type}"
+                f"tile.map: expected yield of {scalar_type(out.get_element_type())}, "
+                f"got {last.values[0].type}"
             )
 
 

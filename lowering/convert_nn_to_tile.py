@@ -69,15 +69,22 @@ from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
     DenseResourceAttr,
+    BFloat16Type,
     DictionaryAttr,
+    Float16Type,
+    Float32Type,
+    Float64Type,
     FloatAttr,
     IndexType,
     IntegerAttr,
+    IntegerType,
     MemRefType,
     ModuleOp,
+    Signedness,
     StringAttr,
     TensorType,
     f32,
+    i1,
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
@@ -203,6 +210,41 @@ def _shape(v: SSAValue) -> tuple[int, ...]:
     t = v.type
     assert isinstance(t, TensorType | MemRefType)
     return tuple(t.get_shape())
+
+
+def _et(v: SSAValue) -> Attribute:
+    """Element type of a tensor or buffer value."""
+    t = v.type
+    assert isinstance(t, TensorType | MemRefType)
+    return t.get_element_type()
+
+
+def _is_float(et: Attribute) -> bool:
+    return isinstance(et, Float16Type | BFloat16Type | Float32Type | Float64Type)
+
+
+def _is_unsigned(et: Attribute) -> bool:
+    return isinstance(et, IntegerType) and et.signedness.data == Signedness.UNSIGNED
+
+
+def _is_bool(et: Attribute) -> bool:
+    return isinstance(et, IntegerType) and et.width.data == 1
+
+
+def _np_dtype(et: Attribute) -> np.dtype:
+    from vexa.runtime.nn_interpreter import numpy_dtype
+
+    return numpy_dtype(et)
+
+
+def _lowest(et: Attribute) -> float:
+    """The fill value below every element of a max window: f32's lowest finite value (as
+    before), -inf for the other floats, the integer type's minimum (exact in an f32)."""
+    if et == f32:
+        return -3.4028234663852886e38
+    if _is_float(et):
+        return -math.inf
+    return float(np.iinfo(_np_dtype(et)).min) if not _is_bool(et) else 0.0
 
 
 def _loc_name(op: Operation) -> str:
@@ -346,8 +388,8 @@ class KernelBuilder:
             self._consts[value] = op.results[0]
         return self._consts[value]
 
-    def vtcm(self, shape: Sequence[int], hint: str) -> SSAValue:
-        op = tile.AllocOp(tile.buffer_type(shape, f32, tile.VTCM))
+    def vtcm(self, shape: Sequence[int], hint: str, et: Attribute = f32) -> SSAValue:
+        op = tile.AllocOp(tile.buffer_type(shape, et, tile.VTCM))
         op.location = self.loc  # type: ignore[assignment]
         op.result.name_hint = hint
         self._head.append(op)
@@ -430,10 +472,11 @@ def emit_kernel(spec: Spec, kb: KernelBuilder, double_buffer: bool) -> tile.Kern
     bufs: dict[int, list[SSAValue]] = {}
     for k, inp in enumerate(spec.ins):
         n = slots if inp in per_step else 1
-        bufs[k] = [kb.vtcm(inp.sizes, f"in{k}_{s}") for s in range(n)]
+        bufs[k] = [kb.vtcm(inp.sizes, f"in{k}_{s}", _et(inp.src)) for s in range(n)]
     acc_slots = 2 if pipelined and n_out > 1 else 1
-    accs = [kb.vtcm(out_tile, f"acc{s}") for s in range(acc_slots)]
-    temps = [kb.vtcm(shape, f"tmp{k}") for k, shape in enumerate(spec.temps)]
+    et = _et(spec.out)
+    accs = [kb.vtcm(out_tile, f"acc{s}", et) for s in range(acc_slots)]
+    temps = [kb.vtcm(shape, f"tmp{k}", et) for k, shape in enumerate(spec.temps)]
 
     def decompose(t: SSAValue) -> tuple[dict[tuple[str, int], SSAValue], SSAValue, SSAValue]:
         """Tile starts of step t (reduction fastest, then the last output dim)."""
@@ -609,20 +652,25 @@ def emit_kernel(spec: Spec, kb: KernelBuilder, double_buffer: bool) -> tile.Kern
 class MapBody:
     """Builds the region of a tile.map: block arguments are deduplicated input buffers."""
 
-    def __init__(self) -> None:
+    def __init__(self, ft: Attribute = f32) -> None:
         self.inputs: list[SSAValue] = []
         self.block = Block()
         self.ops: list[Operation] = []
+        # the type `const` makes by default: the one the op being expanded computes in
+        self.ft = tile.scalar_type(ft)
 
     def arg(self, buf: SSAValue) -> SSAValue:
         for k, v in enumerate(self.inputs):
             if v is buf:
                 return self.block.args[k]
         self.inputs.append(buf)
-        return self.block.insert_arg(f32, len(self.block.args))
+        return self.block.insert_arg(tile.scalar_type(_et(buf)), len(self.block.args))
 
-    def const(self, v: float) -> SSAValue:
-        return self.emit(arith.ConstantOp(FloatAttr(v, f32)))
+    def const(self, v: float, typ: Attribute | None = None) -> SSAValue:
+        typ = self.ft if typ is None else typ
+        if _is_float(typ):
+            return self.emit(arith.ConstantOp(FloatAttr(v, typ)))  # type: ignore[arg-type]
+        return self.emit(arith.ConstantOp(IntegerAttr(int(v), typ)))  # type: ignore[arg-type]
 
     def emit(self, op: Operation) -> SSAValue:
         self.ops.append(op)
@@ -643,6 +691,10 @@ class MapBody:
 # emit the scalar code.
 def _ew_scalar(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
     name = op.name
+    data = _et(op.operands[1] if name == "nn.where" else op.operands[0])
+    mb.ft = tile.scalar_type(data)
+    if name in TYPED_EW or not _is_float(data):
+        return _ew_typed(op, mb, xs, data)
     if name in ("nn.relu",):
         return mb.emit(arith.MaximumfOp(xs[0], mb.const(0.0)))
     if name in ("nn.dropout", "nn.identity"):
@@ -752,7 +804,7 @@ def _ew_scalar_more(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
     def expm1(v: SSAValue) -> SSAValue:
         return mb.emit(arith.SubfOp(mb.emit(mathd.ExpOp(v)), one))
 
-    if name in ("nn.expand", "nn.cast"):
+    if name == "nn.expand":
         return x
     if name == "nn.reciprocal":
         return mb.emit(arith.DivfOp(one, x))
@@ -793,8 +845,9 @@ def _ew_scalar_more(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
             return mul(mul(mb.const(0.5), x), add(one, mb.emit(mathd.TanhOp(inner))))
         e = mb.emit(mathd.ErfOp(mul(x, mb.const(1.0 / math.sqrt(2.0)))))
         return mul(mul(mb.const(0.5), x), add(one, e))
-    if name == "nn.pow":
-        return mb.emit(mathd.PowFOp(xs[0], xs[1]))
+    if name == "nn.pow":  # an integer exponent is converted to the base's type first
+        e = _convert(mb, xs[1], _et(op.operands[1]), _et(op.operands[0]))
+        return mb.emit(mathd.PowFOp(xs[0], e))
     if name == "nn.p_relu":
         return sel(gt(zero, x), mul(xs[1], x), x)
     if name == "nn.mean":
@@ -803,6 +856,193 @@ def _ew_scalar_more(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
             v = add(v, y)
         return mul(v, mb.const(1.0 / len(xs)))
     raise AssertionError(f"not elementwise: {name}")
+
+
+def _convert(mb: MapBody, v: SSAValue, src: Attribute, dst: Attribute) -> SSAValue:
+    """Scalar conversion between element types with ONNX Cast's meaning: float to integer
+    truncates toward zero, to bool is `!= 0`, integer narrowing wraps; the source's
+    signedness picks sitofp/uitofp and extsi/extui, the destination's fptosi/fptoui."""
+    s, d = tile.scalar_type(src), tile.scalar_type(dst)
+    if s == d:
+        return v
+    if _is_float(s) and _is_float(d):
+        sw, dw = s.bitwidth, d.bitwidth  # type: ignore[attr-defined]
+        if sw == dw:  # bf16 <-> f16: through f32
+            return mb.emit(arith.TruncFOp(mb.emit(arith.ExtFOp(v, f32)), d))
+        return mb.emit(arith.ExtFOp(v, d) if dw > sw else arith.TruncFOp(v, d))
+    if _is_float(d):
+        unsigned = _is_unsigned(src) or _is_bool(src)
+        return mb.emit(arith.UIToFPOp(v, d) if unsigned else arith.SIToFPOp(v, d))  # type: ignore[arg-type]
+    assert isinstance(d, IntegerType)
+    if _is_bool(d):
+        zero = mb.const(0, s)
+        if _is_float(s):
+            return mb.emit(arith.CmpfOp(v, zero, "une"))  # NaN casts to true, as in numpy
+        return mb.emit(arith.CmpiOp(v, zero, "ne"))
+    if _is_float(s):
+        return mb.emit(arith.FPToUIOp(v, d) if _is_unsigned(dst) else arith.FPToSIOp(v, d))
+    assert isinstance(s, IntegerType)
+    if s.width.data < d.width.data:
+        unsigned = _is_unsigned(src) or _is_bool(src)
+        return mb.emit(arith.ExtUIOp(v, d) if unsigned else arith.ExtSIOp(v, d))
+    return mb.emit(arith.TruncIOp(v, d))
+
+
+_COMPARE = {  # nn op -> (cmpf, signed cmpi, unsigned cmpi) predicate
+    "nn.equal": ("oeq", "eq", "eq"),
+    "nn.less": ("olt", "slt", "ult"),
+    "nn.less_or_equal": ("ole", "sle", "ule"),
+    "nn.greater": ("ogt", "sgt", "ugt"),
+    "nn.greater_or_equal": ("oge", "sge", "uge"),
+}
+_INT_BINARY: dict[str, tuple[type[Operation], type[Operation]]] = {  # signed, unsigned
+    "nn.add": (arith.AddiOp, arith.AddiOp),
+    "nn.sum": (arith.AddiOp, arith.AddiOp),
+    "nn.sub": (arith.SubiOp, arith.SubiOp),
+    "nn.mul": (arith.MuliOp, arith.MuliOp),
+    "nn.div": (arith.DivSIOp, arith.DivUIOp),  # ONNX integer Div truncates toward zero
+    "nn.max": (arith.MaxSIOp, arith.MaxUIOp),
+    "nn.min": (arith.MinSIOp, arith.MinUIOp),
+    "nn.and": (arith.AndIOp, arith.AndIOp),
+    "nn.or": (arith.OrIOp, arith.OrIOp),
+    "nn.xor": (arith.XOrIOp, arith.XOrIOp),
+    "nn.bitwise_and": (arith.AndIOp, arith.AndIOp),
+    "nn.bitwise_or": (arith.OrIOp, arith.OrIOp),
+    "nn.bitwise_xor": (arith.XOrIOp, arith.XOrIOp),
+}
+# elementwise ops whose scalar code depends on the element types (any type, _ew_typed)
+TYPED_EW = {
+    *_COMPARE,
+    "nn.where",
+    "nn.cast",
+    "nn.and",
+    "nn.or",
+    "nn.xor",
+    "nn.not",
+    "nn.mod",
+    "nn.bit_shift",
+    "nn.bitwise_and",
+    "nn.bitwise_or",
+    "nn.bitwise_xor",
+    "nn.bitwise_not",
+    "nn.is_nan",
+    "nn.is_inf",
+}
+# integer (and bool) tensors: the elementwise ops _ew_typed lowers for them
+INT_EW = TYPED_EW | {
+    *_INT_BINARY,
+    "nn.relu",
+    "nn.neg",
+    "nn.abs",
+    "nn.sign",
+    "nn.clip",
+    "nn.pow",
+    "nn.expand",
+    "nn.identity",
+    "nn.dropout",
+}
+
+
+def _ew_typed(op: Operation, mb: MapBody, xs: list[SSAValue], data: Attribute) -> SSAValue:
+    """Scalar code of an elementwise op on integer or bool tensors, and of the ops whose
+    code depends on the element types (comparisons, where, cast, mod, bit and logic ops).
+    `data` is the element type of the data operand; unsigned types pick the u-ops."""
+    name = op.name
+    x = xs[0]
+    fl = _is_float(data)
+    uns = _is_unsigned(data)
+    if name in ("nn.expand", "nn.identity", "nn.dropout"):
+        return x
+    if name == "nn.cast":
+        return _convert(mb, x, data, _et(op.results[0]))
+    if name == "nn.where":
+        return mb.emit(arith.SelectOp(xs[0], xs[1], xs[2]))
+    if name in _COMPARE:
+        f, si, ui = _COMPARE[name]
+        if fl:
+            return mb.emit(arith.CmpfOp(xs[0], xs[1], f))
+        return mb.emit(arith.CmpiOp(xs[0], xs[1], ui if uns else si))
+    if name == "nn.is_nan":
+        return mb.emit(arith.CmpfOp(x, x, "uno"))
+    if name == "nn.is_inf":
+        found: SSAValue | None = None
+        for attr, v in (("detect_positive", math.inf), ("detect_negative", -math.inf)):
+            if _int(op, attr, 1):
+                hit = mb.emit(arith.CmpfOp(x, mb.const(v), "oeq"))
+                found = hit if found is None else mb.emit(arith.OrIOp(found, hit))
+        return found if found is not None else mb.emit(arith.CmpfOp(x, x, "false"))
+    if name == "nn.not":
+        return mb.emit(arith.XOrIOp(x, mb.const(1)))
+    if name == "nn.bitwise_not":
+        return mb.emit(arith.XOrIOp(x, mb.const(-1)))
+    if name == "nn.bit_shift":
+        if getattr(_prop(op, "direction"), "data", "LEFT") == "LEFT":
+            return mb.emit(arith.ShLIOp(xs[0], xs[1]))
+        return mb.emit(arith.ShRUIOp(xs[0], xs[1]) if uns else arith.ShRSIOp(xs[0], xs[1]))
+    if name == "nn.mod":
+        a, b = xs
+        fmod = bool(_int(op, "fmod", 0))
+        if fl:  # a - trunc(a / b) * b: C fmod (arith has no remf here); a itself when
+            # the quotient is 0, so that fmod(a, ±inf) = a rather than a - 0 * inf = NaN
+            q = mb.emit(mathd.TruncOp(mb.emit(arith.DivfOp(a, b))))
+            r = mb.emit(arith.SubfOp(a, mb.emit(arith.MulfOp(q, b))))
+            q0 = mb.emit(arith.CmpfOp(q, mb.const(0), "oeq"))
+            r = mb.emit(arith.SelectOp(q0, a, r))
+        else:
+            r = mb.emit(arith.RemUIOp(a, b) if uns else arith.RemSIOp(a, b))
+        if fmod or uns:
+            return r
+        # Python's %: the remainder takes the divisor's sign
+        zero = mb.const(0)
+        if fl:
+            nz = mb.emit(arith.CmpfOp(r, zero, "one"))
+            sr = mb.emit(arith.CmpfOp(r, zero, "olt"))
+            sb = mb.emit(arith.CmpfOp(b, zero, "olt"))
+            fixed = mb.emit(arith.AddfOp(r, b))
+        else:
+            nz = mb.emit(arith.CmpiOp(r, zero, "ne"))
+            sr = mb.emit(arith.CmpiOp(r, zero, "slt"))
+            sb = mb.emit(arith.CmpiOp(b, zero, "slt"))
+            fixed = mb.emit(arith.AddiOp(r, b))
+        need = mb.emit(arith.AndIOp(nz, mb.emit(arith.XOrIOp(sr, sb))))
+        return mb.emit(arith.SelectOp(need, fixed, r))
+    assert not fl, f"float {name} is not a typed op"
+    if name in _INT_BINARY:
+        cls = _INT_BINARY[name][1 if uns else 0]
+        v = xs[0]
+        for y in xs[1:]:
+            v = mb.emit(cls(v, y))  # type: ignore[call-arg]
+        return v
+    zero = mb.const(0)
+    if name == "nn.relu":
+        return mb.emit(arith.MaxUIOp(x, zero) if uns else arith.MaxSIOp(x, zero))
+    if name == "nn.neg":
+        return mb.emit(arith.SubiOp(zero, x))
+    if name == "nn.abs":
+        return x if uns else mb.emit(mathd.AbsIOp(x))
+    if name == "nn.sign":
+        pos = mb.emit(arith.CmpiOp(x, zero, "ugt" if uns else "sgt"))
+        one = mb.const(1)
+        if uns:
+            return mb.emit(arith.SelectOp(pos, one, zero))
+        neg = mb.emit(arith.CmpiOp(x, zero, "slt"))
+        inner = mb.emit(arith.SelectOp(neg, mb.const(-1), zero))
+        return mb.emit(arith.SelectOp(pos, one, inner))
+    if name == "nn.clip":
+        info = np.iinfo(_np_dtype(data))
+        lo, hi = _float(op, "min", -math.inf), _float(op, "max", math.inf)
+        v = x
+        if lo > info.min:
+            c = mb.const(math.ceil(lo))
+            v = mb.emit(arith.MaxUIOp(v, c) if uns else arith.MaxSIOp(v, c))
+        if hi < info.max:
+            c = mb.const(math.floor(hi))
+            v = mb.emit(arith.MinUIOp(v, c) if uns else arith.MinSIOp(v, c))
+        return v
+    if name == "nn.pow":  # integer base: the exponent in the base's type
+        e = _convert(mb, xs[1], _et(op.operands[1]), data)
+        return mb.emit(mathd.IPowIOp(x, e))
+    raise AssertionError(f"no integer lowering: {name}")
 
 
 ELEMENTWISE_MORE = {
@@ -823,7 +1063,7 @@ ELEMENTWISE_MORE = {
     "nn.p_relu",
     "nn.mean",
     "nn.expand",  # a copy with broadcasting: the map reads its input through a broadcast
-    "nn.cast",  # f32 to f32 (expanded functions cast to their input type): a copy
+    *TYPED_EW,
 }
 
 ELEMENTWISE = ELEMENTWISE_MORE | {
@@ -885,8 +1125,9 @@ _TILE_COPIES = 256  # most DMAs one nn.tile may become (one per repeat of the in
 # --------------------------------------------------------------------------- cost model
 
 
-def _bytes(shape: Sequence[int]) -> int:
-    return 4 * math.prod(shape)
+def _bytes(shape: Sequence[int], v: SSAValue | None = None) -> int:
+    """Bytes of a tile of `shape` in the element type of buffer `v` (f32 when None)."""
+    return (4 if v is None else tile.element_bytes(_et(v))) * math.prod(shape)
 
 
 def _align(n: int, a: int) -> int:
@@ -902,9 +1143,12 @@ def spec_vtcm_bytes(spec: Spec, params: TargetParams, double_buffer: bool) -> in
     a = params.vlen_bytes
     pip = double_buffer and spec.steps > 1
     per_step, _, _ = _partition(spec)
-    total = sum((2 if pip and i in per_step else 1) * _align(_bytes(i.sizes), a) for i in spec.ins)
-    total += (2 if pip and math.prod(spec.out_grid) > 1 else 1) * _align(_bytes(spec.out_tile), a)
-    total += sum(_align(_bytes(t), a) for t in spec.temps)
+    total = sum(
+        (2 if pip and i in per_step else 1) * _align(_bytes(i.sizes, i.src), a) for i in spec.ins
+    )
+    out_bytes = _bytes(spec.out_tile, spec.out)
+    total += (2 if pip and math.prod(spec.out_grid) > 1 else 1) * _align(out_bytes, a)
+    total += sum(_align(_bytes(t, spec.out), a) for t in spec.temps)
     return total
 
 
@@ -918,9 +1162,9 @@ def spec_cost(
     per_step, late, fixed = _partition(spec)
     bw = min(params.dram_bytes_per_cycle, params.vtcm_bytes_per_cycle)
     loads = [steps // spec.period(i) for i in per_step]
-    moved = sum(n * _bytes(i.sizes) for n, i in zip(loads, per_step, strict=True))
-    moved += n_out * (sum(_bytes(i.sizes) for i in late) + _bytes(spec.out_tile))
-    moved += sum(_bytes(i.sizes) for i in fixed)
+    moved = sum(n * _bytes(i.sizes, i.src) for n, i in zip(loads, per_step, strict=True))
+    moved += n_out * (sum(_bytes(i.sizes, i.src) for i in late) + _bytes(spec.out_tile, spec.out))
+    moved += sum(_bytes(i.sizes, i.src) for i in fixed)
     transfers = sum(loads) + n_out * (len(late) + 1) + len(fixed)
     dma = moved / bw + transfers * params.dma_setup_cycles
     lanes = params.lanes
@@ -936,7 +1180,7 @@ def spec_cost(
     )
     compute = spec.work * waste / (lanes * eff * params.mpy_per_cycle) + steps * 40
     if n_out < steps:  # a tiled reduction re-reads and re-writes the accumulator each step
-        compute += steps * 2 * _bytes(spec.out_tile) / params.vtcm_bytes_per_cycle
+        compute += steps * 2 * _bytes(spec.out_tile, spec.out) / params.vtcm_bytes_per_cycle
     if double_buffer and steps > 1:
         return max(dma, compute) + min(dma, compute) / steps
     return dma + compute
@@ -1047,7 +1291,7 @@ def make_epilogue(
         return None
 
     def epilogue(kb: KernelBuilder, bufs: list[SSAValue], acc: SSAValue) -> None:
-        mb = MapBody()
+        mb = MapBody(_et(acc))
         x = mb.arg(acc) if from_acc else None
         it = iter(bufs)
         for fn, n in steps:
@@ -1072,6 +1316,69 @@ def _chain_step(op: Operation, pos: int | None) -> Step:
     return fn, n
 
 
+def _has_dtype(et: Attribute) -> bool:
+    """An element type the tile level stores: the floats (bf16 where ml_dtypes is
+    installed), i1, and signless or unsigned 8..64-bit integers."""
+    try:
+        _np_dtype(et)
+    except Exception:  # noqa: BLE001 - VexaError: no numpy dtype for it
+        return False
+    return _is_float(et) or isinstance(et, IntegerType)
+
+
+# ops that move or select data, whatever the element type (bool included)
+_ANY_DTYPE = VIEWS | {
+    "nn.constant",
+    "nn.split",
+    "nn.tile",
+    "nn.transpose",
+    "nn.concat",
+    "nn.slice",
+    "nn.pad",
+    "nn.expand",
+    "nn.identity",
+    "nn.dropout",
+    "nn.cast",
+    "nn.where",
+    "nn.equal",
+    "nn.reduce_max",
+    "nn.reduce_min",
+}
+_BOOL_ONLY = {"nn.and", "nn.or", "nn.xor", "nn.not"}
+_INT_ONLY = {"nn.bit_shift", "nn.bitwise_and", "nn.bitwise_or", "nn.bitwise_xor", "nn.bitwise_not"}
+# integer (not bool) tensors: elementwise ops of INT_EW and these producers
+_INT_OK = INT_EW | {
+    "nn.mat_mul",
+    "nn.max_pool",
+    "nn.global_max_pool",
+    "nn.reduce_sum",
+    "nn.reduce_l1",
+    "nn.reduce_sum_square",
+} | _ANY_DTYPE
+
+
+def _dtype_reason(op: Operation) -> str | None:
+    """Why the element type of op's data is not lowered, None when it is. The data type
+    is the first operand's (Where: the second's; a constant: its result's)."""
+    name = op.name
+    if not op.operands:
+        return None
+    data = _et(op.operands[1] if name == "nn.where" else op.operands[0])
+    if _is_float(data):
+        if name in _BOOL_ONLY | _INT_ONLY:
+            return f"expected integer tensors, got {data}"
+        return None
+    if _is_bool(data):
+        ok = name in _ANY_DTYPE | _BOOL_ONLY
+    else:
+        ok = name in _INT_OK - _BOOL_ONLY
+    if not ok:
+        return f"expected floating-point tensors, got {data}"
+    if name == "nn.pow" and _is_float(_et(op.operands[1])):
+        return f"expected an integer exponent for an integer base, got {_et(op.operands[1])}"
+    return None
+
+
 class FunctionLowering:
     """Lowers one func.func: plans fusion groups, then emits buffers, views and kernels."""
 
@@ -1092,13 +1399,19 @@ class FunctionLowering:
     # -- support ----------------------------------------------------------------------
 
     @staticmethod
-    def unsupported_reason(op: Operation) -> str | None:
+    def unsupported_reason(op: Operation, element_types: str = "f32") -> str | None:
         if op.name not in SUPPORTED:
             return "no tile lowering for this op"
         for v in list(op.operands) + list(op.results):
             t = v.type
             if not isinstance(t, TensorType) or t.get_element_type() != f32:
-                return f"expected f32 tensors, got {t}"
+                if element_types == "f32":
+                    return f"expected f32 tensors, got {t}"
+                if not isinstance(t, TensorType) or not _has_dtype(t.get_element_type()):
+                    return f"expected tensors of a numeric element type, got {t}"
+        reason = _dtype_reason(op)
+        if reason is not None:
+            return reason
         if op.name in (
             "nn.conv",
             "nn.max_pool",
@@ -1146,7 +1459,7 @@ class FunctionLowering:
         assert isinstance(owner, Operation) and owner.name == "nn.constant", owner
         attr = _prop(owner, "value")
         assert isinstance(attr, DenseResourceAttr | DenseIntOrFPElementsAttr)
-        typ = tile.buffer_type(_shape(v), f32, tile.DRAM)
+        typ = tile.buffer_type(_shape(v), _et(v), tile.DRAM)
         c = self.emit(tile.ConstantOp(attr, typ), owner.location)
         if v.name_hint:
             c.results[0].name_hint = v.name_hint
@@ -1161,7 +1474,7 @@ class FunctionLowering:
             return buf
         key = (buf, shape, offset)
         if key not in self._views:
-            typ = tile.buffer_type(shape, f32, tile.space_of(buf) or tile.DRAM)
+            typ = tile.buffer_type(shape, _et(buf), tile.space_of(buf) or tile.DRAM)
             part = math.prod(shape) != math.prod(_shape(buf))
             view = tile.ViewOp(buf, typ, offset if part or offset else None)
             self._views[key] = self.emit(view, loc).results[0]
@@ -1199,7 +1512,7 @@ class FunctionLowering:
                 start += _shape(v)[axis]
 
     def alloc(self, v: SSAValue, loc: Attribute) -> SSAValue:
-        a = self.emit(tile.AllocOp(tile.buffer_type(_shape(v), f32, tile.DRAM)), loc)
+        a = self.emit(tile.AllocOp(tile.buffer_type(_shape(v), _et(v), tile.DRAM)), loc)
         if v.name_hint:
             a.results[0].name_hint = v.name_hint
         self._allocs.add(a.results[0])
@@ -1224,11 +1537,13 @@ class FunctionLowering:
             return dense_to_numpy(attr).astype(np.float32).reshape(shape)
         return None
 
-    def new_constant(self, base: str, arr: np.ndarray, loc: Attribute) -> SSAValue:
+    def new_constant(
+        self, base: str, arr: np.ndarray, loc: Attribute, et: Attribute = f32
+    ) -> SSAValue:
         name = self.table.unique_name(base)
-        self.table[name] = np.ascontiguousarray(arr, np.float32)
-        attr = DenseResourceAttr.from_params(name, TensorType(f32, list(arr.shape)))
-        c = self.emit(tile.ConstantOp(attr, tile.buffer_type(arr.shape, f32, tile.DRAM)), loc)
+        self.table[name] = np.ascontiguousarray(arr, _np_dtype(et))
+        attr = DenseResourceAttr.from_params(name, TensorType(et, list(arr.shape)))
+        c = self.emit(tile.ConstantOp(attr, tile.buffer_type(arr.shape, et, tile.DRAM)), loc)
         return c.results[0]
 
     # -- fusion plan --------------------------------------------------------------------
@@ -1255,6 +1570,8 @@ class FunctionLowering:
                         break
                     if _shape(user.results[0]) != _shape(cur):
                         break
+                    if op.name not in ELEMENTWISE and _et(user.results[0]) != _et(cur):
+                        break  # a producer's accumulator holds its own element type
                     if op.name == "nn.mat_mul" and min(len(_shape(v)) for v in op.operands) < 2:
                         break  # 1-D promotion: the result is a view of the matrix product
                     group.append(user)
@@ -1312,7 +1629,7 @@ class FunctionLowering:
     def folded_bn(
         self, op: Operation, pos: int, out_shape: tuple[int, ...], loc: Attribute
     ) -> tuple[SSAValue, SSAValue] | None:
-        if pos != 0:
+        if pos != 0 or _et(op.results[0]) != f32:
             return None
         vals = [self.const_array(v) for v in op.operands[1:5]]
         if any(v is None for v in vals):
@@ -1354,7 +1671,7 @@ class FunctionLowering:
         n_out = len(fn.function_type.outputs.data)
         for a in old.args:
             new = self.block.insert_arg(
-                tile.buffer_type(_shape(a), f32, tile.DRAM), len(self.block.args)
+                tile.buffer_type(_shape(a), _et(a), tile.DRAM), len(self.block.args)
             )
             new.name_hint = a.name_hint
             self.buf[a] = new
@@ -1363,7 +1680,8 @@ class FunctionLowering:
             assert isinstance(t, TensorType)
             outs.append(
                 self.block.insert_arg(
-                    tile.buffer_type(t.get_shape(), f32, tile.DRAM), len(self.block.args)
+                    tile.buffer_type(t.get_shape(), t.get_element_type(), tile.DRAM),
+                    len(self.block.args),
                 )
             )
         ops = list(old.ops)
@@ -1490,7 +1808,7 @@ class FunctionLowering:
         if not chain or chain[0].name != "nn.batch_normalization":
             return None
         bn = chain[0]
-        if bn.operands[0] is not op.results[0]:
+        if bn.operands[0] is not op.results[0] or _et(bn.results[0]) != f32:
             return None
         params = [self.const_array(v) for v in bn.operands[1:5]]
         weight = self.const_array(op.operands[1])
@@ -1755,15 +2073,16 @@ class FunctionLowering:
             else:
                 cb = self.new_constant(
                     _loc_name(op) + "_inv_count",
-                    (1.0 / counts).astype(np.float32).reshape(1, 1, ho, wo),
+                    (1.0 / counts).reshape(1, 1, ho, wo),
                     loc,
+                    _et(out),
                 )
                 epi_ins.append(self.ew_in(cb, _shape(out)))
                 steps.append((lambda mb, v, b: mb.emit(arith.MulfOp(v, b[0])), 1))
         more_steps, more_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
         epi = make_epilogue(steps + more_steps, from_acc=True)
         epi_ins += more_ins
-        fill = -3.4028234663852886e38 if kind == "max" else 0.0
+        fill = _lowest(_et(out)) if kind == "max" else 0.0
 
         def build(tiles: tuple[int, ...]) -> Spec:
             c_t, ho_t = tiles
@@ -1861,6 +2180,20 @@ class FunctionLowering:
         out = self.view(out, kept, loc)
         kind = op.name.removeprefix("nn.reduce_")
         count = math.prod(in_shape[d] for d in axes)
+        et = _et(op.operands[0])
+        fl = _is_float(et)
+
+        def flip(mb: MapBody, v: SSAValue) -> SSAValue:
+            """An order-reversing map (min = flip(max(flip(x)))): -x for floats, ~x for
+            integers, signed or unsigned (and bools)."""
+            if fl:
+                return mb.emit(arith.NegfOp(v))
+            return mb.emit(arith.XOrIOp(v, mb.const(1 if _is_bool(et) else -1)))
+
+        def abs_int(mb: MapBody, v: SSAValue) -> Operation:
+            if _is_unsigned(et):  # |x| = x: an identity op keeps the lambda's shape
+                return arith.MaxUIOp(v, mb.const(0))
+            return mathd.AbsIOp(v)
         steps: list[Step] = []
         if kind == "mean":
             inv = float(np.float32(1.0) / np.float32(count))
@@ -1870,14 +2203,14 @@ class FunctionLowering:
         elif kind == "log_sum":
             steps.append((lambda mb, v, _b: mb.emit(mathd.LogOp(v)), 0))
         elif kind == "min":
-            steps.append((lambda mb, v, _b: mb.emit(arith.NegfOp(v)), 0))
+            steps.append((lambda mb, v, _b: flip(mb, v), 0))
         more_steps, epi_ins = self.chain_steps(chain, op.results[0], kept, loc)
         epi = make_epilogue(steps + more_steps, from_acc=True)
         pre: dict[str, Callable[[MapBody, SSAValue], SSAValue]] = {
-            "min": lambda mb, v: mb.emit(arith.NegfOp(v)),
-            "l1": lambda mb, v: mb.emit(mathd.AbsFOp(v)),
+            "min": flip,
+            "l1": lambda mb, v: mb.emit(mathd.AbsFOp(v) if fl else abs_int(mb, v)),
             "l2": lambda mb, v: mb.emit(arith.MulfOp(v, v)),
-            "sum_square": lambda mb, v: mb.emit(arith.MulfOp(v, v)),
+            "sum_square": lambda mb, v: mb.emit(arith.MulfOp(v, v) if fl else arith.MuliOp(v, v)),
         }
         red = "max" if kind in ("max", "min") else "add"
 
@@ -1896,17 +2229,17 @@ class FunctionLowering:
                 if kind == "log_sum_exp":
                     tmp, mx = temps
                     kb.add(tile.ReduceOp(xb, mx, "max", tuple(axes)))
-                    mb = MapBody()
+                    mb = MapBody(_et(acc))
                     d = mb.emit(arith.SubfOp(mb.arg(xb), mb.arg(mx)))
                     mb.build(kb, mb.emit(mathd.ExpOp(d)), tmp)
                     kb.add(tile.ReduceOp(tmp, acc, "add", tuple(axes)))
-                    mb = MapBody()
+                    mb = MapBody(_et(acc))
                     lg = mb.emit(mathd.LogOp(mb.arg(acc)))
                     mb.build(kb, mb.emit(arith.AddfOp(lg, mb.arg(mx))), acc)
                     return
                 if kind in pre:
                     (tmp,) = temps
-                    mb = MapBody()
+                    mb = MapBody(_et(acc))
                     mb.build(kb, pre[kind](mb, mb.arg(xb)), tmp)
                     xb = tmp
                 kb.add(tile.ReduceOp(xb, acc, red, tuple(axes)))
@@ -1964,11 +2297,11 @@ class FunctionLowering:
             ) -> None:
                 xb, (mx, sm) = bufs[0], temps
                 kb.add(tile.ReduceOp(xb, mx, "max", (axis,)))
-                mb = MapBody()
+                mb = MapBody(_et(acc))
                 d = mb.emit(arith.SubfOp(mb.arg(xb), mb.arg(mx)))
                 mb.build(kb, mb.emit(mathd.ExpOp(d)), acc)
                 kb.add(tile.ReduceOp(acc, sm, "add", (axis,)))
-                mb = MapBody()
+                mb = MapBody(_et(acc))
                 if op.name == "nn.log_softmax":  # (x - max) - log(sum)
                     d = mb.emit(arith.SubfOp(mb.arg(xb), mb.arg(mx)))
                     lg = mb.emit(mathd.LogOp(mb.arg(sm)))
@@ -2020,14 +2353,14 @@ class FunctionLowering:
                 xb, *pb = bufs
                 s1, s2 = temps
                 kb.add(tile.ReduceOp(xb, s1, "add", norm))
-                mb = MapBody()
+                mb = MapBody(_et(acc))
                 mean = mb.emit(arith.MulfOp(mb.arg(s1), mb.const(inv_n)))
                 mb.build(kb, mb.emit(arith.SubfOp(mb.arg(xb), mean)), acc)
-                mb = MapBody()
+                mb = MapBody(_et(acc))
                 dv = mb.arg(acc)
                 mb.build(kb, mb.emit(arith.MulfOp(dv, dv)), xb)  # x is dead: reuse its tile
                 kb.add(tile.ReduceOp(xb, s2, "add", norm))
-                mb = MapBody()
+                mb = MapBody(_et(acc))
                 var = mb.emit(arith.MulfOp(mb.arg(s2), mb.const(inv_n)))
                 r = mb.emit(mathd.RsqrtOp(mb.emit(arith.AddfOp(var, mb.const(eps)))))
                 y = mb.emit(arith.MulfOp(mb.emit(arith.MulfOp(mb.arg(acc), r)), mb.arg(pb[0])))
@@ -2077,11 +2410,11 @@ class FunctionLowering:
                 first: SSAValue | None,
             ) -> None:
                 pbuf, cbuf = bufs
-                mb = MapBody()
+                mb = MapBody(_et(acc))
                 v = mb.arg(pbuf)
                 mb.build(kb, mb.emit(arith.MulfOp(v, v)), pbuf)
                 kb.add(tile.PoolOp(pbuf, acc, "sum", (1, size, 1, 1), (1, 1, 1, 1), (1, 1, 1, 1)))
-                mb = MapBody()
+                mb = MapBody(_et(acc))
                 base = mb.emit(
                     arith.AddfOp(
                         mb.const(bias), mb.emit(arith.MulfOp(mb.arg(acc), mb.const(alpha / size)))
@@ -2214,7 +2547,7 @@ class FunctionLowering:
                 acc: SSAValue,
                 first: SSAValue | None,
             ) -> None:
-                mb = MapBody()
+                mb = MapBody(_et(acc))
                 mb.build(kb, mb.arg(bufs[0]), acc)
 
             xin = In(x, t, [_o(d, const=-lo[d]) for d in range(rank)], fill)
@@ -2427,9 +2760,16 @@ class ConvertNnToTilePass(ModulePass):
     double_buffer: bool = True
     fuse: bool = True
     inplace_concat: bool = True
+    # "f32": reject other element types (what convert-tile-to-vx expects); "all": lower
+    # f16/bf16/f64, bool and integer tensors too (the tile interpreter runs them)
+    element_types: str = "f32"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         params = target_params(self.target)
+        if self.element_types not in ("f32", "all"):
+            raise DiagnosticException(
+                f"convert-nn-to-tile: expected element-types f32 or all, got '{self.element_types}'"
+            )
         table = module_resources(op)
         fns = [f for f in op.ops if isinstance(f, func.FuncOp)]
         errors: list[str] = []
@@ -2440,7 +2780,7 @@ class ConvertNnToTilePass(ModulePass):
                     continue
                 if isinstance(inner, func.ReturnOp):
                     continue
-                reason = FunctionLowering.unsupported_reason(inner)
+                reason = FunctionLowering.unsupported_reason(inner, self.element_types)
                 if reason is not None:
                     errors.append(
                         f"{inner.location}: error: cannot lower {inner.name} to tile: {reason}"

@@ -52,7 +52,8 @@ from vexa.dialects import tile
 
 
 def buffer_bytes(typ: MemRefType) -> int:
-    n = typ.get_element_type().bitwidth // 8 if hasattr(typ.get_element_type(), "bitwidth") else 4  # type: ignore[attr-defined]
+    """Bytes of a buffer: elements x `tile.element_bytes` (an i1 element takes a byte)."""
+    n = tile.element_bytes(typ.get_element_type())
     for d in typ.get_shape():
         n *= d
     return n

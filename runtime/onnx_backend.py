@@ -20,7 +20,8 @@ Engines: "interp" (the default) runs the numpy reference interpreter on the `nn`
 simulator; what the compiler cannot lower is `Unsupported` (category "sim: <stage>").
 "tile" lowers with convert-nn-to-tile and tile-plan-memory and runs the tile interpreter
 (runtime/tile_interpreter.py) in the planned arenas; an op or a type that pass does not
-lower is `Unsupported` (category "tile: op nn.X not lowered", "tile: non-f32 dtype", ...).
+lower is `Unsupported` (category "tile: op nn.X not lowered", "tile: nn.X on i8", ...);
+it lowers every element type the tile interpreter stores (`element-types=all`).
 `engine` is a checked option so that a typo never silently falls back to the interpreter.
 
 vexa compiles static graphs, so the rep specialises at `run` time what the
@@ -441,6 +442,8 @@ def _tile_category(op: Any, reason: str) -> str:
         return f"tile: op {op.name} not lowered"
     if reason.startswith("expected f32"):
         return "tile: non-f32 dtype"
+    if reason.startswith(("expected floating-point", "expected integer tensors")):
+        return f"tile: {op.name} on {reason.rsplit(' ', 1)[-1]}"
     return f"tile: {op.name} {re.sub(r'[0-9]+', 'N', reason)}"
 
 
@@ -449,12 +452,13 @@ def _tiled(compiled: _Compiled) -> Any:
     if compiled.tile_module is None:
         from xdsl.context import Context
         from xdsl.dialects import func
-        from xdsl.dialects.builtin import TensorType, f32
+        from xdsl.dialects.builtin import TensorType
         from xdsl.utils.exceptions import DiagnosticException
 
         from vexa.lowering.convert_nn_to_tile import (
             ConvertNnToTilePass,
             FunctionLowering,
+            _has_dtype,
             rewrite_for_tile,
         )
         from vexa.passes.tile_plan_memory import TilePlanMemoryPass
@@ -469,21 +473,22 @@ def _tiled(compiled: _Compiled) -> Any:
             rewrite_for_tile(fn)  # what the pass does first (1-D windows as 2-D, ...)
             # an op-less graph (Identity of an input) has only its signature to check
             for t in (*fn.function_type.inputs.data, *fn.function_type.outputs.data):
-                if not isinstance(t, TensorType) or t.get_element_type() != f32:
+                if not isinstance(t, TensorType) or not _has_dtype(t.get_element_type()):
                     raise Unsupported(
-                        f"convert-nn-to-tile: expected f32 tensors, got {t}", "tile: non-f32 dtype"
+                        f"convert-nn-to-tile: expected a numeric element type, got {t}",
+                        "tile: element type",
                     )
             for op in fn.body.block.ops:
                 if isinstance(op, func.ReturnOp):
                     continue
-                reason = FunctionLowering.unsupported_reason(op)
+                reason = FunctionLowering.unsupported_reason(op, "all")
                 if reason is not None:
                     raise Unsupported(
                         f"convert-nn-to-tile: cannot lower {op.name}: {reason}",
                         _tile_category(op, reason),
                     )
         try:
-            ConvertNnToTilePass().apply(Context(), module)
+            ConvertNnToTilePass(element_types="all").apply(Context(), module)
             TilePlanMemoryPass().apply(Context(), module)
         except DiagnosticException as e:
             first = (str(e).strip().splitlines() or [""])[0]

@@ -41,17 +41,6 @@ from vexa.runtime.resources import ResourceTable, module_resources
 
 Env = dict[SSAValue, Any]
 
-_DTYPES = {
-    "f32": np.float32,
-    "f16": np.float16,
-    "f64": np.float64,
-    "i32": np.int32,
-    "i64": np.int64,
-    "i8": np.int8,
-    "i16": np.int16,
-    "i1": np.bool_,
-    "ui8": np.uint8,
-}
 
 
 class TileInterpreterError(Exception):
@@ -59,10 +48,14 @@ class TileInterpreterError(Exception):
 
 
 def numpy_dtype(element_type: Any) -> np.dtype:
-    name = str(element_type)
-    if name not in _DTYPES:
-        raise TileInterpreterError(f"unsupported element type {name}")
-    return np.dtype(_DTYPES[name])
+    """The numpy dtype of a buffer's element type (the nn interpreter's mapping: i1 is
+    bool, ui8 uint8, bf16 ml_dtypes' bfloat16)."""
+    from vexa.runtime.nn_interpreter import numpy_dtype as nn_dtype
+
+    try:
+        return nn_dtype(element_type)
+    except Exception as e:  # noqa: BLE001 - VexaError: one line, no traceback
+        raise TileInterpreterError(f"unsupported element type {element_type}") from e
 
 
 def _ints(attr: Any) -> tuple[int, ...]:
@@ -336,8 +329,10 @@ class _Runner:
     # compute --------------------------------------------------------------------------
 
     def _tile_fill(self, op: tile.FillOp) -> None:
-        self.touch(op, [], [self.env[op.output]])
-        self.env[op.output][...] = op.value.value.data
+        out = self.env[op.output]
+        self.touch(op, [], [out])
+        with np.errstate(over="ignore", invalid="ignore"):  # -3.4e38 in an f16 tile: -inf
+            out[...] = np.asarray(op.value.value.data).astype(out.dtype)
 
     def _tile_matmul(self, op: tile.MatmulOp) -> None:
         a, b, c = self.env[op.a], self.env[op.b], self.env[op.c]
@@ -473,22 +468,124 @@ def _erf(a: Any) -> Any:
     return np.vectorize(math.erf, otypes=[np.float64])(arr).astype(arr.dtype)
 
 
+def _is_array(a: Any) -> bool:
+    return isinstance(a, np.ndarray | np.generic)
+
+
+def _coerce(args: list[Any]) -> list[Any]:
+    """Python scalars (map-body constants) take the dtype of the array they meet, wrapping
+    like the machine would (-1 in a uint8 map is 255): numpy would otherwise raise on an
+    out-of-range int or widen bf16 to f32."""
+    arrays = [a for a in args if _is_array(a)]
+    if not arrays or len(arrays) == len(args):
+        return args
+    dt = np.asarray(arrays[0]).dtype
+    out = []
+    for a in args:
+        if _is_array(a):
+            out.append(a)
+        elif dt == np.bool_:
+            out.append(np.bool_(a))
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                out.append(np.asarray(a, np.int64 if isinstance(a, int) else np.float64).astype(dt))
+    return out
+
+
+def _unsigned(a: np.ndarray) -> np.ndarray:
+    """An integer array read as unsigned (the same bits)."""
+    a = np.asarray(a)
+    if a.dtype.kind == "i":
+        return a.astype(np.dtype(f"uint{a.dtype.itemsize * 8}"))
+    return a
+
+
+def _signed(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a)
+    if a.dtype.kind == "u":
+        return a.astype(np.dtype(f"int{a.dtype.itemsize * 8}"))
+    return a
+
+
+def _result_dtype(op: Operation, unsigned: bool = False) -> np.dtype:
+    dt = numpy_dtype(op.results[0].type)
+    if unsigned and dt.kind == "i":
+        return np.dtype(f"uint{dt.itemsize * 8}")
+    return dt
+
+
+def _cast(op: Operation, a: Any) -> Any:
+    """arith conversions on map-body arrays: the op says how to read the source bits and
+    the result type how wide the result is; numpy's astype does the rest (float to
+    integer truncates toward zero, integer narrowing wraps)."""
+    name = op.name
+    a = np.asarray(a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if name in ("arith.uitofp", "arith.extui"):
+            src = _unsigned(a) if a.dtype != np.bool_ else a
+            return src.astype(_result_dtype(op, unsigned=name == "arith.extui"))
+        if name in ("arith.sitofp", "arith.extsi"):
+            return _signed(a).astype(_result_dtype(op))
+        if name == "arith.fptoui":
+            return a.astype(_result_dtype(op, unsigned=True))
+        return a.astype(_result_dtype(op))  # extf, truncf, fptosi, trunci
+
+
+_CASTS = {
+    "arith.extf",
+    "arith.truncf",
+    "arith.sitofp",
+    "arith.uitofp",
+    "arith.fptosi",
+    "arith.fptoui",
+    "arith.extsi",
+    "arith.extui",
+    "arith.trunci",
+}
+
+
+_AS_UNSIGNED = {"arith.divui", "arith.remui", "arith.minui", "arith.maxui", "arith.shrui"}
+
+
+def _divsi(a: Any, b: Any) -> Any:
+    """Integer division truncating toward zero (C, arith.divsi)."""
+    if not _is_array(a) and not _is_array(b):
+        return int(a / b)
+    q = np.floor_divide(a, b)
+    fix = (np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))
+    return q + fix.astype(np.asarray(q).dtype)
+
+
+def _pick(np_fn: Callable[[Any, Any], Any], py_fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    return lambda a, b: np_fn(a, b) if _is_array(a) or _is_array(b) else py_fn(a, b)
+
+
 def _scalar_op(op: Operation, args: list[Any]) -> Any:
     """arith/math ops on Python ints (index arithmetic) or numpy arrays (map bodies)."""
     name = op.name
     if isinstance(op, arith.ConstantOp):
         v = op.value
         if isinstance(v, IntegerAttr):
+            if str(v.type) == "i1":
+                return np.bool_(v.value.data != 0)
             return int(v.value.data)
         if isinstance(v, FloatAttr):
             return np.float32(v.value.data) if str(v.type) == "f32" else v.value.data
         raise TileInterpreterError(f"arith.constant of {v} is not supported")
+    if name == "arith.select":
+        args = [args[0], *_coerce(args[1:])]
+    else:
+        args = _coerce(args)
+    if name in _CASTS:
+        return _cast(op, args[0])
     if isinstance(op, arith.CmpiOp | arith.CmpfOp):
         pred = op.predicate.value.data
         a, b = args
         if isinstance(op, arith.CmpiOp):
             table = ["eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge"]
             kind = table[pred][-2:]
+            if table[pred][0] == "u" and _is_array(a):
+                a, b = _unsigned(a), _unsigned(b)
         else:
             table = [
                 "false",
@@ -508,7 +605,24 @@ def _scalar_op(op: Operation, args: list[Any]) -> Any:
                 "uno",
                 "true",
             ]
-            kind = table[pred][1:]
+            full = table[pred]
+            if full in ("ord", "uno"):
+                nan = np.isnan(a) | np.isnan(b)
+                return ~nan if full == "ord" else nan
+            if full in ("false", "true"):
+                return np.full(np.broadcast_shapes(np.shape(a), np.shape(b)), full == "true")
+            kind = full[1:]
+            if full[0] == "u" and kind != "ne":  # unordered: true where either is NaN
+                r = {
+                    "eq": np.equal,
+                    "lt": np.less,
+                    "le": np.less_equal,
+                    "gt": np.greater,
+                    "ge": np.greater_equal,
+                }[kind](a, b)
+                return r | np.isnan(a) | np.isnan(b)
+            if full == "one":
+                return np.not_equal(a, b) & ~(np.isnan(a) | np.isnan(b))
         return {
             "eq": np.equal,
             "ne": np.not_equal,
@@ -521,17 +635,22 @@ def _scalar_op(op: Operation, args: list[Any]) -> Any:
         "arith.addi": lambda a, b: a + b,
         "arith.subi": lambda a, b: a - b,
         "arith.muli": lambda a, b: a * b,
-        "arith.divui": lambda a, b: a // b,
-        "arith.divsi": lambda a, b: int(a / b),
+        "arith.divui": lambda a, b: _unsigned(a) // _unsigned(b) if _is_array(a) else a // b,
+        "arith.divsi": _divsi,
         "arith.floordivsi": lambda a, b: a // b,
-        "arith.remui": lambda a, b: a % b,
+        "arith.remui": lambda a, b: _unsigned(a) % _unsigned(b) if _is_array(a) else a % b,
         "arith.andi": lambda a, b: a & b,
         "arith.ori": lambda a, b: a | b,
-        "arith.remsi": lambda a, b: int(np.fmod(a, b)),
-        "arith.minsi": min,
-        "arith.maxsi": max,
-        "arith.minui": min,
-        "arith.maxui": max,
+        "arith.xori": lambda a, b: a ^ b,
+        "arith.shli": lambda a, b: np.left_shift(a, b),
+        "arith.shrui": lambda a, b: np.right_shift(_unsigned(a), _unsigned(b)),
+        "arith.shrsi": lambda a, b: np.right_shift(a, b),
+        "arith.remsi": lambda a, b: np.fmod(a, b) if _is_array(a) else int(np.fmod(a, b)),
+        "arith.remf": np.fmod,
+        "arith.minsi": _pick(np.minimum, min),
+        "arith.maxsi": _pick(np.maximum, max),
+        "arith.minui": _pick(lambda a, b: np.minimum(_unsigned(a), _unsigned(b)), min),
+        "arith.maxui": _pick(lambda a, b: np.maximum(_unsigned(a), _unsigned(b)), max),
         "arith.addf": np.add,
         "arith.subf": np.subtract,
         "arith.mulf": np.multiply,
@@ -541,18 +660,21 @@ def _scalar_op(op: Operation, args: list[Any]) -> Any:
         "arith.maxnumf": np.fmax,
         "arith.minnumf": np.fmin,
         "math.powf": np.power,
+        "math.ipowi": np.power,
     }
     unary = {
         "arith.negf": np.negative,
         "math.exp": np.exp,
         "math.log": np.log,
         "math.sqrt": np.sqrt,
-        "math.rsqrt": lambda a: np.float32(1) / np.sqrt(a),
+        "math.rsqrt": lambda a: np.asarray(1, np.asarray(a).dtype) / np.sqrt(a),
         "math.tanh": np.tanh,
         "math.absf": np.abs,
+        "math.absi": np.abs,
         "math.log1p": np.log1p,
         "math.floor": np.floor,
         "math.ceil": np.ceil,
+        "math.trunc": np.trunc,
         "math.roundeven": np.round,  # numpy rounds halves to even
         "math.erf": _erf,
         "math.sin": np.sin,
@@ -567,13 +689,17 @@ def _scalar_op(op: Operation, args: list[Any]) -> Any:
         "math.acosh": np.arccosh,
         "math.atanh": np.arctanh,
     }
-    if name in binary:
-        return binary[name](*args)
-    if name in unary:
-        return unary[name](*args)
+    with np.errstate(all="ignore"):  # inf/nan results are values here, as on the machine
+        if name in binary:
+            r = binary[name](*args)
+            if name in _AS_UNSIGNED and _is_array(args[0]):  # back to the operands' dtype
+                r = np.asarray(r).astype(np.asarray(args[0]).dtype)
+            return r
+        if name in unary:
+            return unary[name](*args)
     if name == "arith.select":
         c, a, b = args
-        if isinstance(c, bool | np.bool_):  # scalar condition: picks any value (a buffer slot)
+        if isinstance(c, bool | np.bool_):  # a scalar condition picks either (a buffer slot)
             return a if c else b
         return np.where(c, a, b)  # elementwise, inside a tile.map body
     raise TileInterpreterError(f"{name} is not supported by the tile interpreter")
