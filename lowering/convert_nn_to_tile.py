@@ -1094,6 +1094,7 @@ PRODUCERS = {
     "nn.gemm",
     "nn.max_pool",
     "nn.average_pool",
+    "nn.lp_pool",
     "nn.global_average_pool",
     "nn.global_max_pool",
     "nn.softmax",
@@ -1104,6 +1105,7 @@ PRODUCERS = {
     "nn.concat",
     "nn.slice",
     "nn.pad",
+    "nn.trilu",
 }
 # Reductions (`axes`, `keepdims`): whole reduced extent per tile, tile.reduce add/max on
 # a mapped copy (min = -max(-x), l2 = sqrt(sum x²), log_sum_exp = max + log sum exp(x - max)).
@@ -1343,6 +1345,7 @@ _ANY_DTYPE = VIEWS | {
     "nn.equal",
     "nn.reduce_max",
     "nn.reduce_min",
+    "nn.trilu",
 }
 _BOOL_ONLY = {"nn.and", "nn.or", "nn.xor", "nn.not"}
 _INT_ONLY = {"nn.bit_shift", "nn.bitwise_and", "nn.bitwise_or", "nn.bitwise_xor", "nn.bitwise_not"}
@@ -1412,19 +1415,15 @@ class FunctionLowering:
         reason = _dtype_reason(op)
         if reason is not None:
             return reason
-        if op.name in (
-            "nn.conv",
-            "nn.max_pool",
-            "nn.average_pool",
-            "nn.lrn",
-            "nn.global_average_pool",
-            "nn.global_max_pool",
-            "nn.batch_normalization",
-        ):
-            if len(_shape(op.operands[0])) != 4 and op.name != "nn.batch_normalization":
-                return f"expected a rank-4 NCHW input, got rank {len(_shape(op.operands[0]))}"
-            if op.name == "nn.batch_normalization" and len(_shape(op.operands[0])) < 2:
-                return "expected an input of rank >= 2"
+        rank = len(_shape(op.operands[0])) if op.operands else 0
+        if op.name in ("nn.conv", "nn.lrn") and rank != 4:
+            return f"expected a rank-4 NCHW input, got rank {rank}"
+        if op.name in ("nn.max_pool", "nn.average_pool", "nn.lp_pool") and rank not in (4, 5):
+            return f"expected a rank-4 or rank-5 (NCHW, NCDHW) input, got rank {rank}"
+        if op.name in ("nn.global_average_pool", "nn.global_max_pool") and rank < 3:
+            return f"expected an input of rank >= 3, got rank {rank}"
+        if op.name == "nn.batch_normalization" and rank < 2:
+            return "expected an input of rank >= 2"
         if (
             op.name in ("nn.mat_mul", "nn.gemm")
             and min(len(_shape(v)) for v in op.operands[:2]) < 1
@@ -1434,10 +1433,14 @@ class FunctionLowering:
             return f"expected unit steps, got {_ints(op, 'steps')}"
         if op.name == "nn.pad" and getattr(_prop(op, "mode"), "data", "constant") != "constant":
             return f"expected constant padding, got {getattr(_prop(op, 'mode'), 'data', '?')}"
-        if op.name in REDUCTIONS and 0 in _shape(op.operands[0]):
-            return "expected a non-empty input"
-        if any(0 in _shape(v) for v in op.results):
-            return "expected non-empty results"
+        empty_in = any(0 in _shape(v) for v in op.operands)
+        empty_out = any(0 in _shape(v) for v in op.results)
+        if empty_in and not empty_out:  # an empty result needs no kernel at all
+            if op.name in REDUCTIONS:
+                if not _is_float(_et(op.operands[0])):
+                    return "expected a non-empty input (or a floating-point one)"
+            elif op.name != "nn.concat":
+                return "expected non-empty inputs for a non-empty result"
         if op.name == "nn.tile" and math.prod(_ints(op, "repeats")) > _TILE_COPIES:
             return f"expected at most {_TILE_COPIES} repeats in all, got {_ints(op, 'repeats')}"
         if op.name in ("nn.softmax", "nn.log_softmax") and len(_shape(op.operands[0])) == 0:
@@ -1698,6 +1701,9 @@ class FunctionLowering:
                 self.buf[op.results[0]] = self.view(
                     self.value(op.operands[0]), _shape(op.results[0]), op.location
                 )
+            elif op.results and all(0 in _shape(r) for r in op.results):
+                for r in op.results:  # no elements: a buffer of 0 bytes, no kernel
+                    self.result_buffer(r, op.location)
             elif op.name == "nn.split":
                 self.lower_split(op)
             elif op.name == "nn.tile":
@@ -1739,6 +1745,8 @@ class FunctionLowering:
                     self.buf[k] = out
             return
         owner = v.owner
+        if 0 in _shape(out):
+            return  # nothing to copy
         # a graph output that is a graph input (Identity, Dropout in inference) is a copy
         loc = owner.location if isinstance(owner, Operation) else self.fn.location
         kb = KernelBuilder(loc, self.params)
@@ -1796,6 +1804,34 @@ class FunctionLowering:
             return Spec(
                 out, t, ins=self.retile(ins, t), epilogue=epi, work=math.prod(shape) * n_ops
             )
+
+        return self.choose(build, [budget_candidates(shape)])
+
+    def lower_trilu(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """Upper/lower triangle: an elementwise select against a compile-time i1 mask of
+        the last two dims (broadcast over the batch dims)."""
+        shape = _shape(out)
+        rows, cols = (1, *shape)[-2:]
+        diff = np.arange(cols)[None, :] - np.arange(rows)[:, None]
+        k = _int(op, "k", 0)
+        keep = diff >= k if _int(op, "upper", 1) else diff <= k
+        mask_shape = (1,) * (len(shape) - 2) + tuple(shape[-2:])
+        mask = self.new_constant(_loc_name(op) + "_mask", keep.reshape(mask_shape), loc, i1)
+        x = self.view(self.value(op.operands[0]), shape, loc)
+        ins = [self.ew_in(x, shape), self.ew_in(mask, shape)]
+
+        def step(mb: MapBody, _v: SSAValue | None, b: list[SSAValue]) -> SSAValue:
+            return mb.emit(arith.SelectOp(b[1], b[0], mb.const(0, tile.scalar_type(_et(out)))))
+
+        more_steps, more_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue([(step, 2), *more_steps], from_acc=False)
+        ins += more_ins
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            return Spec(out, t, ins=self.retile(ins, t), epilogue=epi, work=math.prod(shape) * 2)
 
         return self.choose(build, [budget_candidates(shape)])
 
@@ -2051,49 +2087,61 @@ class FunctionLowering:
     def lower_pool(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, kind: str
     ) -> Spec:
+        """Max, average and Lp pooling over 2 or 3 spatial dims (1-D ones were lifted to
+        2-D): tiles of channels x rows of the first spatial dim, the other spatial dims
+        whole. Lp: |x|^p maps the input tile in place, a `sum` window, then ^(1/p)."""
         x = self.value(op.operands[0])
-        n, c, h, wd = _shape(op.operands[0])
-        _, _, ho, wo = _shape(out)
-        kh, kw = _ints(op, "kernel_shape")[:2]
-        sh, sw = (_ints(op, "strides", [1, 1]) + [1, 1])[:2]
-        dh, dw = (_ints(op, "dilations", [1, 1]) + [1, 1])[:2]
-        pads = (_ints(op, "pads", [0, 0, 0, 0]) + [0] * 4)[:4]
-        pt, pl, pb, pr = pads
-        win_w = (wo - 1) * sw + (kw - 1) * dw + 1
-        overhang = (ho - 1) * sh + (kh - 1) * dh + 1 > h + pt + pb or win_w > wd + pl + pr
+        in_shape = _shape(op.operands[0])
+        out_shape = _shape(out)
+        n, c = in_shape[:2]
+        sp = len(in_shape) - 2
+        spatial, o_sp = in_shape[2:], out_shape[2:]
+        k = _ints(op, "kernel_shape")[:sp]
+        st = (_ints(op, "strides", [1] * sp) + [1] * sp)[:sp]
+        dl = (_ints(op, "dilations", [1] * sp) + [1] * sp)[:sp]
+        pads = (_ints(op, "pads", [0] * 2 * sp) + [0] * 2 * sp)[: 2 * sp]
+        lo, hi = pads[:sp], pads[sp:]
+        ext = [(o - 1) * s_ + (kk - 1) * d + 1 for o, s_, kk, d in zip(o_sp, st, k, dl, strict=True)]
+        overhang = any(e > i + a + b for e, i, a, b in zip(ext, spatial, lo, hi, strict=True))
         needs_fill = any(pads) or overhang
+        et = _et(out)
         steps: list[Step] = []
         epi_ins: list[In] = []
+        pw = float(_int(op, "p", 2)) if kind == "lp" else 0.0
         if kind == "sum":  # average pooling: divide by the per-position count
             include = bool(_int(op, "count_include_pad", 0))
-            counts = _pool_counts(h, wd, ho, wo, (kh, kw), (sh, sw), (dh, dw), pads, include)
+            counts = _pool_counts(spatial, o_sp, k, st, dl, pads, include)
             if np.all(counts == counts.flat[0]):
                 inv = float(np.float32(1.0) / np.float32(counts.flat[0]))
                 steps.append((lambda mb, v, _b: mb.emit(arith.MulfOp(v, mb.const(inv))), 0))
             else:
                 cb = self.new_constant(
                     _loc_name(op) + "_inv_count",
-                    (1.0 / counts).reshape(1, 1, ho, wo),
+                    (1.0 / counts).reshape(1, 1, *o_sp),
                     loc,
-                    _et(out),
+                    et,
                 )
-                epi_ins.append(self.ew_in(cb, _shape(out)))
+                epi_ins.append(self.ew_in(cb, out_shape))
                 steps.append((lambda mb, v, b: mb.emit(arith.MulfOp(v, b[0])), 1))
-        more_steps, more_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
+        elif kind == "lp":
+            steps.append((lambda mb, v, _b: mb.emit(mathd.PowFOp(v, mb.const(1.0 / pw))), 0))
+        more_steps, more_ins = self.chain_steps(chain, op.results[0], out_shape, loc)
         epi = make_epilogue(steps + more_steps, from_acc=True)
         epi_ins += more_ins
-        fill = _lowest(_et(out)) if kind == "max" else 0.0
+        fill = _lowest(et) if kind == "max" else 0.0
+        win_rest = tuple(ext[1:])
 
         def build(tiles: tuple[int, ...]) -> Spec:
-            c_t, ho_t = tiles
-            hin = (ho_t - 1) * sh + (kh - 1) * dh + 1
+            c_t, h_t = tiles
+            hin = (h_t - 1) * st[0] + (k[0] - 1) * dl[0] + 1
             xin = In(
                 x,
-                (1, c_t, hin, win_w),
-                [_o(0), _o(1), _o(2, sh, -pt), Ax(const=-pl)],
+                (1, c_t, hin, *win_rest),
+                [_o(0), _o(1), _o(2, st[0], -lo[0])] + [Ax(const=-p_) for p_ in lo[1:]],
                 fill if needs_fill else None,
             )
-            t = (1, c_t, ho_t, wo)
+            t = (1, c_t, h_t, *o_sp[1:])
+            pool_kind = "max" if kind == "max" else "sum"
 
             def compute(
                 kb: KernelBuilder,
@@ -2102,8 +2150,14 @@ class FunctionLowering:
                 acc: SSAValue,
                 first: SSAValue | None,
             ) -> None:
+                if kind == "lp":  # the input tile is this step's own: map it in place
+                    mb = MapBody(_et(acc))
+                    v = mb.emit(mathd.AbsFOp(mb.arg(bufs[0])))
+                    mb.build(kb, mb.emit(mathd.PowFOp(v, mb.const(pw))), bufs[0])
                 kb.add(
-                    tile.PoolOp(bufs[0], acc, kind, (1, 1, kh, kw), (1, 1, sh, sw), (1, 1, dh, dw))
+                    tile.PoolOp(
+                        bufs[0], acc, pool_kind, (1, 1, *k), (1, 1, *st), (1, 1, *dl)
+                    )
                 )
 
             return Spec(
@@ -2112,12 +2166,17 @@ class FunctionLowering:
                 ins=[xin] + self.retile(epi_ins, t),
                 compute=compute,
                 epilogue=epi,
-                work=n * c * ho * wo * kh * kw,
+                work=math.prod(out_shape) * math.prod(k) * (3 if kind == "lp" else 1),
             )
 
         return self.choose(
-            build, [candidates(c, self.opts.tile_c), candidates(ho, self.opts.tile_h)]
+            build, [candidates(c, self.opts.tile_c), candidates(o_sp[0], self.opts.tile_h)]
         )
+
+    def lower_lp_pool(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        return self.lower_pool(op, chain, out, loc, "lp")
 
     def lower_max_pool(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
@@ -2133,17 +2192,18 @@ class FunctionLowering:
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute, kind: str
     ) -> Spec:
         x = self.value(op.operands[0])
-        n, c, h, wd = _shape(op.operands[0])
+        in_shape = _shape(op.operands[0])
+        n, c, sp = in_shape[0], in_shape[1], in_shape[2:]
         steps: list[Step] = []
         if kind == "add":
-            inv = float(np.float32(1.0) / np.float32(h * wd))
+            inv = float(np.float32(1.0) / np.float32(math.prod(sp)))
             steps.append((lambda mb, v, _b: mb.emit(arith.MulfOp(v, mb.const(inv))), 0))
         more_steps, epi_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
         epi = make_epilogue(steps + more_steps, from_acc=True)
 
         def build(tiles: tuple[int, ...]) -> Spec:
             (c_t,) = tiles
-            t = (1, c_t, 1, 1)
+            t = (1, c_t, *(1 for _ in sp))
 
             def compute(
                 kb: KernelBuilder,
@@ -2152,16 +2212,16 @@ class FunctionLowering:
                 acc: SSAValue,
                 first: SSAValue | None,
             ) -> None:
-                kb.add(tile.ReduceOp(bufs[0], acc, kind, (2, 3)))
+                kb.add(tile.ReduceOp(bufs[0], acc, kind, tuple(range(2, 2 + len(sp)))))
 
-            xin = In(x, (1, c_t, h, wd), [_o(0), _o(1), ZERO, ZERO])
+            xin = In(x, (1, c_t, *sp), [_o(0), _o(1), *(ZERO for _ in sp)])
             return Spec(
                 out,
                 t,
                 ins=[xin] + self.retile(epi_ins, t),
                 compute=compute,
                 epilogue=epi,
-                work=n * c * h * wd,
+                work=n * c * math.prod(sp),
             )
 
         return self.choose(build, [candidates(c, self.opts.tile_c)])
@@ -2182,6 +2242,8 @@ class FunctionLowering:
         count = math.prod(in_shape[d] for d in axes)
         et = _et(op.operands[0])
         fl = _is_float(et)
+        if count == 0:
+            return self.empty_reduction(op, chain, out, loc, kind, kept)
 
         def flip(mb: MapBody, v: SSAValue) -> SSAValue:
             """An order-reversing map (min = flip(max(flip(x)))): -x for floats, ~x for
@@ -2264,6 +2326,51 @@ class FunctionLowering:
         tiles = {fill_tile(kept, max(1, (1 << k) // count)) for k in range(6, 25)}
         tiles.add(kept)
         return self.choose(build, [sorted(tiles)])
+
+    def empty_reduction(
+        self,
+        op: Operation,
+        chain: list[Operation],
+        out: SSAValue,
+        loc: Attribute,
+        kind: str,
+        kept: tuple[int, ...],
+    ) -> Spec:
+        """A reduction over no elements is its identity (ONNX >= 18): a kernel that fills
+        the output tiles (sum 0, max -inf, min +inf, log_sum -inf, mean NaN, prod 1)."""
+        value = {
+            "max": -math.inf,
+            "min": math.inf,
+            "log_sum": -math.inf,
+            "log_sum_exp": -math.inf,
+            "mean": math.nan,
+            "prod": 1.0,
+        }.get(kind, 0.0)
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], kept, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                kb.add(tile.FillOp(acc, value))
+
+            return Spec(
+                out,
+                t,
+                ins=self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(kept),
+            )
+
+        return self.choose(build, [budget_candidates(kept)])
 
     def lower_global_average_pool(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
@@ -2497,8 +2604,8 @@ class FunctionLowering:
         toks, start = [], 0
         for r in op.results:
             s = _shape(r)
+            out = self.result_buffer(r, loc)
             if 0 not in s:
-                out = self.result_buffer(r, loc)
                 begin = [kb.c(start if d == axis else 0) for d in range(len(shape))]
                 dma = tile.DmaStartOp(src, begin, out, [kb.c(0)] * len(s), s)
                 toks.append(kb.add(dma).results[0])
@@ -2574,7 +2681,7 @@ class FunctionLowering:
         start = 0
         for v in op.operands:
             s = _shape(v)
-            if self.redirect.get(v, (None, 0))[0] is op.results[0]:
+            if self.redirect.get(v, (None, 0))[0] is op.results[0] or 0 in s:
                 start += s[axis]
                 continue
             src = self.value(v)
@@ -2596,30 +2703,33 @@ for _name in REDUCTIONS:
 
 
 def _pool_counts(
-    h: int,
-    w: int,
-    ho: int,
-    wo: int,
+    spatial: Sequence[int],
+    out: Sequence[int],
     k: Sequence[int],
     s: Sequence[int],
     d: Sequence[int],
     pads: Sequence[int],
     include_pad: bool,
 ) -> np.ndarray:
-    """Number of summed elements per output position of an average pool (ONNX rules)."""
-    out = np.zeros((ho, wo), np.float64)
-    lo = (0, 0) if not include_pad else (-pads[0], -pads[1])
-    hi = (h, w) if not include_pad else (h + pads[2], w + pads[3])
-    for i in range(ho):
-        rows = [i * s[0] - pads[0] + a * d[0] for a in range(k[0])]
-        nr = sum(1 for r in rows if lo[0] <= r < hi[0])
-        for j in range(wo):
-            cols = [j * s[1] - pads[1] + b * d[1] for b in range(k[1])]
-            out[i, j] = nr * sum(1 for cc in cols if lo[1] <= cc < hi[1])
-    return np.maximum(out, 1)
+    """Number of summed elements per output position of an average pool (ONNX rules):
+    the outer product of the per-dimension counts."""
+    sp = len(spatial)
+    total = np.ones((), np.float64)
+    for i in range(sp):
+        lo = 0 if not include_pad else -pads[i]
+        hi = spatial[i] if not include_pad else spatial[i] + pads[sp + i]
+        per = np.array(
+            [
+                sum(1 for a in range(k[i]) if lo <= j * s[i] - pads[i] + a * d[i] < hi)
+                for j in range(out[i])
+            ],
+            np.float64,
+        )
+        total = np.multiply.outer(total, per)
+    return np.maximum(total, 1)
 
 
-_WINDOW_1D = ("nn.conv", "nn.max_pool", "nn.average_pool")
+_WINDOW_1D = ("nn.conv", "nn.max_pool", "nn.average_pool", "nn.lp_pool")
 
 
 def lift_1d_windows(fn: func.FuncOp) -> None:
@@ -2632,7 +2742,7 @@ def lift_1d_windows(fn: func.FuncOp) -> None:
         if op.name not in _WINDOW_1D or len(op.results) != 1:
             continue
         if len(_shape(op.operands[0])) != 3 or any(
-            not isinstance(v.type, TensorType) or v.type.get_element_type() != f32
+            not isinstance(v.type, TensorType) or not _has_dtype(v.type.get_element_type())
             for v in (*op.operands, *op.results)
         ):
             continue
@@ -2642,7 +2752,7 @@ def lift_1d_windows(fn: func.FuncOp) -> None:
             new = (*s[:2], 1, *s[2:])
             r = nn.ReshapeOp.create(
                 operands=[v],
-                result_types=[TensorType(f32, new)],
+                result_types=[TensorType(_et(v), new)],
                 properties={"shape": DenseArrayBase.from_list(i64, new)},
             )
             r.location = op.location  # type: ignore[assignment]
@@ -2662,7 +2772,7 @@ def lift_1d_windows(fn: func.FuncOp) -> None:
         out = _shape(op.results[0])
         lifted = type(op).create(
             operands=ins,
-            result_types=[TensorType(f32, (*out[:2], 1, *out[2:]))],
+            result_types=[TensorType(_et(op.results[0]), (*out[:2], 1, *out[2:]))],
             properties=props,
             attributes=dict(op.attributes),
         )
