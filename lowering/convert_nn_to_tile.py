@@ -1121,7 +1121,8 @@ REDUCTIONS = {
     "nn.reduce_log_sum_exp",
 }
 PRODUCERS |= REDUCTIONS
-SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant", "nn.split", "nn.tile"}
+SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant", "nn.split", "nn.tile", "nn.resize"}
+_GATHER_COPIES = 4096  # most DMAs one nn.resize may become (taps x output rows, all axes)
 _TILE_COPIES = 256  # most DMAs one nn.tile may become (one per repeat of the input)
 
 # --------------------------------------------------------------------------- cost model
@@ -1441,6 +1442,16 @@ class FunctionLowering:
                     return "expected a non-empty input (or a floating-point one)"
             elif op.name != "nn.concat":
                 return "expected non-empty inputs for a non-empty result"
+        if op.name == "nn.resize":
+            mode = getattr(_prop(op, "mode"), "data", "nearest")
+            if mode != "nearest" and not _is_float(_et(op.operands[0])):
+                return f"expected floating-point tensors for {mode} mode (integers round)"
+            copies = sum(
+                t * {"nearest": 1, "linear": 2}.get(mode, 4)
+                for _, _, t, _ in _resize_axes(op)
+            )
+            if copies > _GATHER_COPIES:
+                return f"expected at most {_GATHER_COPIES} row copies, got {copies}"
         if op.name == "nn.tile" and math.prod(_ints(op, "repeats")) > _TILE_COPIES:
             return f"expected at most {_TILE_COPIES} repeats in all, got {_ints(op, 'repeats')}"
         if op.name in ("nn.softmax", "nn.log_softmax") and len(_shape(op.operands[0])) == 0:
@@ -1708,6 +1719,8 @@ class FunctionLowering:
                 self.lower_split(op)
             elif op.name == "nn.tile":
                 self.lower_tile(op)
+            elif op.name == "nn.resize":
+                self.lower_resize(op)
             elif op in groups:
                 self.lower_group(groups[op])
         assert ret is not None
@@ -2594,6 +2607,89 @@ class FunctionLowering:
         kb.add(tile.DmaWaitOp(tok))
         self.emit(kb.finish(), loc)
 
+    def scratch(self, shape: Sequence[int], et: Attribute, loc: Attribute, hint: str) -> SSAValue:
+        """A DRAM intermediate that no nn value names (a resize's per-axis result)."""
+        a = self.emit(tile.AllocOp(tile.buffer_type(shape, et, tile.DRAM)), loc)
+        a.results[0].name_hint = hint
+        self._allocs.add(a.results[0])
+        return a.results[0]
+
+    def gather_rows(
+        self, src: SSAValue, dst: SSAValue, axis: int, idx: Sequence[int], loc: Attribute
+    ) -> None:
+        """dst[.., i, ..] = src[.., idx[i], ..] along `axis`: one DRAM-to-DRAM DMA per run
+        of consecutive source rows (no VTCM), all started, then waited."""
+        shape = _shape(dst)
+        kb = KernelBuilder(loc, self.params)
+        toks = []
+        i = 0
+        while i < len(idx):
+            j = i + 1
+            while j < len(idx) and idx[j] == idx[j - 1] + 1:
+                j += 1
+            sizes = [j - i if d == axis else n for d, n in enumerate(shape)]
+            si = [kb.c(int(idx[i]) if d == axis else 0) for d in range(len(shape))]
+            di = [kb.c(i if d == axis else 0) for d in range(len(shape))]
+            toks.append(kb.add(tile.DmaStartOp(src, si, dst, di, sizes)).results[0])
+            i = j
+        kb.add(tile.DmaWaitOp(*toks))
+        self.emit(kb.finish(), loc)
+
+    def lower_resize(self, op: Operation) -> None:
+        """Resize one axis at a time (the reference's separable definition). Along an axis
+        every tap is a row gather (DMA per run of source rows); nearest is that gather
+        alone, linear and cubic then weight their 2 or 4 taps in a tiled map kernel
+        (y = sum of tap * weight, the weights a compile-time vector along the axis)."""
+        loc = op.location
+        et = _et(op.results[0])
+        out = self.result_buffer(op.results[0], loc)
+        cur = self.value(op.operands[0])
+        axes = _resize_axes(op)
+        if not axes:  # resize to the same shape: a copy
+            self.gather_rows(cur, out, 0, list(range(_shape(out)[0])), loc)
+            return
+        base = _loc_name(op)
+        for n, (axis, in_len, out_len, scale) in enumerate(axes):
+            shape = list(_shape(cur))
+            shape[axis] = out_len
+            dst = out if n == len(axes) - 1 else self.scratch(shape, et, loc, f"{base}_ax{axis}")
+            taps = _resize_taps(op, in_len, out_len, scale)
+            if taps[0][1] is None:
+                self.gather_rows(cur, dst, axis, [int(i) for i in taps[0][0]], loc)
+                cur = dst
+                continue
+            ins: list[In] = []
+            wshape = [1] * len(shape)
+            wshape[axis] = out_len
+            for k, (idx, w) in enumerate(taps):
+                tb = self.scratch(shape, et, loc, f"{base}_ax{axis}_tap{k}")
+                self.gather_rows(cur, tb, axis, [int(i) for i in idx], loc)
+                assert w is not None
+                wb = self.new_constant(f"{base}_ax{axis}_w{k}", w.reshape(wshape), loc, et)
+                ins += [self.ew_in(tb, tuple(shape)), self.ew_in(wb, tuple(shape))]
+
+            def step(mb: MapBody, _v: SSAValue | None, b: list[SSAValue]) -> SSAValue:
+                acc = None
+                for k in range(0, len(b), 2):
+                    term = mb.emit(arith.MulfOp(b[k], b[k + 1]))
+                    acc = term if acc is None else mb.emit(arith.AddfOp(acc, term))
+                assert acc is not None
+                return acc
+
+            epi = make_epilogue([(step, len(ins))], from_acc=False)
+            full = tuple(shape)
+            target = dst
+
+            def build(tiles: tuple[int, ...], ins: list[In] = ins, epi=epi, full=full, target=target) -> Spec:  # noqa: ANN001
+                (t,) = tiles
+                return Spec(
+                    target, t, ins=self.retile(ins, t), epilogue=epi, work=math.prod(full) * len(ins)
+                )
+
+            spec = self.choose(build, [budget_candidates(full)])
+            self.emit(emit_kernel(spec, KernelBuilder(loc, self.params), spec.double_buffer), loc)
+            cur = dst
+
     def lower_split(self, op: Operation) -> None:
         """One DRAM-to-DRAM DMA per result, of its box along `axis` (no VTCM)."""
         loc = op.location
@@ -2700,6 +2796,48 @@ for _name in ELEMENTWISE:
 FunctionLowering.lower_log_softmax = FunctionLowering.lower_softmax  # type: ignore[attr-defined]
 for _name in REDUCTIONS:
     setattr(FunctionLowering, "lower_" + _name[3:], FunctionLowering.lower_reduce)
+
+
+def _resize_axes(op: Operation) -> list[tuple[int, int, int, float]]:
+    """(axis, input length, output length, scale) of each axis an nn.resize changes,
+    with the reference's reading of `scales` / `sizes`."""
+    shape = _shape(op.operands[0])
+    sizes = _ints(op, "sizes")
+    attr = _prop(op, "scales")
+    scales = [float(v) for v in attr.get_values()] if isinstance(attr, DenseArrayBase) else []
+    if sizes:
+        scales = [o / i for o, i in zip(sizes, shape, strict=True)]
+    else:
+        sizes = [math.floor(i * sc) for i, sc in zip(shape, scales, strict=True)]
+    return [
+        (d, i, o, sc)
+        for d, (i, o, sc) in enumerate(zip(shape, sizes, scales, strict=True))
+        if not (i == o and sc == 1.0)
+    ]
+
+
+def _resize_taps(op: Operation, in_len: int, out_len: int, scale: float) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """(source index per output row, weight per output row or None) of each tap of a 1-D
+    resize: one unweighted tap for nearest, two for linear, four for cubic. The index
+    tables come from the reference's own coordinate helpers, so both agree exactly."""
+    from vexa.runtime import nn_reference as ref  # noqa: PLC0415 -- compile-time tables
+
+    mode = getattr(_prop(op, "mode"), "data", "nearest")
+    ctm = getattr(_prop(op, "coordinate_transformation_mode"), "data", "half_pixel")
+    coords = ref._resize_coords(ctm, out_len, in_len, scale)
+    if mode == "nearest":
+        nearest = getattr(_prop(op, "nearest_mode"), "data", "round_prefer_floor")
+        return [(ref._nearest(coords, nearest, in_len), None)]
+    if mode == "linear":
+        c = np.clip(coords, 0, in_len - 1)
+        lo = np.floor(c).astype(np.int64)
+        hi = np.minimum(lo + 1, in_len - 1)
+        frac = c - lo
+        return [(lo, 1 - frac), (hi, frac)]
+    idx, w = ref._cubic_weights(
+        coords, _float(op, "cubic_coeff_a", -0.75), in_len, bool(_int(op, "exclude_outside"))
+    )
+    return [(idx[:, j], w[:, j]) for j in range(4)]
 
 
 def _pool_counts(
