@@ -68,7 +68,19 @@ from vexa.runtime.target import Target  # noqa: E402
 # decoded instruction columns
 K_OP, K_A, K_B, K_C, K_D, K_IMM, K_ORIG, K_CLS, K_DST, K_NSRC, K_S0 = range(11)
 K_MEM, K_WFILE, K_WREAL, K_VACC = 14, 15, 16, 17  # K_MEM: bytes a load/store moves
-KW = 18
+# for `_fast`: latency (VTCM), address alignment, scoreboard entry written (a sink if none)
+K_LAT, K_ALIGN, K_RDY = 18, 19, 20
+KW = 21
+
+# packet columns (see `decode`); PK_FAST marks packets `_fast` may run, PK_VR/PK_VW are the
+# VTCM bytes such a packet reads/writes
+PK_FAST, PK_VR, PK_VW = 9, 10, 11
+PKW = 12
+
+# slots of the `st` array through which `_run` and `_fast` pass the loop state
+(S_PC, S_NOW, S_ICOUNT, S_SDEP, S_VR, S_VW, S_HWM, S_TOPS, S_TOPE, S_TOPR, S_NLOOPS, S_TIMING,
+ S_MAXI, S_VTBASE, S_VTEND, S_DRAM) = range(16)
+NST = 16
 
 # params layout
 (P_VLEN, P_G, P_NV, P_NQ, P_VTBASE, P_DRAM, P_VTCM, P_TIMING, P_MAXI, P_LDEPTH, P_LSALU,
@@ -174,6 +186,9 @@ T_MISALIGNED, T_OOB, T_DMA_OOB, T_BUDGET, T_LOOP = 1, 2, 3, 4, 5
 (COLD_DR, COLD_DW, COLD_VR, COLD_VW, COLD_HWM, COLD_DMAN, COLD_DMAB, COLD_NTR, COLD_RB, COLD_SS,
  COLD_DS) = range(11)
 CANON = np.int32(0x7FC00000)
+# the opcodes `_fast` runs (its dispatch lists each; `decode` gives each a VTCM latency)
+FAST_OPS = frozenset(("vfma.f32", "vld", "vldbc", "vst", "addi", "add", "li", "mov", "vsplati",
+                      "vsplat", "vmov", "vadd.f32", "vsub.f32", "vmul.f32"))
 F32_NAN = np.float32(np.nan)
 
 
@@ -491,8 +506,186 @@ def _dma_cold(op, A, B, Cc, orig, R, dram8, vtcm8, dram_size, vtbase, vtsize, co
 
 
 @njit(cache=True, error_model="numpy")
+def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, st):  # noqa: C901
+    """Run consecutive *simple* packets (decode's packet column PK_FAST) from st[S_PC].
+
+    A simple packet is not staged, has no control, DMA or dmawait instruction, and only
+    opcodes from a short list (the hot loops of the kernels). Before it runs, every memory
+    address of the packet is checked to lie in VTCM, aligned (the packet's reads all see the
+    registers of its start, so the addresses are known up front); a packet that fails the
+    check, any non-simple packet and the instruction budget return to `_run`, which runs
+    the packet (and traps) itself. The timing model needs no DMA or DRAM port here: issue is
+    the scoreboard's, and latencies come from the decoded column K_LAT.
+
+    A separate function with a small body: in `_run`'s large loop LLVM spills most loop
+    variables to the stack. Returns the number of packets run; the loop state goes in and
+    out through `st` (S_* slots).
+    """
+    loop_start = scratch[0]
+    loop_end = scratch[1]
+    loop_rem = scratch[2]
+    pc = st[S_PC]
+    now = st[S_NOW]
+    icount = st[S_ICOUNT]
+    sdep = st[S_SDEP]
+    c_vr = st[S_VR]
+    c_vw = st[S_VW]
+    hwm = st[S_HWM]
+    top_start = st[S_TOPS]
+    top_end = st[S_TOPE]
+    top_rem = st[S_TOPR]
+    nloops = st[S_NLOOPS]
+    timing = st[S_TIMING] != 0
+    maxi = st[S_MAXI]
+    vtbase = st[S_VTBASE]
+    vtend = st[S_VTEND]
+    dram_size = st[S_DRAM]
+    run = 0
+    while True:
+        pc = pc & 0x7FFFFFFF
+        if pk[pc, PK_FAST] == 0:
+            break
+        a = pk[pc, 0] & 0x7FFFFFFF
+        b = pk[pc, 1] & 0x7FFFFFFF
+        if icount + (b - a) > maxi:
+            break
+        # memory addresses: all in VTCM and aligned, or the general path runs the packet
+        ok = True
+        top = hwm
+        for i in range(a, b):
+            nb = np.int64(ins[i, K_MEM])
+            if nb > 0:
+                addr = (np.int64(R[ins[i, K_B] & 0xFFFF]) + ins[i, K_IMM]) & 0xFFFFFFFF
+                if ((addr & (ins[i, K_ALIGN] - 1)) != 0 or addr < vtbase
+                        or addr + nb > vtend or addr + nb <= dram_size):
+                    ok = False
+                    break
+                if addr + nb - vtbase > top:
+                    top = addr + nb - vtbase
+        if not ok:
+            break
+        hwm = top
+        c_vr += pk[pc, PK_VR]
+        c_vw += pk[pc, PK_VW]
+        t1 = now
+        if timing:
+            s0 = pk[pc, 4] & 0x7FFFFFFF
+            if pk[pc, 5] - s0 <= 8:
+                r0 = max(ready[srcs[s0] & 0xFFFF], ready[srcs[s0 + 1] & 0xFFFF])
+                r1 = max(ready[srcs[s0 + 2] & 0xFFFF], ready[srcs[s0 + 3] & 0xFFFF])
+                r2 = max(ready[srcs[s0 + 4] & 0xFFFF], ready[srcs[s0 + 5] & 0xFFFF])
+                r3 = max(ready[srcs[s0 + 6] & 0xFFFF], ready[srcs[s0 + 7] & 0xFFFF])
+                t1 = max(t1, max(max(r0, r1), max(r2, r3)))
+            else:
+                for s in range(s0, pk[pc, 5]):
+                    r = ready[srcs[s] & 0xFFFF]
+                    if r > t1:
+                        t1 = r
+        for i in range(a, b):
+            op = ins[i, K_OP]
+            A = ins[i, K_A] & 0xFFFF
+            B = ins[i, K_B] & 0xFFFF
+            if op == O_VFMA_F32:
+                Cc = ins[i, K_C] & 0xFFFF
+                if L == 32:
+                    for l in range(32):
+                        x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
+                        Vf[A, l] = x if x == x else F32_NAN
+                else:
+                    for l in range(L):
+                        x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
+                        Vf[A, l] = x if x == x else F32_NAN
+            elif op == O_VLDBC:
+                off = ((np.int64(R[B]) + ins[i, K_IMM]) & 0xFFFFFFFF) - vtbase
+                wv = vtcm32[(off >> 2) & 0x3FFFFFFF]
+                for l in range(L):
+                    Vi[A, l] = wv
+            elif op == O_VLD:
+                off = ((np.int64(R[B]) + ins[i, K_IMM]) & 0xFFFFFFFF) - vtbase
+                w = (off >> 2) & 0x3FFFFFFF
+                for l in range(L):
+                    Vi[A, l] = vtcm32[w + l]
+            elif op == O_VST:
+                off = ((np.int64(R[B]) + ins[i, K_IMM]) & 0xFFFFFFFF) - vtbase
+                w = (off >> 2) & 0x3FFFFFFF
+                for l in range(L):
+                    vtcm32[w + l] = Vi[A, l]
+            elif op == O_ADDI:
+                R[A] = np.int32(((np.int64(R[B]) + ins[i, K_IMM] + 2147483648) & 0xFFFFFFFF)
+                                - 2147483648)
+            elif op == O_ADD:
+                v = np.int64(R[B]) + np.int64(R[ins[i, K_C] & 0xFFFF])
+                R[A] = np.int32(((v + 2147483648) & 0xFFFFFFFF) - 2147483648)
+            elif op == O_LI:
+                R[A] = ins[i, K_IMM]
+            elif op == O_MOV:
+                R[A] = R[B]
+            elif op == O_VSPLATI or op == O_VSPLAT:
+                wv = R[B] if op == O_VSPLAT else ins[i, K_IMM]
+                for l in range(L):
+                    Vi[A, l] = wv
+            elif op == O_VMOV:
+                for l in range(L):
+                    Vi[A, l] = Vi[B, l]
+            elif op == O_VADD_F32:
+                Cc = ins[i, K_C] & 0xFFFF
+                for l in range(L):
+                    x = Vf[B, l] + Vf[Cc, l]
+                    Vf[A, l] = x if x == x else F32_NAN
+            elif op == O_VSUB_F32:
+                Cc = ins[i, K_C] & 0xFFFF
+                for l in range(L):
+                    x = Vf[B, l] - Vf[Cc, l]
+                    Vf[A, l] = x if x == x else F32_NAN
+            else:  # O_VMUL_F32
+                Cc = ins[i, K_C] & 0xFFFF
+                for l in range(L):
+                    x = Vf[B, l] * Vf[Cc, l]
+                    Vf[A, l] = x if x == x else F32_NAN
+            if timing:
+                ready[ins[i, K_RDY] & 0xFFFF] = t1 + ins[i, K_LAT]
+        icount += b - a
+        pkcount[pc] += 1
+        if timing:
+            sdep += t1 - now
+            nxt = t1 + 1
+        else:
+            nxt = now + 1
+        pkcyc[pc] += nxt - now
+        now = nxt
+        run += 1
+        next_pc = pc + 1
+        while next_pc == top_end:
+            top_rem -= 1
+            if top_rem > 0:
+                next_pc = top_start
+                break
+            nloops -= 1
+            if nloops > 0:
+                top_start = loop_start[nloops - 1]
+                top_end = loop_end[nloops - 1]
+                top_rem = loop_rem[nloops - 1]
+            else:
+                top_end = -1
+        pc = next_pc
+    st[S_PC] = pc
+    st[S_NOW] = now
+    st[S_ICOUNT] = icount
+    st[S_SDEP] = sdep
+    st[S_VR] = c_vr
+    st[S_VW] = c_vw
+    st[S_HWM] = hwm
+    st[S_TOPS] = top_start
+    st[S_TOPE] = top_end
+    st[S_TOPR] = top_rem
+    st[S_NLOOPS] = nloops
+    return run
+
+
+@njit(cache=True, error_model="numpy")
 def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt,
-         pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch, cold):  # noqa: C901
+         pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch, cold,
+         st):  # noqa: C901
     vlen = prm[P_VLEN]
     L = vlen // 4
     g = prm[P_G]
@@ -552,6 +745,33 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     t3 = np.int64(0)
     while True:
         pc = pc & 0x7FFFFFFF
+        if pk[pc, PK_FAST] != 0:
+            # simple packets run in `_fast`; it returns 0 when this one needs the general path
+            st[S_PC] = pc
+            st[S_NOW] = now
+            st[S_ICOUNT] = icount
+            st[S_SDEP] = sdep
+            st[S_VR] = c_vr
+            st[S_VW] = c_vw
+            st[S_HWM] = hwm
+            st[S_TOPS] = top_start
+            st[S_TOPE] = top_end
+            st[S_TOPR] = top_rem
+            st[S_NLOOPS] = nloops
+            if _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch,
+                     st) > 0:
+                pc = st[S_PC]
+                now = st[S_NOW]
+                icount = st[S_ICOUNT]
+                sdep = st[S_SDEP]
+                c_vr = st[S_VR]
+                c_vw = st[S_VW]
+                hwm = st[S_HWM]
+                top_start = st[S_TOPS]
+                top_end = st[S_TOPE]
+                top_rem = st[S_TOPR]
+                nloops = st[S_NLOOPS]
+                continue
         a = pk[pc, 0] & 0x7FFFFFFF
         b = pk[pc, 1] & 0x7FFFFFFF
         n = b - a
@@ -989,9 +1209,12 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
 
     Packet columns: first and end instruction, tag, staged, source range in `srcs` (at
     least 8 readable entries follow its start: padding names a never-written register), the
-    smallest `dmawait` immediate (-1: none), transfers started, has a load/store.
+    smallest `dmawait` immediate (-1: none), transfers started, has a load/store; then
+    PK_FAST (1: `_fast` may run it: not staged, only FAST_OPS), PK_VR and PK_VW (VTCM bytes
+    it reads and writes when all its accesses go to VTCM).
     """
-    key = ("sim_fast", 2, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes)
+    key = ("sim_fast", 3, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes,
+           target.latency)
     cache = prog.__dict__.setdefault("_decoded", {})
     if key in cache:
         return cache[key]
@@ -1003,10 +1226,18 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     ins = np.zeros((n, KW), dtype=np.int32)
     starts = prog.packet_starts()
     npk = len(starts) - 1
-    pk = np.zeros((npk, 9), dtype=np.int32)
+    pk = np.zeros((npk, PKW), dtype=np.int32)
     hist = np.zeros((npk, len(CLASSES)), dtype=np.int64)
     srcs: list[int] = []
     dummy = target.gprs + target.vregs + target.qregs  # never written: ready 0
+    sink = dummy + 1  # written by `_fast` for instructions without a destination, never read
+    lat = target.latency
+    fast_lat = {"vfma.f32": lat.vmpy, "vmul.f32": lat.vmpy, "vld": lat.vld_vtcm,
+                "vldbc": lat.vld_vtcm, "vst": 0, "addi": lat.salu, "add": lat.salu,
+                "li": lat.salu, "mov": lat.salu, "vsplati": lat.valu, "vsplat": lat.valu,
+                "vmov": lat.valu, "vadd.f32": lat.valu, "vsub.f32": lat.valu}
+    assert set(fast_lat) == FAST_OPS
+    align = {"vld": target.vlen_bytes, "vst": target.vlen_bytes, "vldbc": 4}
     mem_bytes = {"ld": 4, "ldf": 4, "st": 4, "stf": 4, "vldbc": 4, "vld": target.vlen_bytes,
                  "vldu": target.vlen_bytes, "vst": target.vlen_bytes,
                  "vstu": target.vlen_bytes, "vstq": target.vlen_bytes}
@@ -1016,6 +1247,7 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
         staged = int(code[a, F_STAGED])
         src0 = len(srcs)
         wait_n, ntr, has_mem = -1, 0, 0
+        fast, vr, vw = int(not staged), 0, 0
         for slot, i in enumerate(order):
             row = code[i]
             d = BY_OPCODE[int(row[F_OP])]
@@ -1030,6 +1262,15 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
             out[K_WFILE] = -1
             out[K_MEM] = mem_bytes.get(d.mnemonic, 0)
             has_mem |= int(out[K_MEM] > 0)
+            if d.mnemonic in FAST_OPS:
+                out[K_LAT] = fast_lat[d.mnemonic]
+                out[K_ALIGN] = align.get(d.mnemonic, 1)
+                if d.mnemonic == "vst":
+                    vw += int(out[K_MEM])
+                else:
+                    vr += int(out[K_MEM])
+            else:
+                fast = 0
             if d.mnemonic == "dmawait":
                 imm = int(row[F_IMM])
                 wait_n = imm if wait_n < 0 else min(wait_n, imm)
@@ -1052,10 +1293,12 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
                     if staged:
                         out[K_A] = file_size[f] + slot  # shadow register
             out[K_NSRC] = nsrc
+            out[K_RDY] = out[K_DST] if out[K_DST] >= 0 else sink
         src1 = len(srcs)
         while len(srcs) < src0 + 8:
             srcs.append(dummy)
-        pk[p] = (a, b, int(code[a, F_TAG]), staged, src0, src1, wait_n, ntr, has_mem)
+        pk[p] = (a, b, int(code[a, F_TAG]), staged, src0, src1, wait_n, ntr, has_mem, fast, vr,
+                 vw)
     result = (ins, pk, np.array(srcs + [0], dtype=np.int32), hist)
     cache[key] = result
     return result
@@ -1090,7 +1333,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     R = np.zeros(target.gprs + S, dtype=np.int32)
     V8 = np.zeros((target.vregs + S, vlen), dtype=np.uint8)
     Q = np.zeros((target.qregs + S, vlen), dtype=np.uint8)
-    ready = np.zeros(target.gprs + target.vregs + target.qregs + 1, dtype=np.int64)
+    ready = np.zeros(target.gprs + target.vregs + target.qregs + 2, dtype=np.int64)
     cnt = np.zeros(N_COUNTERS, dtype=np.int64)
     npk = len(pk)
     pkcount = np.zeros(npk, dtype=np.int64)
@@ -1101,9 +1344,12 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     tmp8 = np.zeros(vlen, dtype=np.uint8)
     scratch = np.zeros((7, max(64, target.loop_depth, target.slots)), dtype=np.int64)
     prm = params(prog, target, len(dram), timing, max_instructions)
+    st = np.zeros(NST, dtype=np.int64)
+    st[S_TIMING], st[S_MAXI], st[S_DRAM] = int(timing), max_instructions, len(dram)
+    st[S_VTBASE], st[S_VTEND] = target.vtcm_base, target.vtcm_base + target.vtcm_bytes
     _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
          dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, pkcount, pkcyc,
-         srcs, trap, engine_free, dma_done, tmp8, scratch, np.zeros(16, dtype=np.int64))
+         srcs, trap, engine_free, dma_done, tmp8, scratch, np.zeros(16, dtype=np.int64), st)
     # per-packet execution counts and cycles -> packets, classes, cycles per tag
     cnt[C_PKT] = pkcount.sum()
     bycls = pkcount @ hist
