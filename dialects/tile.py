@@ -959,12 +959,18 @@ class PoolOp(IRDLOperation):
                 )
 
 
+REDUCE_KINDS = ("add", "max", "mul", "argmax", "argmin")
+
+
 @irdl_op_definition
 class ReduceOp(IRDLOperation):
-    """Reduce a VTCM tile over `dims` with `add` or `max`, keeping them as size-1 dims.
+    """Reduce a VTCM tile over `dims`, keeping them as size-1 dims: `add`, `max`, `mul`
+    (product), or `argmax`/`argmin` over one dim into an i64 tile of indices (the first
+    extremum; the last with `select_last_index`; NaN counts as the extremum, as numpy's).
 
     ```mlir
     tile.reduce %x, %y {kind = "max", dims = array<i64: 1>} : memref<4x1000xf32, #tile.space<vtcm>>, memref<4x1xf32, #tile.space<vtcm>>
+    tile.reduce %x, %i {kind = "argmax", dims = array<i64: 1>} : memref<4x1000xf32, #tile.space<vtcm>>, memref<4x1xi64, #tile.space<vtcm>>
     ```
     """
 
@@ -974,20 +980,35 @@ class ReduceOp(IRDLOperation):
     y = operand_def(MemRefType)
     kind = prop_def(StringAttr)
     dims = prop_def(DenseArrayBase)
+    select_last_index = opt_prop_def(UnitAttr)
 
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$x `,` $y attr-dict `:` type($x) `,` type($y)"
 
-    def __init__(self, x: SSAValue, y: SSAValue, kind: str, dims: Sequence[int]) -> None:
-        super().__init__(
-            operands=[x, y], properties={"kind": StringAttr(kind), "dims": i64_array(sorted(dims))}
-        )
+    def __init__(
+        self, x: SSAValue, y: SSAValue, kind: str, dims: Sequence[int], select_last: bool = False
+    ) -> None:
+        props: dict[str, Attribute] = {"kind": StringAttr(kind), "dims": i64_array(sorted(dims))}
+        if select_last:
+            props["select_last_index"] = UnitAttr()
+        super().__init__(operands=[x, y], properties=props)
 
     def verify_(self) -> None:
-        xs = _vtcm(self.x, "x", self).get_shape()
-        ys = _vtcm(self.y, "y", self).get_shape()
-        if self.kind.data not in ("add", "max"):
-            raise VerifyException(f"tile.reduce: expected kind add or max, got {self.kind.data}")
+        xt, yt = _vtcm(self.x, "x", self), _vtcm(self.y, "y", self)
+        xs, ys = xt.get_shape(), yt.get_shape()
+        kind = self.kind.data
+        if kind not in REDUCE_KINDS:
+            raise VerifyException(
+                f"tile.reduce: expected kind {', '.join(REDUCE_KINDS)}, got {kind}"
+            )
+        arg = kind in ("argmax", "argmin")
+        want_et = i64 if arg else xt.get_element_type()
+        if yt.get_element_type() != want_et:
+            raise VerifyException(
+                f"tile.reduce: expected y of element type {want_et}, got {yt.get_element_type()}"
+            )
+        if arg and len(_ints(self.dims)) != 1:
+            raise VerifyException(f"tile.reduce: expected one dim for {kind}")
         dims = _ints(self.dims)
         if any(not 0 <= d < len(xs) for d in dims):
             raise VerifyException(f"tile.reduce: expected dims in [0, {len(xs)}), got {list(dims)}")

@@ -300,6 +300,7 @@ class Spec:
     ) = None
     epilogue: Callable[[KernelBuilder, list[SSAValue], SSAValue], None] | None = None
     work: float = 0.0  # vector-lane operations of the whole kernel (cost model)
+    temp_types: list[Attribute] | None = None  # element types of temps (default: out's)
     double_buffer: bool = True  # decided by choose()
 
     @cached_property
@@ -476,7 +477,11 @@ def emit_kernel(spec: Spec, kb: KernelBuilder, double_buffer: bool) -> tile.Kern
     acc_slots = 2 if pipelined and n_out > 1 else 1
     et = _et(spec.out)
     accs = [kb.vtcm(out_tile, f"acc{s}", et) for s in range(acc_slots)]
-    temps = [kb.vtcm(shape, f"tmp{k}", et) for k, shape in enumerate(spec.temps)]
+    temp_types = spec.temp_types or [et] * len(spec.temps)
+    temps = [
+        kb.vtcm(shape, f"tmp{k}", t)
+        for k, (shape, t) in enumerate(zip(spec.temps, temp_types, strict=True))
+    ]
 
     def decompose(t: SSAValue) -> tuple[dict[tuple[str, int], SSAValue], SSAValue, SSAValue]:
         """Tile starts of step t (reduction fastest, then the last output dim)."""
@@ -1119,8 +1124,11 @@ REDUCTIONS = {
     "nn.reduce_sum_square",
     "nn.reduce_log_sum",
     "nn.reduce_log_sum_exp",
+    "nn.reduce_prod",
 }
-PRODUCERS |= REDUCTIONS
+PRODUCERS |= REDUCTIONS | {"nn.arg_max", "nn.arg_min", "nn.hardmax"}
+# producers that need tile.reduce kinds convert-tile-to-vx does not lower (mul, argmax)
+_INTERP_ONLY = {"nn.reduce_prod", "nn.arg_max", "nn.arg_min", "nn.hardmax"}
 SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant", "nn.split", "nn.tile", "nn.resize"}
 _GATHER_COPIES = 4096  # most DMAs one nn.resize may become (taps x output rows, all axes)
 _TILE_COPIES = 256  # most DMAs one nn.tile may become (one per repeat of the input)
@@ -1151,7 +1159,10 @@ def spec_vtcm_bytes(spec: Spec, params: TargetParams, double_buffer: bool) -> in
     )
     out_bytes = _bytes(spec.out_tile, spec.out)
     total += (2 if pip and math.prod(spec.out_grid) > 1 else 1) * _align(out_bytes, a)
-    total += sum(_align(_bytes(t, spec.out), a) for t in spec.temps)
+    tb = [4 if t is None else tile.element_bytes(t) for t in spec.temp_types or [None] * len(spec.temps)]
+    if spec.temp_types is None:
+        tb = [tile.element_bytes(_et(spec.out))] * len(spec.temps)
+    total += sum(_align(b * math.prod(t), a) for t, b in zip(spec.temps, tb, strict=True))
     return total
 
 
@@ -1358,6 +1369,9 @@ _INT_OK = INT_EW | {
     "nn.reduce_sum",
     "nn.reduce_l1",
     "nn.reduce_sum_square",
+    "nn.reduce_prod",
+    "nn.arg_max",
+    "nn.arg_min",
 } | _ANY_DTYPE
 
 
@@ -1416,6 +1430,8 @@ class FunctionLowering:
         reason = _dtype_reason(op)
         if reason is not None:
             return reason
+        if op.name in _INTERP_ONLY and element_types == "f32":
+            return "needs tile.reduce mul/argmax, which convert-tile-to-vx does not lower (element-types=all)"
         rank = len(_shape(op.operands[0])) if op.operands else 0
         if op.name in ("nn.conv", "nn.lrn") and rank != 4:
             return f"expected a rank-4 NCHW input, got rank {rank}"
@@ -1571,7 +1587,9 @@ class FunctionLowering:
                 continue
             group = [op]
             taken.add(op)
-            drops_rank = op.name in REDUCTIONS and not _int(op, "keepdims", 1)
+            drops_rank = op.name in REDUCTIONS | {"nn.arg_max", "nn.arg_min"} and not _int(
+                op, "keepdims", 1
+            )
             if self.opts.fuse and op.name not in ("nn.concat", "nn.slice") and not drops_rank:
                 cur = op.results[0]
                 while len(list(cur.uses)) == 1:
@@ -1823,20 +1841,22 @@ class FunctionLowering:
     def lower_trilu(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
-        """Upper/lower triangle: an elementwise select against a compile-time i1 mask of
-        the last two dims (broadcast over the batch dims)."""
+        """Upper/lower triangle: an elementwise select against a compile-time mask of the
+        last two dims (broadcast over the batch dims), held as f32 0/1 so that f32 code
+        carries no i1 buffer."""
         shape = _shape(out)
         rows, cols = (1, *shape)[-2:]
         diff = np.arange(cols)[None, :] - np.arange(rows)[:, None]
         k = _int(op, "k", 0)
         keep = diff >= k if _int(op, "upper", 1) else diff <= k
         mask_shape = (1,) * (len(shape) - 2) + tuple(shape[-2:])
-        mask = self.new_constant(_loc_name(op) + "_mask", keep.reshape(mask_shape), loc, i1)
+        mask = self.new_constant(_loc_name(op) + "_mask", keep.reshape(mask_shape), loc)
         x = self.view(self.value(op.operands[0]), shape, loc)
         ins = [self.ew_in(x, shape), self.ew_in(mask, shape)]
 
         def step(mb: MapBody, _v: SSAValue | None, b: list[SSAValue]) -> SSAValue:
-            return mb.emit(arith.SelectOp(b[1], b[0], mb.const(0, tile.scalar_type(_et(out)))))
+            hit = mb.emit(arith.CmpfOp(b[1], mb.const(0.0, f32), "one"))
+            return mb.emit(arith.SelectOp(hit, b[0], mb.const(0, tile.scalar_type(_et(out)))))
 
         more_steps, more_ins = self.chain_steps(chain, op.results[0], shape, loc)
         epi = make_epilogue([(step, 2), *more_steps], from_acc=False)
@@ -2287,7 +2307,7 @@ class FunctionLowering:
             "l2": lambda mb, v: mb.emit(arith.MulfOp(v, v)),
             "sum_square": lambda mb, v: mb.emit(arith.MulfOp(v, v) if fl else arith.MuliOp(v, v)),
         }
-        red = "max" if kind in ("max", "min") else "add"
+        red = "max" if kind in ("max", "min") else "mul" if kind == "prod" else "add"
 
         def build(tiles: tuple[int, ...]) -> Spec:
             (t,) = tiles
@@ -2339,6 +2359,99 @@ class FunctionLowering:
         tiles = {fill_tile(kept, max(1, (1 << k) // count)) for k in range(6, 25)}
         tiles.add(kept)
         return self.choose(build, [sorted(tiles)])
+
+    def lower_arg_max(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """ArgMax/ArgMin: tile.reduce argmax/argmin over the whole axis of each tile."""
+        x = self.value(op.operands[0])
+        in_shape = _shape(op.operands[0])
+        rank = len(in_shape)
+        axis = _int(op, "axis", 0) % rank
+        kept = tuple(1 if d == axis else s for d, s in enumerate(in_shape))
+        out = self.view(out, kept, loc)
+        kind = "argmax" if op.name == "nn.arg_max" else "argmin"
+        last = bool(_int(op, "select_last_index", 0))
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], kept, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            in_t = tuple(in_shape[d] if d == axis else s for d, s in enumerate(t))
+
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                kb.add(tile.ReduceOp(bufs[0], acc, kind, (axis,), last))
+
+            xin = In(x, in_t, [ZERO if d == axis else _o(d) for d in range(rank)])
+            return Spec(
+                out,
+                t,
+                ins=[xin] + self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(in_shape),
+            )
+
+        tiles = {fill_tile(kept, max(1, (1 << k) // in_shape[axis])) for k in range(6, 25)}
+        tiles.add(kept)
+        return self.choose(build, [sorted(tiles)])
+
+    lower_arg_min = lower_arg_max
+
+    def lower_hardmax(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """Hardmax: argmax along the axis into an i64 temporary, then a map writes 1 where
+        a compile-time index vector along the axis equals it, 0 elsewhere."""
+        x = self.value(op.operands[0])
+        shape = _shape(out)
+        rank = len(shape)
+        axis = _int(op, "axis", -1) % rank
+        ishape = tuple(shape[axis] if d == axis else 1 for d in range(rank))
+        iota = self.new_constant(
+            _loc_name(op) + "_iota", np.arange(shape[axis]).reshape(ishape), loc, i64
+        )
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            red_t = tuple(1 if d == axis else s for d, s in enumerate(t))
+
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                xb, ib = bufs
+                (am,) = temps
+                kb.add(tile.ReduceOp(xb, am, "argmax", (axis,)))
+                mb = MapBody(_et(acc))
+                hit = mb.emit(arith.CmpiOp(mb.arg(ib), mb.arg(am), "eq"))
+                mb.build(kb, mb.emit(arith.SelectOp(hit, mb.const(1.0), mb.const(0.0))), acc)
+
+            xin = In(x, t, [ZERO if d == axis else _o(d) for d in range(rank)])
+            iin = In(iota, ishape, [ZERO] * rank)
+            return Spec(
+                out,
+                t,
+                ins=[xin, iin] + self.retile(epi_ins, t),
+                temps=[red_t],
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(shape) * 3,
+                temp_types=[i64],
+            )
+
+        return self.choose(build, [budget_candidates(shape, (axis,))])
 
     def empty_reduction(
         self,

@@ -367,7 +367,17 @@ class _Runner:
         x, y = self.env[op.x], self.env[op.y]
         self.touch(op, [x], [y])
         dims = _ints(op.dims)
-        fn = np.max if op.kind.data == "max" else np.sum
+        kind = op.kind.data
+        if kind in ("argmax", "argmin"):
+            (axis,) = dims
+            fn = np.argmax if kind == "argmax" else np.argmin
+            if op.select_last_index is not None:  # the last extremum: search reversed
+                r = x.shape[axis] - 1 - fn(np.flip(x, axis=axis), axis=axis, keepdims=True)
+            else:
+                r = fn(x, axis=axis, keepdims=True)
+            y[...] = r
+            return
+        fn = {"max": np.max, "add": np.sum, "mul": np.prod}[kind]
         y[...] = fn(x, axis=dims, keepdims=True).astype(y.dtype)
 
     def _tile_transpose(self, op: tile.TransposeOp) -> None:
