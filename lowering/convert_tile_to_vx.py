@@ -31,7 +31,9 @@ How the pieces lower:
   hardware loop; a partial last vector is stored under a `vsetq` predicate.
 - `tile.conv` -> the same register blocking with lanes along the output width (weights
   broadcast, input-channel hardware loop, taps unrolled); a width stride s first splits
-  the input rows into s phases in `@vtcm_scratch` so every tap reads with unit stride.
+  the input rows into s phases in a VTCM scratch so every tap reads with unit stride (the
+  scratch sits in `@vtcm_arena` past the kernel's planned `vtcm_bytes`; a kernel whose
+  plan leaves no room for it fails with a located diagnostic).
 - `tile.map` -> a vector loop over the collapsed inner dimension with a predicated tail;
   `tile.fill` likewise; `tile.reduce` -> vector accumulation plus a `vror` tree for the
   horizontal step; `tile.pool` -> unrolled windows on vectors along the last dim;
@@ -61,6 +63,7 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     StringAttr,
     TensorType,
+    i32,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
@@ -190,7 +193,9 @@ class _Lowerer:
         self.loc: Attribute | None = None
         self.depth = 0
         self.dma_seq = 0  # transfers issued so far (for dmawait counts)
-        self.scratch = 0  # bytes of @vtcm_scratch needed (strided convolution phases)
+        self.scratch = 0  # end of @vtcm_arena including phase-split scratch, in bytes
+        self.kernel_vtcm = 0  # the current tile.kernel's planned VTCM bytes
+        self.op: Operation | None = None  # the tile op being lowered (for diagnostics)
         self.trace: _Trace | None = None  # dry run of a loop iteration: record, emit nothing
         self.provide: list[Any] | None = None  # loop mode: address registers
 
@@ -301,15 +306,15 @@ class _Lowerer:
             self.run_op(op)
 
     def run_op(self, op: Operation) -> None:
-        saved = self.loc
-        self.loc = op.location
+        saved, saved_op = self.loc, self.op
+        self.loc, self.op = op.location, op
         try:
             if isinstance(op, _COMPUTE) and (self.trace is not None or self.provide is not None):
                 self._compute_in_loop(op)
             else:
                 self._dispatch(op)
         finally:
-            self.loc = saved
+            self.loc, self.op = saved, saved_op
 
     def _compute_in_loop(self, op: Operation) -> None:
         """A compute op inside a traced tile loop. Dry run: record its operands' addresses
@@ -363,6 +368,9 @@ class _Lowerer:
             shape = tuple(op.result.type.get_shape())  # type: ignore[union-attr]
             env[op.result] = Buf(src.sym, src.off + 4 * op.start, shape)
         elif isinstance(op, tile.KernelOp):
+            self.kernel_vtcm = max(
+                (b.off + 4 * b.numel for inner in op.walk() if isinstance(inner, tile.AllocOp)
+                 and (b := self.env[inner.result]).sym == "vtcm_arena"), default=0)
             self.run_block(op.body.block)
         elif isinstance(op, tile.ReadyOp):
             env[op.token] = -1
@@ -676,7 +684,14 @@ class _Lowerer:
     def lower_conv(self, op: tile.ConvOp) -> None:
         """Direct convolution, register-blocked like the matmul: lanes along the output
         width, `mr` output channels x `nr` vectors of accumulators, weights broadcast; the
-        input-channel loop is a hardware loop, the Kh x Kw taps are unrolled in its body."""
+        input-channel loop is a hardware loop, the Kh x Kw taps are unrolled in its body.
+        Loops, outermost first: batch, output rows, groups, blocks of `mr` output channels
+        (the last block smaller), vectors along the width, input channels.
+
+        A width stride s > 1 reads every s-th input column: before each output row, the
+        (Kh-1)*dh+1 input rows it reads are split into their s phases in a VTCM scratch
+        (scalar copies), so tap kw reads phase (kw*dw) % s at column (kw*dw) // s with
+        unit stride."""
         X: Buf = self.env[op.x]
         W: Buf = self.env[op.w]
         Y: Buf = self.env[op.y]
@@ -687,84 +702,125 @@ class _Lowerer:
         Co, Cg, Kh, Kw = W.shape
         _, _, Ho, Wo = Y.shape
         L, V = self.lanes, self.vlen
-        # A width stride s reads every s-th input column: split each input row into its s
-        # phases once (scalar copies, amortised over all output channels and taps), then
-        # tap kw reads phase (kw*dw) % s at column offset (kw*dw) // s with unit stride.
         Wp = -(-Wi // sw)
-        if sw > 1:
-            X = self._phase_split(X, sw)
-        xs_h = sw * Wp * 4
+        krows = (Kh - 1) * dh + 1
+        if sw > 1:  # the phase-split rows of one output row: [C, krows, sw, Wp]
+            row_h, xc = sw * Wp * 4, krows * sw * Wp * 4
+        else:
+            row_h, xc = Wi * 4, Hi * Wi * 4
         cog = Co // g
         nvec = -(-Wo // L)
         nr = min(nvec, 4)
         mr = max(1, min(cog, 8, (self.t.vregs - nr - 2) // (nr + 1)))
-        xs_c = Hi * xs_h
         ws_o, ws_c = Cg * Kh * Kw * 4, Kh * Kw * 4
-        ys_c, ys_h = Ho * Wo * 4, Wo * 4
+        ys_o, ys_h = Ho * Wo * 4, Wo * 4
         acc_in = op.accumulate is not None
-        ys_o = Ho * Wo * 4  # bytes per output channel
+        taps = []
+        for kh in range(Kh):
+            for kw in range(Kw):
+                ph, col = divmod(kw * dw, sw)[::-1]
+                taps.append((kh * Kw + kw, kh * dh * row_h + ph * Wp * 4 + col * 4))
 
         def cblock(regs: list[SSAValue], px: SSAValue, rows: int) -> list[SSAValue]:
-            """`rows` output channels of one group: [weights, output] registers."""
-            pw0, py0 = regs
+            """`rows` output channels of one group and row: [weights, output] registers."""
+            pw, py = regs
             for j0 in range(0, nvec, nr):
                 nb = min(nr, nvec - j0)
                 last = Wo - (j0 + nb - 1) * L
-                y_al = self.aligned(Y, j0 * V, ys_c, ys_h, ys_o * rows, ys_o * cog)
+                y_al = self.aligned(Y, j0 * V, ys_o, ys_h)
+                qy = self.r(vx.AddiOp(py, j0 * V)) if j0 else py
+                if acc_in:
+                    accs = [self.vload(qy, r * ys_o + j * V, y_al)
+                            for r in range(rows) for j in range(nb)]
+                else:
+                    accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
 
-                def out_row(rr: list[SSAValue]) -> list[SSAValue]:
-                    qx0, qy = rr
-                    if acc_in:
-                        accs = [self.vload(qy, r * ys_c + j * V, y_al)
-                                for r in range(rows) for j in range(nb)]
-                    else:
-                        accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
+                def chan(cr: list[SSAValue]) -> list[SSAValue]:
+                    qx, qw, *acc = cr
+                    for k, off in taps:
+                        xv = [self.r(vx.VlduOp(qx, off + j * V)) for j in range(nb)]
+                        wv = [self.r(vx.VldbcOp(qw, r * ws_o + k * 4)) for r in range(rows)]
+                        acc = [self.r(vx.VfmaF32Op(acc[r * nb + j], wv[r], xv[j]))
+                               for r in range(rows) for j in range(nb)]
+                    return [*self.bump([qx, qw], [xc, ws_c]), *acc]
 
-                    def chan(cr: list[SSAValue]) -> list[SSAValue]:
-                        qx, qw, *acc = cr
-                        for kh in range(Kh):
-                            for kw in range(Kw):
-                                ph, col = divmod(kw * dw, sw)[::-1]
-                                off = kh * dh * xs_h + ph * Wp * 4 + col * 4
-                                xv = [self.r(vx.VlduOp(qx, off + j * V)) for j in range(nb)]
-                                wv = [self.r(vx.VldbcOp(qw, r * ws_o + (kh * Kw + kw) * 4))
-                                      for r in range(rows)]
-                                acc = [self.r(vx.VfmaF32Op(acc[r * nb + j], wv[r], xv[j]))
-                                       for r in range(rows) for j in range(nb)]
-                        return [*self.bump([qx, qw], [xs_c, ws_c]), *acc]
-
-                    out = self.repeat(Cg, [qx0, pw0, *accs], chan)
-                    for r in range(rows):
-                        for j in range(nb):
-                            lanes = last if j == nb - 1 else None
-                            self.vstore(out[2 + r * nb + j], qy, r * ys_c + j * V, y_al, lanes)
-                    return self.bump([qx0, qy], [sh * xs_h, ys_h])
-
-                x0 = self.r(vx.AddiOp(px, j0 * V)) if j0 else px
-                y0 = self.r(vx.AddiOp(py0, j0 * V)) if j0 else py0
-                self.repeat(Ho, [x0, y0], out_row, reserve=1)
+                qx = self.r(vx.AddiOp(px, j0 * V)) if j0 else px
+                out = self.repeat(Cg, [qx, pw, *accs], chan)
+                for r in range(rows):
+                    for j in range(nb):
+                        lanes = last if j == nb - 1 else None
+                        self.vstore(out[2 + r * nb + j], qy, r * ys_o + j * V, y_al, lanes)
             return self.bump(regs, [rows * ws_o, rows * ys_o])
 
         def group(regs: list[SSAValue]) -> list[SSAValue]:
-            """One group: full blocks of `mr` output channels in a loop, then the rest."""
+            """One group of one output row: blocks of `mr` output channels, then the rest."""
             px, pw, py = regs
             full, rest = divmod(cog, mr)
-            wy = self.repeat(full, [pw, py], lambda rr: cblock(rr, px, mr), reserve=2)
+            wy = self.repeat(full, [pw, py], lambda rr: cblock(rr, px, mr), reserve=1)
             if rest:
                 cblock(wy, px, rest)
-            return self.bump(regs, [Cg * xs_c, cog * ws_o, cog * ys_o])
+            return self.bump(regs, [Cg * xc, cog * ws_o, cog * ys_o])
+
+        def out_row(regs: list[SSAValue], pw: SSAValue) -> list[SSAValue]:
+            px, py = regs
+            if sw > 1:
+                px = self._split_rows(px, C, krows, Hi * Wi * 4, Wi, sw)
+            self.repeat(g, [px, pw, py], group, reserve=1 + (cog > mr))
+            return self.bump(regs, [sh * Wi * 4, ys_h])
 
         for n in range(N):
-            self.repeat(g, [self.addr(X, n * C * xs_c), self.addr(W), self.addr(Y, n * Co * ys_o)],
-                        group, reserve=2 + (cog > mr))
+            pw = self.addr(W)
+            self.repeat(Ho, [self.addr(X, n * C * Hi * Wi * 4), self.addr(Y, n * Co * ys_o)],
+                        lambda rr: out_row(rr, pw), reserve=1 + (g > 1) + (cog > mr))
+
+    def _split_rows(self, px: SSAValue, C: int, rows: int, cstride: int, W: int, s: int
+                    ) -> SSAValue:
+        """Copy `rows` rows of W words from each of C channels (`cstride` bytes apart,
+        starting at `px`) into the scratch as [C, rows, s, ceil(W/s)]: phase p of a row
+        holds its columns p, p+s, ... (scalar loads and stores). Returns the scratch."""
+        Wp = -(-W // s)
+        P = self._scratch(C * rows * s * Wp)
+        pp = self.addr(P)
+
+        def row(regs: list[SSAValue]) -> list[SSAValue]:
+            src, dst = regs
+            for p in range(s):
+                count = -(-(W - p) // s)
+
+                def col(cr: list[SSAValue]) -> list[SSAValue]:
+                    self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
+                    return self.bump(cr, [4 * s, 4])
+
+                self.repeat(count, [self.r(vx.AddiOp(src, 4 * p)),
+                                    self.r(vx.AddiOp(dst, 4 * p * Wp))], col)
+            return self.bump(regs, [4 * W, 4 * s * Wp])
+
+        def chan(regs: list[SSAValue]) -> list[SSAValue]:
+            self.repeat(rows, regs, row, reserve=1)
+            return self.bump(regs, [cstride, 4 * rows * s * Wp])
+
+        self.repeat(C, [px, pp], chan, reserve=2)
+        return pp
+
+    def _scratch(self, words: int) -> Buf:
+        """A VTCM scratch of `words` f32 past the current kernel's planned buffers."""
+        base = -(-self.kernel_vtcm // self.vlen) * self.vlen
+        end = base + 4 * words + self.vlen  # a tail load may read one vector past it
+        if end > self.t.vtcm_bytes:
+            assert self.op is not None
+            raise _Unsupported(self.op, f"convert-tile-to-vx: needs a {4 * words}-byte VTCM "
+                                        f"scratch past the kernel's {self.kernel_vtcm} planned "
+                                        f"bytes; {self.t.name} has {self.t.vtcm_bytes}")
+        self.scratch = max(self.scratch, end)
+        return Buf("vtcm_arena", base, (words,))
 
     def _phase_split(self, X: Buf, s: int) -> Buf:
         """Copy X [N, C, H, W] into the scratch as [N, C, H, s, ceil(W/s)]: phase p of a
         row holds its columns p, p+s, p+2s, ... (scalar loads and stores)."""
         N, C, H, W = X.shape
         Wp = -(-W // s)
-        P = Buf("vtcm_scratch", 0, (N, C, H, s, Wp))
-        self.scratch = max(self.scratch, 4 * P.numel)
+        scratch = self._scratch(N * C * H * s * Wp)
+        P = Buf(scratch.sym, scratch.off, (N, C, H, s, Wp))
 
         def row(regs: list[SSAValue]) -> list[SSAValue]:
             src, dst = regs
@@ -1191,14 +1247,14 @@ class ConvertTileToVxPass(ModulePass):
         if dram:
             data.append(vx.DataOp("dram_arena", "dram", dram))
         # one spare vector past the end: tail loads may read (never use) it
-        data.append(vx.DataOp("vtcm_arena", "vtcm", vtcm + tgt.vlen_bytes))
+        arena = vx.DataOp("vtcm_arena", "vtcm", vtcm + tgt.vlen_bytes)
+        data.append(arena)
         low = _Lowerer(tgt, syms)
         try:
             low.run_block(fn.body.block)
         except _Unsupported as e:
             raise _error(e.op, str(e)) from None
-        if low.scratch:
-            data.append(vx.DataOp("vtcm_scratch", "vtcm", low.scratch + tgt.vlen_bytes))
+        arena.size = IntegerAttr(max(arena.size.value.data, low.scratch), i32)
         low.loc = fn.location
         low.emit(vx.HaltOp())
         vfunc = vx.FuncOp("main", low.block)
