@@ -1446,10 +1446,13 @@ class FunctionLowering:
             and min(len(_shape(v)) for v in op.operands[:2]) < 1
         ):
             return "expected operands of rank >= 1"
-        if op.name == "nn.slice" and any(st != 1 for st in _ints(op, "steps")):
-            return f"expected unit steps, got {_ints(op, 'steps')}"
-        if op.name == "nn.pad" and getattr(_prop(op, "mode"), "data", "constant") != "constant":
-            return f"expected constant padding, got {getattr(_prop(op, 'mode'), 'data', '?')}"
+        if op.name in ("nn.slice", "nn.pad") and _row_maps(op) is not None:
+            mode = getattr(_prop(op, "mode"), "data", "constant")
+            if op.name == "nn.pad" and mode not in ("reflect", "edge", "wrap"):
+                return f"expected constant, reflect, edge or wrap padding, got {mode}"
+            copies = sum(len(v) for v in (_row_maps(op) or {}).values())
+            if copies > _GATHER_COPIES:
+                return f"expected at most {_GATHER_COPIES} row copies, got {copies}"
         empty_in = any(0 in _shape(v) for v in op.operands)
         empty_out = any(0 in _shape(v) for v in op.results)
         if empty_in and not empty_out:  # an empty result needs no kernel at all
@@ -1590,7 +1593,8 @@ class FunctionLowering:
             drops_rank = op.name in REDUCTIONS | {"nn.arg_max", "nn.arg_min"} and not _int(
                 op, "keepdims", 1
             )
-            if self.opts.fuse and op.name not in ("nn.concat", "nn.slice") and not drops_rank:
+            gathered = op.name == "nn.pad" and _row_maps(op) is not None
+            if self.opts.fuse and op.name not in ("nn.concat", "nn.slice") and not drops_rank and not gathered:
                 cur = op.results[0]
                 while len(list(cur.uses)) == 1:
                     user = next(iter(cur.uses)).operation
@@ -1794,6 +1798,10 @@ class FunctionLowering:
         try:
             if head.name == "nn.concat":
                 self.lower_concat(head)
+                return
+            maps = _row_maps(head) if head.name in ("nn.slice", "nn.pad") else None
+            if maps is not None:
+                self.lower_row_maps(head, maps)
                 return
             if head.name == "nn.slice":
                 self.lower_slice(head)
@@ -2748,6 +2756,29 @@ class FunctionLowering:
         kb.add(tile.DmaWaitOp(*toks))
         self.emit(kb.finish(), loc)
 
+    def lower_row_maps(self, op: Operation, maps: dict[int, list[int]]) -> None:
+        """A stepped slice or a reflect/edge/wrap pad: one row gather per changed axis
+        (DMA per run of consecutive source rows), through DRAM scratch buffers."""
+        loc = op.location
+        out = self.result_buffer(op.results[0], loc)
+        cur = self.value(op.operands[0])
+        if 0 in _shape(out):
+            return
+        if not maps:
+            self.gather_rows(cur, out, 0, list(range(_shape(out)[0])), loc)
+            return
+        axes = sorted(maps)
+        for n, axis in enumerate(axes):
+            shape = list(_shape(cur))
+            shape[axis] = len(maps[axis])
+            dst = (
+                out
+                if n == len(axes) - 1
+                else self.scratch(shape, _et(out), loc, f"{_loc_name(op)}_ax{axis}")
+            )
+            self.gather_rows(cur, dst, axis, maps[axis], loc)
+            cur = dst
+
     def lower_resize(self, op: Operation) -> None:
         """Resize one axis at a time (the reference's separable definition). Along an axis
         every tap is a row gather (DMA per run of source rows); nearest is that gather
@@ -2909,6 +2940,39 @@ for _name in ELEMENTWISE:
 FunctionLowering.lower_log_softmax = FunctionLowering.lower_softmax  # type: ignore[attr-defined]
 for _name in REDUCTIONS:
     setattr(FunctionLowering, "lower_" + _name[3:], FunctionLowering.lower_reduce)
+
+
+def _row_maps(op: Operation) -> dict[int, list[int]] | None:
+    """Source row of every result row, per axis, of a stepped slice or a reflect / edge /
+    wrap pad (computed on index vectors with numpy's own slicing and np.pad); None for
+    the unit-step slice and the constant pad, which have their own lowerings."""
+    shape = _shape(op.operands[0])
+    rank = len(shape)
+    maps: dict[int, list[int]] = {}
+    if op.name == "nn.slice":
+        steps = _ints(op, "steps")
+        if all(st == 1 for st in steps):
+            return None
+        for start, end, axis, step in zip(
+            _ints(op, "starts"), _ints(op, "ends"), _ints(op, "axes"), steps, strict=True
+        ):
+            axis %= rank
+            stop: int | None = end if not (step < 0 and end < 0) else None
+            maps[axis] = [int(i) for i in np.arange(shape[axis])[slice(start, stop, step)]]
+        return maps
+    mode = getattr(_prop(op, "mode"), "data", "constant")
+    if op.name != "nn.pad" or mode == "constant":
+        return None
+    pads = _ints(op, "pads")
+    for d in range(rank):
+        lo, hi = pads[d], pads[rank + d]
+        if lo == 0 and hi == 0:
+            continue
+        idx = np.arange(shape[d])[max(0, -lo) : shape[d] - max(0, -hi)]
+        if mode in ("reflect", "edge", "wrap") and idx.size:
+            idx = np.pad(idx, (max(0, lo), max(0, hi)), mode=mode)  # type: ignore[call-overload]
+        maps[d] = [int(i) for i in idx]
+    return maps
 
 
 def _resize_axes(op: Operation) -> list[tuple[int, int, int, float]]:
