@@ -1111,6 +1111,7 @@ PRODUCERS = {
     "nn.slice",
     "nn.pad",
     "nn.trilu",
+    "nn.cum_sum",
 }
 # Reductions (`axes`, `keepdims`): whole reduced extent per tile, tile.reduce add/max on
 # a mapped copy (min = -max(-x), l2 = sqrt(sum x²), log_sum_exp = max + log sum exp(x - max)).
@@ -1372,6 +1373,7 @@ _INT_OK = INT_EW | {
     "nn.reduce_prod",
     "nn.arg_max",
     "nn.arg_min",
+    "nn.cum_sum",
 } | _ANY_DTYPE
 
 
@@ -2411,6 +2413,49 @@ class FunctionLowering:
         return self.choose(build, [sorted(tiles)])
 
     lower_arg_min = lower_arg_max
+
+    def lower_cum_sum(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """CumSum as a `sum` window of the axis length L over the input zero-padded by
+        L-1 (L when exclusive) on the side the sum comes from: y[i] sums x[i-L+1 .. i]
+        forward, x[i .. i+L-1] in reverse, the padding standing for the missing terms."""
+        x = self.value(op.operands[0])
+        shape = _shape(out)
+        rank = len(shape)
+        axis = _int(op, "axis", 0) % rank
+        n = shape[axis]
+        excl, rev = bool(_int(op, "exclusive", 0)), bool(_int(op, "reverse", 0))
+        start = (1 if excl else 0) if rev else (-n if excl else -(n - 1))
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+        window = tuple(n if d == axis else 1 for d in range(rank))
+        ones = (1,) * rank
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            sizes = tuple(2 * n - 1 if d == axis else s for d, s in enumerate(t))
+            offs = [Ax(const=start) if d == axis else _o(d) for d in range(rank)]
+
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                kb.add(tile.PoolOp(bufs[0], acc, "sum", window, ones, ones))
+
+            return Spec(
+                out,
+                t,
+                ins=[In(x, sizes, offs, 0.0)] + self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(shape) * n,
+            )
+
+        return self.choose(build, [budget_candidates(shape, (axis,))])
 
     def lower_hardmax(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
