@@ -1112,6 +1112,7 @@ PRODUCERS = {
     "nn.pad",
     "nn.trilu",
     "nn.cum_sum",
+    "nn.instance_normalization",
 }
 # Reductions (`axes`, `keepdims`): whole reduced extent per tile, tile.reduce add/max on
 # a mapped copy (min = -max(-x), l2 = sqrt(sum x²), log_sum_exp = max + log sum exp(x - max)).
@@ -1440,6 +1441,8 @@ class FunctionLowering:
         if op.name in ("nn.max_pool", "nn.average_pool", "nn.lp_pool") and rank not in (4, 5):
             return f"expected a rank-4 or rank-5 (NCHW, NCDHW) input, got rank {rank}"
         if op.name in ("nn.global_average_pool", "nn.global_max_pool") and rank < 3:
+            return f"expected an input of rank >= 3, got rank {rank}"
+        if op.name == "nn.instance_normalization" and rank < 3:
             return f"expected an input of rank >= 3, got rank {rank}"
         if op.name == "nn.batch_normalization" and rank < 2:
             return "expected an input of rank >= 2"
@@ -2414,6 +2417,11 @@ class FunctionLowering:
 
     lower_arg_min = lower_arg_max
 
+    def lower_instance_normalization(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        return self.lower_layer_normalization(op, chain, out, loc)
+
     def lower_cum_sum(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
@@ -2611,14 +2619,21 @@ class FunctionLowering:
     def lower_layer_normalization(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
+        """Layer normalization over dims axis.. (parameters of those dims, stationary);
+        instance normalization is the same over the spatial dims with per-channel
+        parameters (windows that follow the channel tile)."""
         x = self.value(op.operands[0])
         shape = _shape(out)
         rank = len(shape)
-        axis = _int(op, "axis", -1) % rank
+        instance = op.name == "nn.instance_normalization"
+        axis = 2 if instance else _int(op, "axis", -1) % rank
         eps = _float(op, "epsilon", 1e-5)
         norm = tuple(range(axis, rank))
         cnt = math.prod(shape[axis:])
-        pshape = (1,) * axis + shape[axis:]
+        if instance:
+            pshape = (1, shape[1]) + (1,) * (rank - 2)
+        else:
+            pshape = (1,) * axis + shape[axis:]
         params = [self.view(self.value(v), pshape, loc) for v in op.operands[1:3]]
         more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
         epi = make_epilogue(more_steps, from_acc=True)
@@ -2627,7 +2642,11 @@ class FunctionLowering:
         def build(tiles: tuple[int, ...]) -> Spec:
             (t,) = tiles
             red_t = tuple(1 if d in norm else s for d, s in enumerate(t))
-            pins = [In(p, pshape, [ZERO] * rank) for p in params]
+            if instance:
+                psz = (1, t[1]) + (1,) * (rank - 2)
+                pins = [In(p, psz, [ZERO, _o(1)] + [ZERO] * (rank - 2)) for p in params]
+            else:
+                pins = [In(p, pshape, [ZERO] * rank) for p in params]
 
             def compute(
                 kb: KernelBuilder,
