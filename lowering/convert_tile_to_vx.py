@@ -688,9 +688,13 @@ class _Lowerer:
         Loops, outermost first: batch, output rows, groups, blocks of `mr` output channels
         (the last block smaller), vectors along the width, input channels.
 
-        A width stride s > 1 reads every s-th input column: before each output row, the
-        (Kh-1)*dh+1 input rows it reads are split into their s phases in a VTCM scratch
-        (scalar copies), so tap kw reads phase (kw*dw) % s at column (kw*dw) // s with
+        A width stride s > 1 reads every s-th input column; the machine has no gather.
+        Without `accumulate`, a block computes the row at stride 1 along the width
+        ((Wo-1)*s+1 columns: no more vectors than Wo columns need when they fit one
+        vector), stores it to a VTCM scratch and copies every s-th column to the output
+        (scalar loads and stores, once per output element). With `accumulate`, before each
+        output row the (Kh-1)*dh+1 input rows it reads are split into their s phases in
+        the scratch instead, so tap kw reads phase (kw*dw) % s at column (kw*dw) // s with
         unit stride."""
         X: Buf = self.env[op.x]
         W: Buf = self.env[op.w]
@@ -702,35 +706,45 @@ class _Lowerer:
         Co, Cg, Kh, Kw = W.shape
         _, _, Ho, Wo = Y.shape
         L, V = self.lanes, self.vlen
-        Wp = -(-Wi // sw)
+        acc_in = op.accumulate is not None
+        subsample = sw > 1 and not acc_in
+        split = sw > 1 and acc_in
+        Wp = -(-Wi // sw) if split else Wi
+        ss = 1 if subsample else sw  # the column stride the vector code sees
         krows = (Kh - 1) * dh + 1
-        if sw > 1:  # the phase-split rows of one output row: [C, krows, sw, Wp]
+        if split:  # the phase-split rows of one output row: [C, krows, sw, Wp]
             row_h, xc = sw * Wp * 4, krows * sw * Wp * 4
         else:
             row_h, xc = Wi * 4, Hi * Wi * 4
         cog = Co // g
-        nvec = -(-Wo // L)
+        Wc = (Wo - 1) * sw + 1 if subsample else Wo  # columns the vector code computes
+        nvec = -(-Wc // L)
         nr = min(nvec, 4)
         mr = max(1, min(cog, 8, (self.t.vregs - nr - 2) // (nr + 1)))
         ws_o, ws_c = Cg * Kh * Kw * 4, Kh * Kw * 4
         ys_o, ys_h = Ho * Wo * 4, Wo * 4
-        acc_in = op.accumulate is not None
         taps = []
         for kh in range(Kh):
             for kw in range(Kw):
-                ph, col = divmod(kw * dw, sw)[::-1]
+                ph, col = divmod(kw * dw, ss)[::-1]
                 taps.append((kh * Kw + kw, kh * dh * row_h + ph * Wp * 4 + col * 4))
 
         def cblock(regs: list[SSAValue], px: SSAValue, rows: int) -> list[SSAValue]:
             """`rows` output channels of one group and row: [weights, output] registers."""
             pw, py = regs
+            sub = self._scratch(rows * nvec * L) if subsample else None
+            ps = self.addr(sub) if sub is not None else None
             for j0 in range(0, nvec, nr):
                 nb = min(nr, nvec - j0)
-                last = Wo - (j0 + nb - 1) * L
-                y_al = self.aligned(Y, j0 * V, ys_o, ys_h)
-                qy = self.r(vx.AddiOp(py, j0 * V)) if j0 else py
+                last = Wc - (j0 + nb - 1) * L
+                if ps is not None:  # rows of nvec whole vectors in the scratch
+                    y_al, last, ys_row = True, L, nvec * V
+                    qy = self.r(vx.AddiOp(ps, j0 * V)) if j0 else ps
+                else:
+                    y_al, ys_row = self.aligned(Y, j0 * V, ys_o, ys_h), ys_o
+                    qy = self.r(vx.AddiOp(py, j0 * V)) if j0 else py
                 if acc_in:
-                    accs = [self.vload(qy, r * ys_o + j * V, y_al)
+                    accs = [self.vload(qy, r * ys_row + j * V, y_al)
                             for r in range(rows) for j in range(nb)]
                 else:
                     accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
@@ -749,7 +763,17 @@ class _Lowerer:
                 for r in range(rows):
                     for j in range(nb):
                         lanes = last if j == nb - 1 else None
-                        self.vstore(out[2 + r * nb + j], qy, r * ys_o + j * V, y_al, lanes)
+                        self.vstore(out[2 + r * nb + j], qy, r * ys_row + j * V, y_al, lanes)
+            if ps is not None:  # every sw-th column of the scratch rows to the output
+                def col(cr: list[SSAValue]) -> list[SSAValue]:
+                    self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
+                    return self.bump(cr, [4 * sw, 4])
+
+                def row(rr: list[SSAValue]) -> list[SSAValue]:
+                    self.repeat(Wo, rr, col)
+                    return self.bump(rr, [nvec * V, ys_o])
+
+                self.repeat(rows, [ps, py], row, reserve=1)
             return self.bump(regs, [rows * ws_o, rows * ys_o])
 
         def group(regs: list[SSAValue]) -> list[SSAValue]:
@@ -763,7 +787,7 @@ class _Lowerer:
 
         def out_row(regs: list[SSAValue], pw: SSAValue) -> list[SSAValue]:
             px, py = regs
-            if sw > 1:
+            if split:
                 px = self._split_rows(px, C, krows, Hi * Wi * 4, Wi, sw)
             self.repeat(g, [px, pw, py], group, reserve=1 + (cog > mr))
             return self.bump(regs, [sh * Wi * 4, ys_h])

@@ -202,6 +202,24 @@ def test_strided_conv_7x7(target: str) -> None:
     _check(_conv(3, 8, 20, 20, 7, 3, 1, stride=2), {"x": _rand(1, 3, 20, 20)}, target)
 
 
+@pytest.mark.parametrize("k", [1, 3])
+def test_strided_conv_accumulating(k: int) -> None:
+    """Input channels tiled (tile-ci=4): every tile after the first accumulates into the
+    output, so a stride-2 conv takes the phase-split path instead of the subsampled
+    stride-1 one."""
+    model = _conv(12, 8, 15, 15, k, k // 2, 1, stride=2)
+    x = _rand(1, 12, 15, 15)
+    module = import_model(model)
+    pipelines.run_pipeline(module, [pipelines.nn_to_tile("vx128", tile_ci=4),
+                                    pipelines.tile_to_vx("vx128")])
+    prog = assemble(emit_assembly(module, "vx128"), "vx128")
+    outs, _ = run_program(prog, "vx128", {"x": x})
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    (want,) = sess.run(None, {"x": x})
+    np.testing.assert_allclose(np.asarray(outs["y"]).reshape(want.shape), want, rtol=1e-3,
+                               atol=1e-4)
+
+
 @pytest.mark.parametrize("target", ["vx128", "vx64"])
 @pytest.mark.parametrize("kind", ["MaxPool", "AveragePool"])
 def test_pool(target: str, kind: str) -> None:
