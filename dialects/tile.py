@@ -1120,7 +1120,65 @@ class TransposeOp(IRDLOperation):
             )
 
 
-COMPUTE_OPS = (FillOp, MatmulOp, ConvOp, PoolOp, ReduceOp, MapOp, TransposeOp)
+@irdl_op_definition
+class GatherOp(IRDLOperation):
+    """Pick elements of a VTCM tile along `axis` by a tile of runtime indices:
+    y[.., i, ..] = x[.., idx[.., i, ..], ..] (numpy's take_along_axis; a negative index
+    counts from the end of x's axis). x, idx and y have one rank; x and y agree on every
+    dim but `axis`; idx dims are y's or 1 (broadcast, as in ONNX Gather's flattened form).
+
+    ```mlir
+    tile.gather %x, %idx, %y {axis = 1 : i64} : memref<4x10x8xf32, #tile.space<vtcm>>, memref<1x3x1xi64, #tile.space<vtcm>>, memref<4x3x8xf32, #tile.space<vtcm>>
+    ```
+    """
+
+    name = "tile.gather"
+
+    x = operand_def(MemRefType)
+    indices = operand_def(MemRefType)
+    y = operand_def(MemRefType)
+    axis = prop_def(IntegerAttr)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$x `,` $indices `,` $y attr-dict `:` type($x) `,` type($indices) `,` type($y)"
+    )
+
+    def __init__(self, x: SSAValue, indices: SSAValue, y: SSAValue, axis: int) -> None:
+        super().__init__(operands=[x, indices, y], properties={"axis": IntegerAttr(axis, i64)})
+
+    def verify_(self) -> None:
+        xt = _vtcm(self.x, "x", self)
+        it = _vtcm(self.indices, "indices", self)
+        yt = _vtcm(self.y, "y", self)
+        xs, is_, ys = xt.get_shape(), it.get_shape(), yt.get_shape()
+        axis = self.axis.value.data
+        if not (len(xs) == len(is_) == len(ys)) or not 0 <= axis < len(xs):
+            raise VerifyException(
+                f"tile.gather: expected x, indices and y of one rank with axis inside, got "
+                f"ranks {len(xs)}, {len(is_)}, {len(ys)} and axis {axis}"
+            )
+        if not isinstance(it.get_element_type(), IntegerType):
+            raise VerifyException(
+                f"tile.gather: expected integer indices, got {it.get_element_type()}"
+            )
+        if xt.get_element_type() != yt.get_element_type():
+            raise VerifyException(
+                f"tile.gather: expected y of element type {xt.get_element_type()}, "
+                f"got {yt.get_element_type()}"
+            )
+        for d in range(len(xs)):
+            if d != axis and xs[d] != ys[d]:
+                raise VerifyException(
+                    f"tile.gather: expected x and y to agree on dim {d}, got {xs[d]} and {ys[d]}"
+                )
+            if is_[d] not in (1, ys[d]):
+                raise VerifyException(
+                    f"tile.gather: expected indices dim {d} of 1 or {ys[d]}, got {is_[d]}"
+                )
+
+
+COMPUTE_OPS = (FillOp, MatmulOp, ConvOp, PoolOp, ReduceOp, MapOp, TransposeOp, GatherOp)
 
 TILE = Dialect(
     "tile",
@@ -1141,6 +1199,7 @@ TILE = Dialect(
         ReduceOp,
         MapOp,
         TransposeOp,
+        GatherOp,
     ],
     [MemorySpaceAttr, TokenType],
 )

@@ -1113,6 +1113,8 @@ PRODUCERS = {
     "nn.trilu",
     "nn.cum_sum",
     "nn.instance_normalization",
+    "nn.gather",
+    "nn.gather_elements",
 }
 # Reductions (`axes`, `keepdims`): whole reduced extent per tile, tile.reduce add/max on
 # a mapped copy (min = -max(-x), l2 = sqrt(sum x²), log_sum_exp = max + log sum exp(x - max)).
@@ -1184,7 +1186,7 @@ def spec_cost(
     transfers = sum(loads) + n_out * (len(late) + 1) + len(fixed)
     dma = moved / bw + transfers * params.dma_setup_cycles
     lanes = params.lanes
-    inner = spec.out_tile[-1]
+    inner = spec.out_tile[-1] if spec.out_tile else 1  # rank 0: one element
     eff = inner / (_cdiv(inner, lanes) * lanes)
     if block_dim is not None:
         mr = max(1, params.vregs // 4)
@@ -1360,6 +1362,8 @@ _ANY_DTYPE = VIEWS | {
     "nn.reduce_max",
     "nn.reduce_min",
     "nn.trilu",
+    "nn.gather",
+    "nn.gather_elements",
 }
 _BOOL_ONLY = {"nn.and", "nn.or", "nn.xor", "nn.not"}
 _INT_ONLY = {"nn.bit_shift", "nn.bitwise_and", "nn.bitwise_or", "nn.bitwise_xor", "nn.bitwise_not"}
@@ -1442,6 +1446,10 @@ class FunctionLowering:
             return f"expected a rank-4 or rank-5 (NCHW, NCDHW) input, got rank {rank}"
         if op.name in ("nn.global_average_pool", "nn.global_max_pool") and rank < 3:
             return f"expected an input of rank >= 3, got rank {rank}"
+        if op.name in ("nn.gather", "nn.gather_elements") and not isinstance(
+            _et(op.operands[1]), IntegerType
+        ):
+            return f"expected integer indices, got {_et(op.operands[1])}"
         if op.name == "nn.instance_normalization" and rank < 3:
             return f"expected an input of rank >= 3, got rank {rank}"
         if op.name == "nn.batch_normalization" and rank < 2:
@@ -1599,7 +1607,8 @@ class FunctionLowering:
                 op, "keepdims", 1
             )
             gathered = op.name == "nn.pad" and _row_maps(op) is not None
-            if self.opts.fuse and op.name not in ("nn.concat", "nn.slice") and not drops_rank and not gathered:
+            no_fuse = ("nn.concat", "nn.slice", "nn.gather")  # gather: a flattened view
+            if self.opts.fuse and op.name not in no_fuse and not drops_rank and not gathered:
                 cur = op.results[0]
                 while len(list(cur.uses)) == 1:
                     user = next(iter(cur.uses)).operation
@@ -2416,6 +2425,62 @@ class FunctionLowering:
         return self.choose(build, [sorted(tiles)])
 
     lower_arg_min = lower_arg_max
+
+    def lower_gather(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """Gather with runtime indices: data viewed as [P, A, Q] around the axis, the
+        indices as [1, I, 1], the result as [P, I, Q]; each output tile reads the whole
+        axis of its data rows and its part of the indices (tile.gather, axis 1).
+        GatherElements keeps the ranks: data tiles span the axis, indices tile as y."""
+        data = op.operands[0]
+        dshape = _shape(data)
+        rank = len(dshape)
+        axis = _int(op, "axis", 0) % rank
+        if op.name == "nn.gather":
+            p_, a_, q_ = math.prod(dshape[:axis]), dshape[axis], math.prod(dshape[axis + 1 :])
+            n_i = math.prod(_shape(op.operands[1]))
+            x = self.view(self.value(data), (p_, a_, q_), loc)
+            idx = self.view(self.value(op.operands[1]), (1, n_i, 1), loc)
+            out = self.view(out, (p_, n_i, q_), loc)
+            kaxis, krank = 1, 3
+        else:
+            x, idx = self.value(data), self.value(op.operands[1])
+            kaxis, krank = axis, rank
+        a_len = _shape(x)[kaxis]
+        shape = _shape(out)
+        ishape = _shape(idx)
+        more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue(more_steps, from_acc=True)
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            xsz = tuple(a_len if d == kaxis else s for d, s in enumerate(t))
+            xin = In(x, xsz, [ZERO if d == kaxis else _o(d) for d in range(krank)])
+            isz = tuple(1 if ishape[d] == 1 else s for d, s in enumerate(t))
+            iin = In(idx, isz, [ZERO if ishape[d] == 1 else _o(d) for d in range(krank)])
+
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                kb.add(tile.GatherOp(bufs[0], bufs[1], acc, kaxis))
+
+            return Spec(
+                out,
+                t,
+                ins=[xin, iin] + self.retile(epi_ins, t),
+                compute=compute,
+                epilogue=epi,
+                work=math.prod(shape),
+            )
+
+        return self.choose(build, [budget_candidates(shape)])
+
+    lower_gather_elements = lower_gather
 
     def lower_instance_normalization(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute

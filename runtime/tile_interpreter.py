@@ -380,6 +380,19 @@ class _Runner:
         fn = {"max": np.max, "add": np.sum, "mul": np.prod}[kind]
         y[...] = fn(x, axis=dims, keepdims=True).astype(y.dtype)
 
+    def _tile_gather(self, op: tile.GatherOp) -> None:
+        x, idx, y = self.env[op.x], self.env[op.indices], self.env[op.y]
+        self.touch(op, [x, idx], [y])
+        axis = op.axis.value.data
+        i = np.asarray(idx).astype(np.int64)
+        i = np.where(i < 0, i + x.shape[axis], i)
+        if i.size and (i.min() < 0 or i.max() >= x.shape[axis]):
+            raise TileInterpreterError(
+                f"{op.location}: tile.gather index out of range [0, {x.shape[axis]})"
+            )
+        shape = tuple(n if d == axis else y.shape[d] for d, n in enumerate(i.shape))
+        y[...] = np.take_along_axis(x, np.broadcast_to(i, shape), axis=axis)
+
     def _tile_transpose(self, op: tile.TransposeOp) -> None:
         self.touch(op, [self.env[op.x]], [self.env[op.y]])
         self.env[op.y][...] = np.transpose(self.env[op.x], _ints(op.perm))
