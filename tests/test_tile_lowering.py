@@ -250,13 +250,13 @@ def test_data_movement(spec: str) -> None:
 
 def test_unsupported_op_is_a_located_error() -> None:
     text = f"""
-func.func @main(%x: {ty(2, 3)}) -> {ty(2, 3)} {{
-  %y = nn.cum_sum %x {{axis = 0 : i64, exclusive = 0 : i64, reverse = 0 : i64}} : {ty(2, 3)} loc("cs")
-  func.return %y : {ty(2, 3)}
+func.func @main(%x: {ty(2, 3)}) -> {ty(2, 2)} {{
+  %v, %i = nn.top_k %x {{axis = -1 : i64, k = 2 : i64, largest = 1 : i64, sorted = 1 : i64}} : ({ty(2, 3)}) -> ({ty(2, 2)}, tensor<2x2xi64>) loc("tk")
+  func.return %v : {ty(2, 2)}
 }}"""
     module = parse(text)
     before = str(module)
-    with pytest.raises(DiagnosticException, match=r'loc\("cs"\): error: cannot lower nn.cum_sum'):
+    with pytest.raises(DiagnosticException, match=r'loc\("tk"\): error: cannot lower nn.top_k'):
         lower(module, "convert-nn-to-tile")
     assert str(module) == before  # left unconverted
 
