@@ -682,20 +682,25 @@ class _Lowerer:
     # ------------------------------------------------------------------ conv
 
     def lower_conv(self, op: tile.ConvOp) -> None:
-        """Direct convolution, register-blocked like the matmul: lanes along the output
-        width, `mr` output channels x `nr` vectors of accumulators, weights broadcast; the
+        """Direct convolution, register-blocked like the matmul: `mr` output channels x
+        `nr` vectors of accumulators along the output positions, weights broadcast; the
         input-channel loop is a hardware loop, the Kh x Kw taps are unrolled in its body.
         Loops, outermost first: batch, output rows, groups, blocks of `mr` output channels
-        (the last block smaller), vectors along the width, input channels.
+        (the last block smaller), vectors, input channels.
 
-        A width stride s > 1 reads every s-th input column; the machine has no gather.
-        Without `accumulate`, a block computes the row at stride 1 along the width
-        ((Wo-1)*s+1 columns: no more vectors than Wo columns need when they fit one
-        vector), stores it to a VTCM scratch and copies every s-th column to the output
-        (scalar loads and stores, once per output element). With `accumulate`, before each
-        output row the (Kh-1)*dh+1 input rows it reads are split into their s phases in
-        the scratch instead, so tap kw reads phase (kw*dw) % s at column (kw*dw) // s with
-        unit stride."""
+        The vectors run along one of three layouts, the cheapest by an instruction
+        estimate (the machine has no gather, so strided or narrow outputs go through a
+        VTCM scratch and scalar copies, once per output element):
+        - rows: lanes along each output row, stored straight to the output (stride 1);
+        - subsampled rows (width stride s, no `accumulate`): each row at stride 1 along
+          the width ((Wo-1)*s+1 columns: no more vectors than Wo needs while one vector
+          holds them), every s-th column copied out;
+        - plane (no `accumulate`): lanes along the flattened input plane, one vector
+          sweep for all rows ((Ho-1)*sh*Wi + (Wo-1)*sw + 1 positions: a 7x7 output in 2
+          vectors instead of 7), the output positions copied out.
+        An accumulating conv with a width stride splits, before each output row, the
+        (Kh-1)*dh+1 input rows it reads into their s phases in the scratch, so tap kw
+        reads phase (kw*dw) % s at column (kw*dw) // s with unit stride."""
         X: Buf = self.env[op.x]
         W: Buf = self.env[op.w]
         Y: Buf = self.env[op.y]
@@ -707,17 +712,38 @@ class _Lowerer:
         _, _, Ho, Wo = Y.shape
         L, V = self.lanes, self.vlen
         acc_in = op.accumulate is not None
-        subsample = sw > 1 and not acc_in
-        split = sw > 1 and acc_in
+        cog = Co // g
+        mr_max = max(1, min(cog, 8))
+        work = 2 * Cg * Kh * Kw * cog  # instructions per vector position, all channels
+        copy = 2 * cog * Ho * Wo  # scalar copies of the whole output
+        room = self.t.vtcm_bytes - V - -(-self.kernel_vtcm // V) * V
+        plane_cols = (Ho - 1) * sh * Wi + (Wo - 1) * sw + 1
+        modes: dict[str, int] = {}
+        if sw == 1 or acc_in:
+            modes["rows"] = Ho * -(-Wo // L) * work + (
+                Ho * C * ((Kh - 1) * dh + 1) * Wi * 2 if sw > 1 else 0)
+        sub_cols = (Wo - 1) * sw + 1
+        if sw > 1 and not acc_in and mr_max * -(-sub_cols // L) * V <= room:
+            modes["subsample"] = Ho * -(-sub_cols // L) * work + copy
+        if not acc_in and mr_max * -(-plane_cols // L) * V <= room:
+            modes["plane"] = -(-plane_cols // L) * work + copy
+        if not modes:
+            raise _Unsupported(op, "convert-tile-to-vx: no VTCM room for a strided conv's "
+                                   "scratch past the kernel's plan")
+        mode = min(modes, key=lambda m: modes[m])
+        split = mode == "rows" and sw > 1
         Wp = -(-Wi // sw) if split else Wi
-        ss = 1 if subsample else sw  # the column stride the vector code sees
+        ss = sw if split else 1  # the column stride the vector code sees
         krows = (Kh - 1) * dh + 1
         if split:  # the phase-split rows of one output row: [C, krows, sw, Wp]
             row_h, xc = sw * Wp * 4, krows * sw * Wp * 4
         else:
             row_h, xc = Wi * 4, Hi * Wi * 4
-        cog = Co // g
-        Wc = (Wo - 1) * sw + 1 if subsample else Wo  # columns the vector code computes
+        Wc = {"rows": Wo, "subsample": sub_cols, "plane": plane_cols}[mode]
+        R = 1 if mode == "plane" else Ho  # row iterations
+        # the scalar copy-out: (rows, columns, source row and column strides in bytes)
+        copy_out = {"rows": None, "subsample": (1, Wo, 0, 4 * sw),
+                    "plane": (Ho, Wo, 4 * sh * Wi, 4 * sw)}[mode]
         nvec = -(-Wc // L)
         nr = min(nvec, 4)
         mr = max(1, min(cog, 8, (self.t.vregs - nr - 2) // (nr + 1)))
@@ -732,7 +758,7 @@ class _Lowerer:
         def cblock(regs: list[SSAValue], px: SSAValue, rows: int) -> list[SSAValue]:
             """`rows` output channels of one group and row: [weights, output] registers."""
             pw, py = regs
-            sub = self._scratch(rows * nvec * L) if subsample else None
+            sub = self._scratch(rows * nvec * L) if copy_out is not None else None
             ps = self.addr(sub) if sub is not None else None
             for j0 in range(0, nvec, nr):
                 nb = min(nr, nvec - j0)
@@ -764,16 +790,22 @@ class _Lowerer:
                     for j in range(nb):
                         lanes = last if j == nb - 1 else None
                         self.vstore(out[2 + r * nb + j], qy, r * ys_row + j * V, y_al, lanes)
-            if ps is not None:  # every sw-th column of the scratch rows to the output
+            if ps is not None and copy_out is not None:  # output positions to the output
+                nh, nw, src_h, src_w = copy_out
+
                 def col(cr: list[SSAValue]) -> list[SSAValue]:
                     self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
-                    return self.bump(cr, [4 * sw, 4])
+                    return self.bump(cr, [src_w, 4])
 
-                def row(rr: list[SSAValue]) -> list[SSAValue]:
-                    self.repeat(Wo, rr, col)
+                def orow(cr: list[SSAValue]) -> list[SSAValue]:
+                    src, dst = self.repeat(nw, cr, col)
+                    return [self.r(vx.AddiOp(src, src_h - nw * src_w)), dst]
+
+                def chan_out(rr: list[SSAValue]) -> list[SSAValue]:
+                    self.repeat(nh, rr, orow, reserve=1)
                     return self.bump(rr, [nvec * V, ys_o])
 
-                self.repeat(rows, [ps, py], row, reserve=1)
+                self.repeat(rows, [ps, py], chan_out, reserve=1 + (nh > 1))
             return self.bump(regs, [rows * ws_o, rows * ys_o])
 
         def group(regs: list[SSAValue]) -> list[SSAValue]:
@@ -794,7 +826,7 @@ class _Lowerer:
 
         for n in range(N):
             pw = self.addr(W)
-            self.repeat(Ho, [self.addr(X, n * C * Hi * Wi * 4), self.addr(Y, n * Co * ys_o)],
+            self.repeat(R, [self.addr(X, n * C * Hi * Wi * 4), self.addr(Y, n * Co * ys_o)],
                         lambda rr: out_row(rr, pw), reserve=1 + (g > 1) + (cog > mr))
 
     def _split_rows(self, px: SSAValue, C: int, rows: int, cstride: int, W: int, s: int

@@ -202,6 +202,19 @@ def test_strided_conv_7x7(target: str) -> None:
     _check(_conv(3, 8, 20, 20, 7, 3, 1, stride=2), {"x": _rand(1, 3, 20, 20)}, target)
 
 
+@pytest.mark.parametrize("cfg", [(16, 24, 7, 7, 3, 1, 1, 1), (8, 40, 14, 14, 1, 0, 1, 1),
+                                 (8, 16, 14, 14, 3, 1, 1, 2), (6, 12, 9, 9, 3, 1, 3, 1),
+                                 (8, 16, 56, 56, 1, 0, 1, 2)],
+                         ids=["7x7-3x3", "14x14-1x1", "14x14-3x3s2", "9x9-grouped",
+                              "56x56-1x1s2"])
+def test_conv_small_planes(cfg: tuple[int, ...]) -> None:
+    """Late-layer shapes: the output vectors run along the flattened plane (or along
+    subsampled rows) through a scratch, then the output positions are copied out."""
+    C, Co, H, W, k, pad, group, stride = cfg
+    _check(_conv(C, Co, H, W, k, pad, group, stride=stride), {"x": _rand(1, C, H, W)},
+           "vx128")
+
+
 @pytest.mark.parametrize("k", [1, 3])
 def test_strided_conv_accumulating(k: int) -> None:
     """Input channels tiled (tile-ci=4): every tile after the first accumulates into the
