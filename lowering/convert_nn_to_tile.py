@@ -251,7 +251,7 @@ def _loc_name(op: Operation) -> str:
     text = str(op.location)
     if text.startswith('loc("') and text.endswith('")'):
         return text[5:-2]
-    return op.name
+    return op.name.replace(".", "_")  # a name for buffers and resources: nn_resize
 
 
 def _cdiv(a: int, b: int) -> int:
