@@ -68,14 +68,15 @@ from vexa.runtime.target import Target  # noqa: E402
 # decoded instruction columns
 K_OP, K_A, K_B, K_C, K_D, K_IMM, K_ORIG, K_CLS, K_DST, K_NSRC, K_S0 = range(11)
 K_MEM, K_WFILE, K_WREAL, K_VACC = 14, 15, 16, 17  # K_MEM: bytes a load/store moves
-# for `_fast`: latency (VTCM), address alignment, scoreboard entry written (a sink if none)
+# for `_fast`: latency (VTCM), alignment - 1, scoreboard entry written (a sink if none)
 K_LAT, K_ALIGN, K_RDY = 18, 19, 20
 KW = 21
 
 # packet columns (see `decode`); PK_FAST marks packets `_fast` may run, PK_VR/PK_VW are the
-# VTCM bytes such a packet reads/writes
-PK_FAST, PK_VR, PK_VW = 9, 10, 11
-PKW = 12
+# VTCM bytes such a packet reads/writes, PK_NMEM/PK_MEM.. its load/store instructions
+PK_FAST, PK_VR, PK_VW, PK_NMEM, PK_MEM = 9, 10, 11, 12, 13
+MAXMEM = 4  # a packet with more loads/stores than this is not simple
+PKW = PK_MEM + MAXMEM
 
 # slots of the `st` array through which `_run` and `_fast` pass the loop state
 (S_PC, S_NOW, S_ICOUNT, S_SDEP, S_VR, S_VW, S_HWM, S_TOPS, S_TOPE, S_TOPR, S_NLOOPS, S_TIMING,
@@ -518,8 +519,11 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
     the scoreboard's, and latencies come from the decoded column K_LAT.
 
     A separate function with a small body: in `_run`'s large loop LLVM spills most loop
-    variables to the stack. Returns the number of packets run; the loop state goes in and
-    out through `st` (S_* slots).
+    variables to the stack. `ins` and `pk` come flattened (a constant row stride instead of
+    a multiply by a stride kept on the stack). The address check works on the end offset
+    `addr - vtbase + n`: alignment (n is the alignment; the wrapper leaves memory packets to
+    `_run` unless VTCM's base is vector-aligned and above DRAM), below VTCM, past its end.
+    Returns the number of packets run; the loop state goes in and out through `st` (S_*).
     """
     loop_start = scratch[0]
     loop_end = scratch[1]
@@ -539,54 +543,51 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
     maxi = st[S_MAXI]
     vtbase = st[S_VTBASE]
     vtend = st[S_VTEND]
-    dram_size = st[S_DRAM]
     run = 0
     while True:
         pc = pc & 0x7FFFFFFF
-        if pk[pc, PK_FAST] == 0:
+        if pk[pc * PKW + PK_FAST] == 0:
             break
-        a = pk[pc, 0] & 0x7FFFFFFF
-        b = pk[pc, 1] & 0x7FFFFFFF
+        a = pk[pc * PKW + 0] & 0x7FFFFFFF
+        b = pk[pc * PKW + 1] & 0x7FFFFFFF
         if icount + (b - a) > maxi:
             break
         # memory addresses: all in VTCM and aligned, or the general path runs the packet
         ok = True
         top = hwm
-        for i in range(a, b):
-            nb = np.int64(ins[i, K_MEM])
-            if nb > 0:
-                addr = (np.int64(R[ins[i, K_B] & 0xFFFF]) + ins[i, K_IMM]) & 0xFFFFFFFF
-                if ((addr & (ins[i, K_ALIGN] - 1)) != 0 or addr < vtbase
-                        or addr + nb > vtend or addr + nb <= dram_size):
-                    ok = False
-                    break
-                if addr + nb - vtbase > top:
-                    top = addr + nb - vtbase
+        for m in range(pk[pc * PKW + PK_NMEM] & 7):
+            i = pk[pc * PKW + PK_MEM + m] & 0x7FFFFFFF
+            addr = (np.int64(R[ins[i * KW + K_B] & 0xFFFF]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF
+            end = addr - vtbase + ins[i * KW + K_MEM]  # the access's end offset in VTCM
+            if (end & ins[i * KW + K_ALIGN]) != 0 or end < ins[i * KW + K_MEM] or end > vtend:
+                ok = False
+                break
+            top = max(top, end)
         if not ok:
             break
         hwm = top
-        c_vr += pk[pc, PK_VR]
-        c_vw += pk[pc, PK_VW]
+        c_vr += pk[pc * PKW + PK_VR]
+        c_vw += pk[pc * PKW + PK_VW]
         t1 = now
         if timing:
-            s0 = pk[pc, 4] & 0x7FFFFFFF
-            if pk[pc, 5] - s0 <= 8:
+            s0 = pk[pc * PKW + 4] & 0x7FFFFFFF
+            if pk[pc * PKW + 5] - s0 <= 8:
                 r0 = max(ready[srcs[s0] & 0xFFFF], ready[srcs[s0 + 1] & 0xFFFF])
                 r1 = max(ready[srcs[s0 + 2] & 0xFFFF], ready[srcs[s0 + 3] & 0xFFFF])
                 r2 = max(ready[srcs[s0 + 4] & 0xFFFF], ready[srcs[s0 + 5] & 0xFFFF])
                 r3 = max(ready[srcs[s0 + 6] & 0xFFFF], ready[srcs[s0 + 7] & 0xFFFF])
                 t1 = max(t1, max(max(r0, r1), max(r2, r3)))
             else:
-                for s in range(s0, pk[pc, 5]):
+                for s in range(s0, pk[pc * PKW + 5]):
                     r = ready[srcs[s] & 0xFFFF]
                     if r > t1:
                         t1 = r
         for i in range(a, b):
-            op = ins[i, K_OP]
-            A = ins[i, K_A] & 0xFFFF
-            B = ins[i, K_B] & 0xFFFF
+            op = ins[i * KW + K_OP]
+            A = ins[i * KW + K_A] & 0xFFFF
+            B = ins[i * KW + K_B] & 0xFFFF
             if op == O_VFMA_F32:
-                Cc = ins[i, K_C] & 0xFFFF
+                Cc = ins[i * KW + K_C] & 0xFFFF
                 if L == 32:
                     for l in range(32):
                         x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
@@ -596,54 +597,54 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
                         x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
                         Vf[A, l] = x if x == x else F32_NAN
             elif op == O_VLDBC:
-                off = ((np.int64(R[B]) + ins[i, K_IMM]) & 0xFFFFFFFF) - vtbase
+                off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
                 wv = vtcm32[(off >> 2) & 0x3FFFFFFF]
                 for l in range(L):
                     Vi[A, l] = wv
             elif op == O_VLD:
-                off = ((np.int64(R[B]) + ins[i, K_IMM]) & 0xFFFFFFFF) - vtbase
+                off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
                 w = (off >> 2) & 0x3FFFFFFF
                 for l in range(L):
                     Vi[A, l] = vtcm32[w + l]
             elif op == O_VST:
-                off = ((np.int64(R[B]) + ins[i, K_IMM]) & 0xFFFFFFFF) - vtbase
+                off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
                 w = (off >> 2) & 0x3FFFFFFF
                 for l in range(L):
                     vtcm32[w + l] = Vi[A, l]
             elif op == O_ADDI:
-                R[A] = np.int32(((np.int64(R[B]) + ins[i, K_IMM] + 2147483648) & 0xFFFFFFFF)
+                R[A] = np.int32(((np.int64(R[B]) + ins[i * KW + K_IMM] + 2147483648) & 0xFFFFFFFF)
                                 - 2147483648)
             elif op == O_ADD:
-                v = np.int64(R[B]) + np.int64(R[ins[i, K_C] & 0xFFFF])
+                v = np.int64(R[B]) + np.int64(R[ins[i * KW + K_C] & 0xFFFF])
                 R[A] = np.int32(((v + 2147483648) & 0xFFFFFFFF) - 2147483648)
             elif op == O_LI:
-                R[A] = ins[i, K_IMM]
+                R[A] = ins[i * KW + K_IMM]
             elif op == O_MOV:
                 R[A] = R[B]
             elif op == O_VSPLATI or op == O_VSPLAT:
-                wv = R[B] if op == O_VSPLAT else ins[i, K_IMM]
+                wv = R[B] if op == O_VSPLAT else ins[i * KW + K_IMM]
                 for l in range(L):
                     Vi[A, l] = wv
             elif op == O_VMOV:
                 for l in range(L):
                     Vi[A, l] = Vi[B, l]
             elif op == O_VADD_F32:
-                Cc = ins[i, K_C] & 0xFFFF
+                Cc = ins[i * KW + K_C] & 0xFFFF
                 for l in range(L):
                     x = Vf[B, l] + Vf[Cc, l]
                     Vf[A, l] = x if x == x else F32_NAN
             elif op == O_VSUB_F32:
-                Cc = ins[i, K_C] & 0xFFFF
+                Cc = ins[i * KW + K_C] & 0xFFFF
                 for l in range(L):
                     x = Vf[B, l] - Vf[Cc, l]
                     Vf[A, l] = x if x == x else F32_NAN
             else:  # O_VMUL_F32
-                Cc = ins[i, K_C] & 0xFFFF
+                Cc = ins[i * KW + K_C] & 0xFFFF
                 for l in range(L):
                     x = Vf[B, l] * Vf[Cc, l]
                     Vf[A, l] = x if x == x else F32_NAN
             if timing:
-                ready[ins[i, K_RDY] & 0xFFFF] = t1 + ins[i, K_LAT]
+                ready[ins[i * KW + K_RDY] & 0xFFFF] = t1 + ins[i * KW + K_LAT]
         icount += b - a
         pkcount[pc] += 1
         if timing:
@@ -698,6 +699,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     maxi = prm[P_MAXI]
     ldepth = prm[P_LDEPTH]
     lat_salu = prm[P_LSALU]
+    insf = ins.reshape(-1)  # flat views for `_fast`: a constant row stride
+    pkf = pk.reshape(-1)
     lat_valu = prm[P_LVALU]
     lat_vxfer = prm[P_LVXFER]
     lat_vmpy = prm[P_LVMPY]
@@ -758,7 +761,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             st[S_TOPE] = top_end
             st[S_TOPR] = top_rem
             st[S_NLOOPS] = nloops
-            if _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch,
+            if _fast(insf, pkf, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch,
                      st) > 0:
                 pc = st[S_PC]
                 now = st[S_NOW]
@@ -1211,7 +1214,8 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     least 8 readable entries follow its start: padding names a never-written register), the
     smallest `dmawait` immediate (-1: none), transfers started, has a load/store; then
     PK_FAST (1: `_fast` may run it: not staged, only FAST_OPS), PK_VR and PK_VW (VTCM bytes
-    it reads and writes when all its accesses go to VTCM).
+    it reads and writes when all its accesses go to VTCM), PK_NMEM and PK_MEM.. (its
+    loads/stores, at most MAXMEM).
     """
     key = ("sim_fast", 3, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes,
            target.latency)
@@ -1248,6 +1252,7 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
         src0 = len(srcs)
         wait_n, ntr, has_mem = -1, 0, 0
         fast, vr, vw = int(not staged), 0, 0
+        mems: list[int] = []
         for slot, i in enumerate(order):
             row = code[i]
             d = BY_OPCODE[int(row[F_OP])]
@@ -1264,7 +1269,9 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
             has_mem |= int(out[K_MEM] > 0)
             if d.mnemonic in FAST_OPS:
                 out[K_LAT] = fast_lat[d.mnemonic]
-                out[K_ALIGN] = align.get(d.mnemonic, 1)
+                out[K_ALIGN] = align.get(d.mnemonic, 1) - 1  # a mask
+                if out[K_MEM] > 0:
+                    mems.append(a + slot)
                 if d.mnemonic == "vst":
                     vw += int(out[K_MEM])
                 else:
@@ -1297,8 +1304,11 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
         src1 = len(srcs)
         while len(srcs) < src0 + 8:
             srcs.append(dummy)
+        if len(mems) > MAXMEM:
+            fast = 0
+        mems = mems[:MAXMEM]
         pk[p] = (a, b, int(code[a, F_TAG]), staged, src0, src1, wait_n, ntr, has_mem, fast, vr,
-                 vw)
+                 vw, len(mems), *mems, *[0] * (MAXMEM - len(mems)))
     result = (ins, pk, np.array(srcs + [0], dtype=np.int32), hist)
     cache[key] = result
     return result
@@ -1346,7 +1356,9 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     prm = params(prog, target, len(dram), timing, max_instructions)
     st = np.zeros(NST, dtype=np.int64)
     st[S_TIMING], st[S_MAXI], st[S_DRAM] = int(timing), max_instructions, len(dram)
-    st[S_VTBASE], st[S_VTEND] = target.vtcm_base, target.vtcm_base + target.vtcm_bytes
+    st[S_VTBASE], st[S_VTEND] = target.vtcm_base, target.vtcm_bytes
+    if target.vtcm_base % max(vlen, 4) or target.vtcm_base < len(dram):
+        st[S_VTEND] = -1  # `_fast` assumes VTCM aligned and above DRAM: no memory access there
     _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
          dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, pkcount, pkcyc,
          srcs, trap, engine_free, dma_done, tmp8, scratch, np.zeros(16, dtype=np.int64), st)

@@ -403,3 +403,74 @@ def test_traps(engine: str, body: str, kind: str, reason: str) -> None:
 def test_state_type() -> None:
     _, _, st = run(".text\n    halt\n")
     assert isinstance(st, RunState) and st.vregs.shape == (32, 128)
+
+
+# ------------------------------------------------------------------ fast path edges
+
+VT_END = 0x40000000 + 4 * 1024 * 1024  # vx128: VTCM base + size
+
+
+def run_both_may_trap(text: str, **kw) -> tuple[str | None, dict]:  # noqa: ANN003
+    """Both engines, trap or not: the same trap (kind, pc, reason), the same statistics."""
+    prog = assemble(text, "vx128")
+    got = []
+    for e in ENGINES:
+        try:
+            out, stats, state = simulate(prog, "vx128", engine=e, **kw)
+            got.append((None, stats.to_dict(), state.regs.tobytes() + state.vregs.tobytes(),
+                        state.vtcm.tobytes()))
+        except SimulatorTrap as t:
+            tr = t.trap
+            got.append(((tr.kind, tr.pc, tr.reason), t.stats.to_dict(), b"", b""))
+    assert got[0] == got[1]
+    return got[0][0], got[0][1]
+
+
+@pytest.mark.parametrize("start,step,kind", [
+    (VT_END - 256, 128, "out_of_bounds"),  # walks off VTCM's end in the 3rd iteration
+    (0x40000000 + 128, -64, "misaligned"),  # aligned, then 64 bytes off
+    (0x40000000 + 256, -128, "out_of_bounds"),  # walks below VTCM (past a small DRAM)
+    (0x40000000, 128, None),  # stays inside
+])
+def test_simple_packet_loop_traps_like_reference(start: int, step: int, kind: str | None) -> None:
+    # simple packets (vfma, vld, vldbc, vst, addi) in a hardware loop: the fast engine runs
+    # them in its quick path, which must hand a bad address to the general one
+    text = f""".data
+D: .zero 128
+.text
+    {{ li r1, {start} ; li r2, {0x40000000 + 4096} ; vsplati v2, 1 ; vsplati v3, 2 }}
+    {{ li r3, {0x40000000 + 8192} }}
+    loopi 4, e
+    {{ vld v0, r1, 0 ; vfma.f32 v1, v2, v3 ; vldbc v4, r2, 0 ; addi r1, r1, {step} }}
+    {{ vst v1, r3, 0 ; vfma.f32 v1, v0, v4 ; addi r2, r2, 4 }}
+e:
+    halt
+"""
+    trap, stats = run_both_may_trap(text)
+    assert (trap[0] if trap else None) == kind
+    assert stats["instructions"] > 4
+
+
+def test_simple_packet_reading_dram_is_timed_like_reference() -> None:
+    # the same simple packet reads VTCM, then DRAM (200-cycle loads, the DRAM port)
+    text = """.data
+D: .zero 1024
+.vtcm
+V: .zero 1024
+.text
+    { li r1, V ; li r2, D ; vsplati v2, 1 }
+    loopi 3, e
+    { vld v0, r1, 0 ; vfma.f32 v1, v0, v2 ; mov r1, r2 ; addi r2, r2, 128 }
+e:
+    { vst v1, r2, 0 }
+    halt
+"""
+    trap, stats = run_both_may_trap(text)
+    assert trap is None and stats["cycles"] > 200  # waits for one 200-cycle DRAM load
+
+
+def test_instruction_budget_inside_simple_loop() -> None:
+    text = ".text\n    loopi 1000, e\n    { addi r1, r1, 1 ; vsplati v0, 1 }\ne:\n    halt\n"
+    trap, stats = run_both_may_trap(text, max_instructions=1001)
+    assert trap is not None and trap[0] == "instruction_budget"
+    assert stats["instructions"] == 1001  # loopi + 500 packets of 2; the next would exceed
