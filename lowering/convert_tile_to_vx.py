@@ -760,15 +760,15 @@ class _Lowerer:
             pw, py = regs
             sub = self._scratch(rows * nvec * L) if copy_out is not None else None
             ps = self.addr(sub) if sub is not None else None
-            for j0 in range(0, nvec, nr):
-                nb = min(nr, nvec - j0)
-                last = Wc - (j0 + nb - 1) * L
-                if ps is not None:  # rows of nvec whole vectors in the scratch
-                    y_al, last, ys_row = True, L, nvec * V
-                    qy = self.r(vx.AddiOp(ps, j0 * V)) if j0 else ps
-                else:
-                    y_al, ys_row = self.aligned(Y, j0 * V, ys_o, ys_h), ys_o
-                    qy = self.r(vx.AddiOp(py, j0 * V)) if j0 else py
+            if ps is not None:  # rows of nvec whole vectors in the scratch
+                y_al, tail_lanes, ys_row, qy0 = True, L, nvec * V, ps
+            else:
+                y_al, ys_row, qy0 = self.aligned(Y, 0, V, ys_o, ys_h), ys_o, py
+                tail_lanes = Wc - (nvec - 1) * L
+
+            def vgroup(vr: list[SSAValue], nb: int, last: int) -> list[SSAValue]:
+                """`nb` vectors of `rows` channels: accumulate over Cg and the taps."""
+                qx0, qy = vr
                 if acc_in:
                     accs = [self.vload(qy, r * ys_row + j * V, y_al)
                             for r in range(rows) for j in range(nb)]
@@ -784,12 +784,21 @@ class _Lowerer:
                                for r in range(rows) for j in range(nb)]
                     return [*self.bump([qx, qw], [xc, ws_c]), *acc]
 
-                qx = self.r(vx.AddiOp(px, j0 * V)) if j0 else px
-                out = self.repeat(Cg, [qx, pw, *accs], chan)
+                out = self.repeat(Cg, [qx0, pw, *accs], chan)
                 for r in range(rows):
                     for j in range(nb):
-                        lanes = last if j == nb - 1 else None
+                        lanes = last if j == nb - 1 and last < L else None
                         self.vstore(out[2 + r * nb + j], qy, r * ys_row + j * V, y_al, lanes)
+                return self.bump(vr, [nb * V, nb * V])
+
+            # groups of nr vectors: the uniform ones in a loop, the rest (a smaller group,
+            # or a last group ending in a partial vector) after it
+            sizes = [nr] * (nvec // nr) + ([nvec % nr] if nvec % nr else [])
+            looped = len(sizes) - (1 if sizes[-1] != nr or tail_lanes < L else 0)
+            vr = self.repeat(looped, [px, qy0], lambda rr: vgroup(rr, nr, L), reserve=1)
+            for k, nb in enumerate(sizes[looped:]):
+                last = tail_lanes if looped + k == len(sizes) - 1 else L
+                vr = vgroup(vr, nb, last)
             if ps is not None and copy_out is not None:  # output positions to the output
                 nh, nw, src_h, src_w = copy_out
 
