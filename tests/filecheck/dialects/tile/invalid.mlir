@@ -163,3 +163,46 @@ func.func @past_footprint() {
   }
   func.return
 }
+
+// -----
+// CHECK: {{^}}//{{ }}-----
+
+// argmax writes i64 indices
+// CHECK: {{^}}tile.reduce: expected y of element type i64, got f32
+func.func @argmax_type(%x: memref<4x16xf32, #tile.space<vtcm>>, %y: memref<4x1xf32, #tile.space<vtcm>>) {
+  tile.reduce %x, %y {kind = "argmax", dims = array<i64: 1>} : memref<4x16xf32, #tile.space<vtcm>>, memref<4x1xf32, #tile.space<vtcm>>
+  func.return
+}
+
+// -----
+// CHECK: {{^}}//{{ }}-----
+
+// a map over unsigned buffers takes signless block arguments
+// CHECK: {{^}}tile.map: expected block arguments ['i8'], got ['ui8']
+func.func @map_unsigned(%u: memref<8xui8, #tile.space<vtcm>>) {
+  tile.map ins(%u : memref<8xui8, #tile.space<vtcm>>) outs(%u : memref<8xui8, #tile.space<vtcm>>) {
+  ^bb0(%v: ui8):
+    tile.yield %v : ui8
+  }
+  func.return
+}
+
+// -----
+// CHECK: {{^}}//{{ }}-----
+
+// gather indices are integers
+// CHECK: {{^}}tile.gather: expected integer indices, got f32
+func.func @gather_index_type(%x: memref<4x16xf32, #tile.space<vtcm>>, %g: memref<1x3xf32, #tile.space<vtcm>>, %y: memref<4x3xf32, #tile.space<vtcm>>) {
+  tile.gather %x, %g, %y {axis = 1 : i64} : memref<4x16xf32, #tile.space<vtcm>>, memref<1x3xf32, #tile.space<vtcm>>, memref<4x3xf32, #tile.space<vtcm>>
+  func.return
+}
+
+// -----
+// CHECK: {{^}}//{{ }}-----
+
+// x and y agree off the axis
+// CHECK: {{^}}tile.gather: expected x and y to agree on dim 0, got 4 and 2
+func.func @gather_shape(%x: memref<4x16xf32, #tile.space<vtcm>>, %g: memref<1x3xi64, #tile.space<vtcm>>, %y: memref<2x3xf32, #tile.space<vtcm>>) {
+  tile.gather %x, %g, %y {axis = 1 : i64} : memref<4x16xf32, #tile.space<vtcm>>, memref<1x3xi64, #tile.space<vtcm>>, memref<2x3xf32, #tile.space<vtcm>>
+  func.return
+}
