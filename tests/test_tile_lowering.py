@@ -432,3 +432,72 @@ def test_more_ops(spec: str) -> None:
         kernels = [k for k in lowered.walk() if isinstance(k, tile.KernelOp)]
         sizes = [k.attributes["tile_sizes"] for k in kernels if "tile_sizes" in k.attributes]
         assert (64, 1, 40) not in [tuple(s.get_values()) for s in sizes]  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- element types
+
+ALL = "convert-nn-to-tile{element-types=all}"
+ALL_SMALL = f'convert-nn-to-tile{{target="{SMALL_TARGET}" element-types=all}}'
+
+
+def test_integer_and_bool_elementwise_match_the_reference_exactly() -> None:
+    # Div truncates toward zero, Mod takes the divisor's sign, comparisons feed Where and
+    # the logic ops; unsigned bytes shift logically and wrap under BitwiseNot
+    text = """
+func.func @main(%a: tensor<4x6xi32>, %b: tensor<6xi32>, %u: tensor<4x6xui8>, %s: tensor<4x6xui8>) -> (tensor<4x6xi32>, tensor<4x6xi32>, tensor<4x6xi1>, tensor<4x6xui8>) {
+  %q = nn.div %a, %b : (tensor<4x6xi32>, tensor<6xi32>) -> tensor<4x6xi32>
+  %m = nn.mod %a, %b {fmod = 0 : i64} : (tensor<4x6xi32>, tensor<6xi32>) -> tensor<4x6xi32>
+  %lt = nn.less %q, %m : (tensor<4x6xi32>, tensor<4x6xi32>) -> tensor<4x6xi1>
+  %w = nn.where %lt, %q, %m : (tensor<4x6xi1>, tensor<4x6xi32>, tensor<4x6xi32>) -> tensor<4x6xi32>
+  %ge = nn.greater_or_equal %a, %b : (tensor<4x6xi32>, tensor<6xi32>) -> tensor<4x6xi1>
+  %x = nn.xor %lt, %ge : (tensor<4x6xi1>, tensor<4x6xi1>) -> tensor<4x6xi1>
+  %sh = nn.bit_shift %u, %s {direction = "RIGHT"} : (tensor<4x6xui8>, tensor<4x6xui8>) -> tensor<4x6xui8>
+  %n = nn.bitwise_not %sh : tensor<4x6xui8>
+  func.return %m, %w, %x, %n : tensor<4x6xi32>, tensor<4x6xi32>, tensor<4x6xi1>, tensor<4x6xui8>
+}"""
+    rng = np.random.default_rng(3)
+    a = rng.integers(-50, 50, (4, 6)).astype(np.int32)
+    b = np.array([3, -4, 7, -2, 5, -9], np.int32)
+    u = rng.integers(0, 256, (4, 6)).astype(np.uint8)
+    s = rng.integers(0, 8, (4, 6)).astype(np.uint8)
+    check(text, {}, [a, b, u, s], ALL, rtol=0)
+
+
+def test_casts_and_half_precision() -> None:
+    # f32 -> i8 truncates, NaN -> bool is true, ui8 -> f32 reads unsigned, f16 arithmetic
+    text = """
+func.func @main(%x: tensor<8xf32>, %u: tensor<8xui8>, %h: tensor<8xf16>) -> (tensor<8xi8>, tensor<8xi1>, tensor<8xf32>, tensor<8xf16>) {
+  %i = nn.cast %x {to = i8} : (tensor<8xf32>) -> tensor<8xi8>
+  %b = nn.cast %x {to = i1} : (tensor<8xf32>) -> tensor<8xi1>
+  %f = nn.cast %u {to = f32} : (tensor<8xui8>) -> tensor<8xf32>
+  %e = nn.exp %h : tensor<8xf16>
+  %y = nn.mul %e, %h : (tensor<8xf16>, tensor<8xf16>) -> tensor<8xf16>
+  func.return %i, %b, %f, %y : tensor<8xi8>, tensor<8xi1>, tensor<8xf32>, tensor<8xf16>
+}"""
+    x = np.array([1.7, -1.7, 0.0, np.nan, 100.2, -0.4, 3.0, -99.9], np.float32)
+    u = np.array([0, 1, 127, 128, 200, 255, 3, 9], np.uint8)
+    h = np.linspace(-2, 2, 8).astype(np.float16)
+    check(text, {}, [x, u, h], ALL, rtol=1e-3)
+
+
+@pytest.mark.parametrize("spec", [ALL, ALL_SMALL])
+def test_tiled_argmax_gather_cumsum(spec: str) -> None:
+    # large enough that the 256 KiB target needs several tiles of each kernel
+    text = """
+func.func @main(%x: tensor<256x300xf32>, %i: tensor<500xi64>, %c: tensor<128x200xi32>) -> (tensor<256xi64>, tensor<500x300xf32>, tensor<128x200xi32>, tensor<256x300xf32>) {
+  %a = nn.arg_max %x {axis = 1 : i64, keepdims = 0 : i64, select_last_index = 0 : i64} : (tensor<256x300xf32>) -> tensor<256xi64>
+  %g = nn.gather %x, %i {axis = 0 : i64} : (tensor<256x300xf32>, tensor<500xi64>) -> tensor<500x300xf32>
+  %s = nn.cum_sum %c {axis = 1 : i64, exclusive = 0 : i64, reverse = 1 : i64} : tensor<128x200xi32>
+  %h = nn.hardmax %x {axis = 0 : i64} : tensor<256x300xf32>
+  func.return %a, %g, %s, %h : tensor<256xi64>, tensor<500x300xf32>, tensor<128x200xi32>, tensor<256x300xf32>
+}"""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((256, 300)).astype(np.float32)
+    i = rng.integers(-256, 256, 500).astype(np.int64)
+    c = rng.integers(-1000, 1000, (128, 200)).astype(np.int32)
+    lowered = check(text, {}, [x, i, c], spec, rtol=0)
+    if spec == ALL_SMALL:
+        steps = [
+            op.ub.value.data for op in lowered.walk() if isinstance(op, tile.ForOp)
+        ]
+        assert max(steps) > 1  # tiled, not one whole-tensor step
