@@ -45,7 +45,13 @@ from vexa.runtime.isa import (
 from vexa.runtime.target import Target, load_target
 from vexa.tools.errors import VexaError
 
-DATA_ALIGN = 128
+DATA_ALIGN = 128  # data symbols start at multiples of max(DATA_ALIGN, vector length)
+
+
+def data_align(target: Target) -> int:
+    """Alignment of data symbols: a whole vector (`vld` needs it), at least 128 bytes."""
+    return max(DATA_ALIGN, target.vlen_bytes)
+
 _IDENT = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*")
 _LABEL = re.compile(r"\s*([A-Za-z_.$][A-Za-z0-9_.$]*)\s*:")
 _INT = re.compile(r"[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)$")
@@ -150,7 +156,7 @@ class _Asm:
             return
         self.close_symbol()
         sec = self.sections[self.mode]
-        pad = (-len(sec.data)) % DATA_ALIGN
+        pad = (-len(sec.data)) % data_align(self.target)
         sec.data.extend(b"\0" * pad)
         self.symbols[name] = (self.mode, len(sec.data), line)
         self.current_sym = name

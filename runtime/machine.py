@@ -21,7 +21,7 @@ from vexa.runtime.target import Target, load_target
 from vexa.tools.errors import VexaError
 
 DEFAULT_MAX_INSTRUCTIONS = 10**10
-DRAM_ROUND = 128
+DRAM_ROUND = 128  # DRAM is sized to a multiple of max(DRAM_ROUND, vector length)
 
 
 @dataclass
@@ -38,7 +38,7 @@ class RunState:
 def make_memory(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray]:
     """Fresh DRAM (the data image, rounded up) and VTCM (zeroed + its image) arrays."""
     size = len(prog.dram_image)
-    size += (-size) % DRAM_ROUND
+    size += (-size) % max(DRAM_ROUND, target.vlen_bytes)
     if size > target.dram_bytes:
         raise VexaError(f"{prog.filename}: data image of {size} bytes exceeds the DRAM of "
                         f"{target.name} ({target.dram_bytes} bytes)")

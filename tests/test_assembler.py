@@ -184,3 +184,44 @@ def test_res_data_takes_its_bytes_from_the_resource_table() -> None:
         assemble(text, "vx128")
     with pytest.raises(VexaError, match=r".res: expected 24 bytes in resource 'conv.w', got 8"):
         assemble(text, "vx128", resources={"conv.w": w[:2]})
+
+
+
+def test_data_symbols_align_to_the_vector_length(tmp_path) -> None:  # noqa: ANN001
+    # a machine with 256-byte vectors: symbols start on whole vectors, so `vld` works
+    from vexa.runtime.machine import run_program
+    from vexa.runtime.target import TARGETS_DIR
+
+    toml = (TARGETS_DIR / "vx128.toml").read_text()
+    toml = toml.replace('name = "vx128"', 'name = "vx256"').replace("vlen_bytes = 128",
+                                                                    "vlen_bytes = 256")
+    path = tmp_path / "vx256.toml"
+    path.write_text(toml)
+    t = load_target(str(path))
+    assert t.vlen_bytes == 256
+    text = """.input X f32 64
+.output Y f32 64
+.data
+pad: .zero 4
+X: .zero 256
+.vtcm
+vpad: .zero 8
+Y: .zero 256
+.text
+    { li r1, X ; li r2, Y }
+    vld v0, r1, 0
+    vst v0, r2, 0
+    halt
+"""
+    prog = assemble(text, t)
+    assert prog.symbols["X"].address % 256 == 0 and prog.symbols["Y"].address % 256 == 0
+    assert prog.symbols["X"].address == 256  # after a 4-byte symbol
+    x = np.arange(64, dtype=np.float32)
+    for engine in ("fast", "reference"):
+        out, _ = run_program(prog, t, {"X": x}, engine=engine)
+        assert np.array_equal(out["Y"], x)
+    assert same(prog, assemble(disassemble(prog), t))
+    # 128-byte vectors keep 128-byte alignment
+    small = assemble(text.replace(".input X f32 64", ".input X f32 32")
+                     .replace(".output Y f32 64", ".output Y f32 32"), "vx128")
+    assert small.symbols["X"].address == 128
