@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run ONNX's backend conformance suite against vexa and count the outcomes.
 
-    python scripts/conformance_count.py [-j 2] [-k PATTERN] [--engine interp|tile]
+    python scripts/conformance_count.py [-j 2] [-k PATTERN] [--engine interp|tile|sim]
                                         [--list-failed] [--list-skipped]
 
 Runs the same cases as tests/test_onnx_backend_conformance.py (in-process,
@@ -14,7 +14,8 @@ with unittest; `-j N` forks N workers) and prints:
     failed: N   (wrong answers and errors: each one is a bug)
 
 `--engine tile` runs every suite at the tile level (tests/test_tile_conformance.py's
-backend: convert-nn-to-tile, tile-plan-memory, tile interpreter). Exit status 1 if any case failed (or fewer than --min-passed passed). The figure in BENCHMARKS.md comes from here.
+backend: convert-nn-to-tile, tile-plan-memory, tile interpreter); `--engine sim` runs the
+same harness through the whole compiler and the fast simulator. Exit status 1 if any case failed (or fewer than --min-passed passed). The figure in BENCHMARKS.md comes from here.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ _UNSUPPORTED_RE = re.compile(r"^vexa unsupported \[(.*?)\]: ")
 
 def _cases(engine: str) -> dict[str, type[unittest.TestCase]]:
     """The generated test classes running on `engine`."""
-    if engine == "tile":
+    if engine in ("tile", "sim"):
         import test_tile_conformance
 
+        test_tile_conformance.ENGINE = engine  # "sim": the whole pipeline on the simulator
         return test_tile_conformance.build_test_cases(all_suites=True)
     import test_onnx_backend_conformance as conformance
 
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-j", "--jobs", type=int, default=1)
     parser.add_argument("-k", dest="pattern", default=None, help="regex on the test name")
-    parser.add_argument("--engine", choices=("interp", "tile"), default="interp")
+    parser.add_argument("--engine", choices=("interp", "tile", "sim"), default="interp")
     parser.add_argument("--list-failed", action="store_true")
     parser.add_argument("--list-skipped", action="store_true")
     parser.add_argument(
