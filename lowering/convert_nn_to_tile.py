@@ -1044,9 +1044,15 @@ def _ew_typed(op: Operation, mb: MapBody, xs: list[SSAValue], data: Attribute) -
             c = mb.const(math.floor(hi))
             v = mb.emit(arith.MinUIOp(v, c) if uns else arith.MinSIOp(v, c))
         return v
-    if name == "nn.pow":  # integer base: the exponent in the base's type
-        e = _convert(mb, xs[1], _et(op.operands[1]), data)
-        return mb.emit(mathd.IPowIOp(x, e))
+    if name == "nn.pow":
+        et = _et(op.operands[1])
+        if _is_float(et):  # a float exponent: in f64, truncated back (the reference's way)
+            f64 = Float64Type()
+            b = _convert(mb, x, data, f64)
+            p = mb.emit(mathd.PowFOp(b, _convert(mb, xs[1], et, f64)))
+            return _convert(mb, p, f64, data)
+        # integer base and exponent: the exponent in the base's type
+        return mb.emit(mathd.IPowIOp(x, _convert(mb, xs[1], et, data)))
     raise AssertionError(f"no integer lowering: {name}")
 
 
@@ -1135,7 +1141,7 @@ PRODUCERS |= REDUCTIONS | {"nn.arg_max", "nn.arg_min", "nn.hardmax"}
 _INTERP_ONLY = {"nn.reduce_prod", "nn.arg_max", "nn.arg_min", "nn.hardmax"}
 SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant", "nn.split", "nn.tile", "nn.resize"}
 _GATHER_COPIES = 4096  # most DMAs one nn.resize may become (taps x output rows, all axes)
-_TILE_COPIES = 256  # most DMAs one nn.tile may become (one per repeat of the input)
+_TILE_COPIES = 1024  # most DMAs one nn.tile may become (one per repeat of the input)
 
 # --------------------------------------------------------------------------- cost model
 
@@ -1399,8 +1405,6 @@ def _dtype_reason(op: Operation) -> str | None:
         ok = name in _INT_OK - _BOOL_ONLY
     if not ok:
         return f"expected floating-point tensors, got {data}"
-    if name == "nn.pow" and _is_float(_et(op.operands[1])):
-        return f"expected an integer exponent for an integer base, got {_et(op.operands[1])}"
     return None
 
 
@@ -1470,8 +1474,8 @@ class FunctionLowering:
         empty_out = any(0 in _shape(v) for v in op.results)
         if empty_in and not empty_out:  # an empty result needs no kernel at all
             if op.name in REDUCTIONS:
-                if not _is_float(_et(op.operands[0])):
-                    return "expected a non-empty input (or a floating-point one)"
+                if _empty_identity(op) is None:
+                    return "expected a non-empty input (or an identity an f32 fill holds exactly)"
             elif op.name != "nn.concat":
                 return "expected non-empty inputs for a non-empty result"
         if op.name == "nn.resize":
@@ -2590,14 +2594,8 @@ class FunctionLowering:
     ) -> Spec:
         """A reduction over no elements is its identity (ONNX >= 18): a kernel that fills
         the output tiles (sum 0, max -inf, min +inf, log_sum -inf, mean NaN, prod 1)."""
-        value = {
-            "max": -math.inf,
-            "min": math.inf,
-            "log_sum": -math.inf,
-            "log_sum_exp": -math.inf,
-            "mean": math.nan,
-            "prod": 1.0,
-        }.get(kind, 0.0)
+        value = _empty_identity(op)
+        assert value is not None
         more_steps, epi_ins = self.chain_steps(chain, op.results[0], kept, loc)
         epi = make_epilogue(more_steps, from_acc=True)
 
@@ -3069,6 +3067,34 @@ for _name in ELEMENTWISE:
 FunctionLowering.lower_log_softmax = FunctionLowering.lower_softmax  # type: ignore[attr-defined]
 for _name in REDUCTIONS:
     setattr(FunctionLowering, "lower_" + _name[3:], FunctionLowering.lower_reduce)
+
+
+def _empty_identity(op: Operation) -> float | None:
+    """What a reduction over no elements yields (ONNX >= 18: sum 0, prod 1, max the
+    lowest value, min the highest, log_sum -inf, mean NaN), None when a `tile.fill`
+    (an f32 value) cannot hold it exactly for the element type."""
+    kind = op.name.removeprefix("nn.reduce_")
+    et = _et(op.operands[0])
+    if _is_float(et):
+        return {
+            "max": -math.inf,
+            "min": math.inf,
+            "log_sum": -math.inf,
+            "log_sum_exp": -math.inf,
+            "mean": math.nan,
+            "prod": 1.0,
+        }.get(kind, 0.0)
+    dt = _np_dtype(et)
+    if kind in ("sum", "l1", "sum_square"):
+        return 0.0
+    if kind == "prod":
+        return 1.0
+    if kind not in ("max", "min"):
+        return None
+    if dt == np.bool_:
+        return 0.0 if kind == "max" else 1.0
+    v = int(np.iinfo(dt).min if kind == "max" else np.iinfo(dt).max)
+    return float(v) if int(np.float32(v)) == v else None
 
 
 def _row_maps(op: Operation) -> dict[int, list[int]] | None:
