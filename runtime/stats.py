@@ -82,8 +82,40 @@ class SimStats:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
-    def report(self) -> str:
-        """A human-readable cycle report."""
+    def roofline(self, target: Any) -> dict[str, dict[str, float]]:
+        """Achieved rates against the target's roofs (runtime/target.py): vector-multiply
+        instructions per cycle against the vmpy slots of a packet (as f32 MACs: × f32
+        lanes, exact when they are all `vfma.f32`), DRAM and VTCM bytes per cycle (loads,
+        stores and DMA) against `dram_bytes_per_cycle` / `vtcm_bytes_per_cycle`."""
+        cyc = max(self.cycles, 1)
+        lanes = target.lanes("f32")
+        vmpy = self.by_class.get("vmpy", 0) / cyc
+        dram = (self.bytes.get("dram_read", 0) + self.bytes.get("dram_write", 0)) / cyc
+        vtcm = (self.bytes.get("vtcm_read", 0) + self.bytes.get("vtcm_write", 0)) / cyc
+        rates = {"vmpy_per_cycle": (vmpy, target.vmpy_per_packet),
+                 "f32_macs_per_cycle": (vmpy * lanes, target.peak_f32_macs_per_cycle),
+                 "dram_bytes_per_cycle": (dram, target.dram_bytes_per_cycle),
+                 "vtcm_bytes_per_cycle": (vtcm, target.vtcm_bytes_per_cycle)}
+        return {k: {"achieved": a, "roof": r, "percent": 100 * a / r if r else 0.0}
+                for k, (a, r) in rates.items()}
+
+    def roofline_report(self, target: Any) -> str:
+        """The `roofline` figures as two report lines (nothing with the timing model off)."""
+        if not self.timing:
+            return ""
+        r = self.roofline(target)
+        v, m = r["vmpy_per_cycle"], r["f32_macs_per_cycle"]
+        d, t = r["dram_bytes_per_cycle"], r["vtcm_bytes_per_cycle"]
+        return (f"roof          compute {v['percent']:.1f}% (vmpy {v['achieved']:.2f} of "
+                f"{v['roof']:g} per cycle; as vfma.f32 {m['achieved']:.1f} of {m['roof']:g} "
+                f"MAC/cycle)\n"
+                f"              DRAM {d['percent']:.1f}% ({d['achieved']:.2f} of {d['roof']:g} "
+                f"B/cycle), VTCM {t['percent']:.1f}% ({t['achieved']:.2f} of {t['roof']:g} "
+                f"B/cycle)")
+
+    def report(self, target: Any = None) -> str:
+        """A human-readable cycle report; with a `Target`, also the achieved share of its
+        roofs (`roofline_report`)."""
         cyc = max(self.cycles, 1)
         lines = [f"cycles        {self.cycles}" + ("" if self.timing else "  (timing off)"),
                  f"packets       {self.packets}",
@@ -99,6 +131,8 @@ class SimStats:
         lines.append("bytes         " + ", ".join(f"{k} {v}" for k, v in self.bytes.items()))
         lines.append(f"vtcm high-water {self.vtcm_high_water} bytes; dma {self.dma_transfers} "
                      f"transfers, {self.dma_bytes} bytes")
+        if target is not None and self.timing:
+            lines.append(self.roofline_report(target))
         if self.cycles_by_tag:
             lines.append("cycles by tag:")
             for k, v in sorted(self.cycles_by_tag.items(), key=lambda kv: -kv[1]):

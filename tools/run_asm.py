@@ -5,7 +5,9 @@
     vexa-run prog.s --target vx64 --report json --engine reference
 
 Assembles the program for the target (default: its `.target` line, else vx128), fills
-its `.input` symbols, simulates, prints every `.output` and the statistics.
+its `.input` symbols, simulates, prints every `.output` and the statistics, with the
+achieved share of the target's roofs (vector multiplies / f32 MACs, DRAM and VTCM bytes
+per cycle) when the timing model is on.
 """
 
 from __future__ import annotations
@@ -138,11 +140,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "outputs": {k: {"dtype": str(v.dtype), "shape": list(v.shape),
                                    "summary": summary(k, v)} for k, v in outputs.items()},
                    "stats": stats.to_dict()}
+            if stats.timing:
+                doc["roofline"] = stats.roofline(target)
             print(json.dumps(doc, indent=2))
         else:
             for name, value in outputs.items():
                 print(summary(name, value))
-            print(stats.report())
+            print(stats.report(target))
         return 0
 
     return run_cli("vexa-run", body)
