@@ -1121,6 +1121,7 @@ PRODUCERS = {
     "nn.instance_normalization",
     "nn.gather",
     "nn.gather_elements",
+    "nn.one_hot",
 }
 # Reductions (`axes`, `keepdims`): whole reduced extent per tile, tile.reduce add/max on
 # a mapped copy (min = -max(-x), l2 = sqrt(sum x²), log_sum_exp = max + log sum exp(x - max)).
@@ -1370,6 +1371,7 @@ _ANY_DTYPE = VIEWS | {
     "nn.trilu",
     "nn.gather",
     "nn.gather_elements",
+    "nn.one_hot",
 }
 _BOOL_ONLY = {"nn.and", "nn.or", "nn.xor", "nn.not"}
 _INT_ONLY = {"nn.bit_shift", "nn.bitwise_and", "nn.bitwise_or", "nn.bitwise_xor", "nn.bitwise_not"}
@@ -2485,6 +2487,48 @@ class FunctionLowering:
         return self.choose(build, [budget_candidates(shape)])
 
     lower_gather_elements = lower_gather
+
+    def lower_one_hot(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """OneHot: the indices (viewed with a unit dim at `axis`, negative ones counted
+        from `depth`, floats truncated) against a compile-time index vector along the
+        axis; `values` [off, on] are map constants."""
+        shape = _shape(out)
+        rank = len(shape)
+        axis = _int(op, "axis", -1) % rank
+        depth = shape[axis]
+        ishape = tuple(1 if d == axis else n for d, n in enumerate(shape))
+        idx = self.view(self.value(op.operands[0]), ishape, loc)
+        iota_shape = tuple(depth if d == axis else 1 for d in range(rank))
+        iota = self.new_constant(
+            _loc_name(op) + "_iota", np.arange(depth).reshape(iota_shape), loc, i64
+        )
+        vals = _prop(op, "values")
+        off, on = (0.0, 1.0)
+        if isinstance(vals, DenseArrayBase):
+            off, on = (float(v) for v in vals.get_values())
+        src_et = _et(op.operands[0])
+        out_t = tile.scalar_type(_et(out))
+
+        def step(mb: MapBody, _v: SSAValue | None, b: list[SSAValue]) -> SSAValue:
+            i = _convert(mb, b[0], src_et, i64)
+            neg = mb.emit(arith.CmpiOp(i, mb.const(0, i64), "slt"))
+            wrapped = mb.emit(arith.AddiOp(i, mb.const(depth, i64)))
+            j = mb.emit(arith.SelectOp(neg, wrapped, i))
+            hot = mb.emit(arith.CmpiOp(j, b[1], "eq"))
+            return mb.emit(arith.SelectOp(hot, mb.const(on, out_t), mb.const(off, out_t)))
+
+        ins = [self.ew_in(idx, shape), self.ew_in(iota, shape)]
+        more_steps, more_ins = self.chain_steps(chain, op.results[0], shape, loc)
+        epi = make_epilogue([(step, 2), *more_steps], from_acc=False)
+        ins += more_ins
+
+        def build(tiles: tuple[int, ...]) -> Spec:
+            (t,) = tiles
+            return Spec(out, t, ins=self.retile(ins, t), epilogue=epi, work=math.prod(shape) * 4)
+
+        return self.choose(build, [budget_candidates(shape)])
 
     def lower_instance_normalization(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
