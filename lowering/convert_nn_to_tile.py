@@ -1446,8 +1446,10 @@ class FunctionLowering:
         if op.name in _INTERP_ONLY and element_types == "f32":
             return "needs tile.reduce mul/argmax, which convert-tile-to-vx does not lower (element-types=all)"
         rank = len(_shape(op.operands[0])) if op.operands else 0
-        if op.name in ("nn.conv", "nn.lrn") and rank != 4:
+        if op.name == "nn.lrn" and rank != 4:
             return f"expected a rank-4 NCHW input, got rank {rank}"
+        if op.name == "nn.conv" and rank not in (4, 5):
+            return f"expected a rank-4 or rank-5 (NCHW, NCDHW) input, got rank {rank}"
         if op.name in ("nn.max_pool", "nn.average_pool", "nn.lp_pool") and rank not in (4, 5):
             return f"expected a rank-4 or rank-5 (NCHW, NCDHW) input, got rank {rank}"
         if op.name in ("nn.global_average_pool", "nn.global_max_pool") and rank < 3:
@@ -1930,6 +1932,8 @@ class FunctionLowering:
     def lower_conv(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
+        if len(_shape(op.operands[0])) == 5:
+            return self.lower_conv3d(op, chain, out, loc)
         folded = self.fold_batchnorm(op, chain, loc)
         head = op.results[0]  # the value the epilogue chain starts from
         if folded is not None:
@@ -2016,6 +2020,117 @@ class FunctionLowering:
                 compute,
                 epi,
                 work=n * co * ho * wo * cg * kh * kw,
+            )
+
+        co_c = candidates(co, o.tile_co)
+        if groups > 1 and not o.tile_co:
+            co_c = sorted(
+                {d for d in candidates(og, 0) if og % d == 0}
+                | {og * k for k in candidates(groups) if groups % k == 0 or og * k <= co}
+            )
+        ci_c = divisor_candidates(cg, o.tile_ci)
+        return self.choose(build, [co_c, candidates(ho, o.tile_h), ci_c], block_dim=1)
+
+    def lower_conv3d(
+        self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
+    ) -> Spec:
+        """A 3-D convolution as a sum of 2-D ones over the depth taps: the tile grid
+        covers (co, output depth 1 at a time, rows), the reduction runs over input-channel
+        tiles and the Kd taps; each step DMAs one input depth plane and one weight slice
+        and runs tile.conv on rank-4 views of those VTCM tiles, accumulating."""
+        x = self.value(op.operands[0])
+        w = self.value(op.operands[1])
+        bias = self.value(op.operands[2]) if len(op.operands) > 2 else None
+        n, c, _, _, _ = _shape(op.operands[0])
+        co, cg, kd, kh, kw = _shape(op.operands[1])
+        _, _, do_, ho, wo = _shape(out)
+        sd, sh, sw = (_ints(op, "strides", [1, 1, 1]) + [1, 1, 1])[:3]
+        dd, dh, dw = (_ints(op, "dilations", [1, 1, 1]) + [1, 1, 1])[:3]
+        pads = (_ints(op, "pads", [0] * 6) + [0] * 6)[:6]
+        pd, pt, pl = pads[:3]
+        padded = any(pads)
+        groups = max(1, _int(op, "group", 1))
+        og = co // groups
+        et = _et(out)
+        steps: list[Step] = []
+        epi_ins: list[In] = []
+        if bias is not None:
+            epi_ins.append(self.ew_in(self.view(bias, (1, co, 1, 1, 1), loc), _shape(out)))
+            steps.append((lambda mb, v, b: mb.emit(arith.AddfOp(v, b[0])), 1))
+        more_steps, more_ins = self.chain_steps(chain, op.results[0], _shape(out), loc)
+        epi = make_epilogue(steps + more_steps, from_acc=True)
+        epi_ins += more_ins
+        win_w = (wo - 1) * sw + (kw - 1) * dw + 1
+        o = self.opts
+
+        def build(tiles: tuple[int, ...]) -> Spec | None:
+            co_t, ho_t, ci_t = tiles
+            if groups == 1 or og % co_t == 0:  # the tile lies inside one group
+                tg, xc, ci_w = 1, ci_t, ci_t
+                cin = Ax((("o", 1, cg, og), ("r", 0, 1, 1))) if groups > 1 else Ax((("r", 0, 1, 1),))
+                red_ext, red_t, kd_dim = (cg, kd), (ci_t, 1), 1
+                wk = Ax((("r", 0, 1, 1),))
+            elif co_t % og == 0 and ci_t == cg:  # whole groups per tile
+                tg, xc, ci_w = co_t // og, (co_t // og) * cg, cg
+                cin = Ax((("o", 1, cg, og),))
+                red_ext, red_t, kd_dim = (kd,), (1,), 0
+                wk = ZERO
+            else:
+                return None
+            hin = (ho_t - 1) * sh + (kh - 1) * dh + 1
+            depth = Ax((("o", 2, sd, 1), ("r", kd_dim, dd, 1)), -pd)
+            xin = In(
+                x,
+                (1, xc, 1, hin, win_w),
+                [_o(0), cin, depth, _o(3, sh, -pt), Ax(const=-pl)],
+                0.0 if padded else None,
+            )
+            win = In(
+                w,
+                (co_t, ci_w, 1, kh, kw),
+                [_o(1), wk, Ax((("r", kd_dim, 1, 1),)), ZERO, ZERO],
+            )
+            t = (1, co_t, 1, ho_t, wo)
+
+            def compute(
+                kb: KernelBuilder,
+                bufs: list[SSAValue],
+                temps: list[SSAValue],
+                acc: SSAValue,
+                first: SSAValue | None,
+            ) -> None:
+                def flat(buf: SSAValue, shape: tuple[int, ...]) -> SSAValue:
+                    typ = tile.buffer_type(shape, _et(buf), tile.VTCM)
+                    return kb.add(tile.ViewOp(buf, typ)).results[0]
+
+                if first is not None:
+                    zero = Block()
+                    with kb.nested(zero):
+                        kb.add(tile.FillOp(acc, 0.0))
+                        kb.add(scf.YieldOp())
+                    kb.add(scf.IfOp(first, [], [zero]))
+                kb.add(
+                    tile.ConvOp(
+                        flat(bufs[0], (1, xc, hin, win_w)),
+                        flat(bufs[1], (co_t, ci_w, kh, kw)),
+                        flat(acc, (1, co_t, ho_t, wo)),
+                        (sh, sw),
+                        (dh, dw),
+                        tg,
+                        accumulate=first is not None,
+                    )
+                )
+
+            return Spec(
+                out,
+                t,
+                red_ext,
+                red_t,
+                [xin, win] + self.retile(epi_ins, t),
+                [],
+                compute,
+                epi,
+                work=n * co * do_ * ho * wo * cg * kd * kh * kw,
             )
 
         co_c = candidates(co, o.tile_co)

@@ -501,3 +501,25 @@ func.func @main(%x: tensor<256x300xf32>, %i: tensor<500xi64>, %c: tensor<128x200
             op.ub.value.data for op in lowered.walk() if isinstance(op, tile.ForOp)
         ]
         assert max(steps) > 1  # tiled, not one whole-tensor step
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "convert-nn-to-tile",
+        f'convert-nn-to-tile{{target="{SMALL_TARGET}" tile-co=4 tile-h=3 tile-ci=2}}',
+    ],
+)
+def test_conv3d_and_pool3d(spec: str) -> None:
+    # padded, strided, dilated 3-D conv (a sum of 2-D convs over the depth taps, reduced
+    # over input-channel tiles too when tile-ci splits them), then a 3-D average pool
+    text = """
+func.func @main(%x: tensor<1x4x7x9x8xf32>) -> tensor<1x6x2x3x4xf32> {
+  %w = nn.constant dense_resource<w> : tensor<6x4x3x3x2xf32>
+  %b = nn.constant dense_resource<b> : tensor<6xf32>
+  %y = nn.conv %x, %w, %b {auto_pad = "NOTSET", dilations = array<i64: 2, 1, 1>, group = 1 : i64, kernel_shape = array<i64: 3, 3, 2>, pads = array<i64: 1, 1, 0, 1, 1, 1>, strides = array<i64: 1, 2, 1>} : (tensor<1x4x7x9x8xf32>, tensor<6x4x3x3x2xf32>, tensor<6xf32>) -> tensor<1x6x5x5x8xf32>
+  %p = nn.average_pool %y {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 1, 0>, dilations = array<i64: 1, 1, 1>, ceil_mode = 0 : i64, count_include_pad = 0 : i64} : (tensor<1x6x5x5x8xf32>) -> tensor<1x6x2x3x4xf32>
+  func.return %p : tensor<1x6x2x3x4xf32>
+}"""
+    weights = {"w": rand(6, 4, 3, 3, 2), "b": rand(6)}
+    check(text, weights, [rand(1, 4, 7, 9, 8, seed=1)], spec)
