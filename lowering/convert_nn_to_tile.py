@@ -3433,12 +3433,106 @@ def _blocks_as_transpose(op: Operation) -> list[tuple[tuple[int, ...], tuple[int
     return None
 
 
+def _conv_transpose_as_conv(fn: func.FuncOp, op: Operation) -> None:
+    """Rewrite nn.conv_transpose as ops the pass lowers (a rewrite in place):
+
+        x_up = reshape(pad(reshape(x, [N, C, H, 1, W, 1]), end 0 / s-1), [N, C, H*s, W*s])
+        x_p  = pad(x_up, begin d(k-1) - p_begin, end d(k-1) - p_end + out_pad - (s-1))
+        w_c  = reverse_spatial(reshape(transpose(reshape(w, [g, Cg, Mg, K]), [0, 2, 1, ..]),
+                                       [g*Mg, Cg, K]))
+        y    = conv(x_p, w_c, b)        (stride 1, the same dilations and groups, no pads)
+
+    zero-stuffing by a pad of the interleaved unit dims, negative pads cropping, the
+    kernel reversed by a slice of step -1: the transposed convolution's definition."""
+    from vexa.dialects import nn  # noqa: PLC0415 -- only for this rewrite
+
+    block = fn.body.block
+
+    def emit(cls: type, operands: list[SSAValue], props: dict[str, Attribute]) -> SSAValue:
+        new = cls.build_inferred(operands, props)
+        new.location = op.location
+        block.insert_op_before(new, op)
+        return new.results[0]
+
+    def arr(vals: Sequence[int]) -> DenseArrayBase:
+        return DenseArrayBase.from_list(i64, list(vals))
+
+    def reshape(v: SSAValue, shape: Sequence[int]) -> SSAValue:
+        return emit(nn.ReshapeOp, [v], {"shape": arr(shape)})
+
+    def pad(v: SSAValue, pads: Sequence[int]) -> SSAValue:
+        props = {
+            "pads": arr(pads),
+            "mode": StringAttr("constant"),
+            "constant_value": FloatAttr(0.0, f32),
+        }
+        return emit(nn.PadOp, [v], props)
+
+    x, w = op.operands[0], op.operands[1]
+    xs, ws = _shape(x), _shape(w)
+    nd = len(xs) - 2
+    st = _ints(op, "strides") or [1] * nd
+    dl = _ints(op, "dilations") or [1] * nd
+    pads = _ints(op, "pads") or [0] * (2 * nd)
+    opad = _ints(op, "output_padding") or [0] * nd
+    g = max(1, _int(op, "group", 1))
+    k = ws[2:]
+    v = x
+    if any(s_ > 1 for s_ in st):
+        inter = [*xs[:2]]
+        for d in range(nd):
+            inter += [xs[2 + d], 1]
+        v = reshape(v, inter)
+        end = [0, 0]
+        for d in range(nd):
+            end += [0, st[d] - 1]
+        v = pad(v, [0] * len(inter) + end)
+        v = reshape(v, [*xs[:2], *(xs[2 + d] * st[d] for d in range(nd))])
+    begin = [dl[d] * (k[d] - 1) - pads[d] for d in range(nd)]
+    stop = [dl[d] * (k[d] - 1) - pads[nd + d] + opad[d] - (st[d] - 1) for d in range(nd)]
+    if any(begin) or any(stop):
+        v = pad(v, [0, 0, *begin, 0, 0, *stop])
+    cg, mg = ws[0] // g, ws[1]
+    wv = reshape(w, [g, cg, mg, *k])
+    wv = emit(nn.TransposeOp, [wv], {"perm": arr([0, 2, 1, *range(3, 3 + nd)])})
+    wv = reshape(wv, [g * mg, cg, *k])
+    spatial = list(range(2, 2 + nd))
+    wv = emit(
+        nn.SliceOp,
+        [wv],
+        {
+            "starts": arr([k[d] - 1 for d in range(nd)]),
+            "ends": arr([-1] * nd),
+            "axes": arr(spatial),
+            "steps": arr([-1] * nd),
+        },
+    )
+    props: dict[str, Attribute] = {
+        "kernel_shape": arr(k),
+        "strides": arr([1] * nd),
+        "pads": arr([0] * (2 * nd)),
+        "dilations": arr(dl),
+        "group": IntegerAttr(g, i64),
+    }
+    y = emit(nn.ConvOp, [v, wv, *op.operands[2:]], props)
+    op.results[0].replace_all_uses_with(y)
+    op.detach()
+    op.erase()
+
+
 def rewrite_for_tile(fn: func.FuncOp) -> None:
-    """Rewrites before lowering: 1-D windows as 2-D ones (`lift_1d_windows`) and
-    depth_to_space / space_to_depth as reshape, transpose, reshape (views and a transpose
-    kernel). In place; f32 ops only; other ops are left alone."""
+    """Rewrites before lowering: conv_transpose as pads, a weight transpose and reversal
+    and a conv (`_conv_transpose_as_conv`, float types), 1-D windows as 2-D ones
+    (`lift_1d_windows`) and depth_to_space / space_to_depth as reshape, transpose,
+    reshape (views and a transpose kernel, f32). In place; other ops are left alone."""
     from vexa.dialects import nn  # noqa: PLC0415 -- nn is only needed for this rewrite
 
+    for op in list(fn.body.block.ops):
+        if op.name == "nn.conv_transpose" and all(
+            isinstance(v.type, TensorType) and _is_float(v.type.get_element_type())
+            for v in (*op.operands, *op.results)
+        ):
+            _conv_transpose_as_conv(fn, op)
     lift_1d_windows(fn)
     for op in list(fn.body.block.ops):
         if op.name not in ("nn.space_to_depth", "nn.depth_to_space"):
