@@ -78,6 +78,8 @@ PK_FAST, PK_VR, PK_VW, PK_NMEM, PK_MEM = 9, 10, 11, 12, 13
 MAXMEM = 4  # a packet with more loads/stores than this is not simple
 PKW = PK_MEM + MAXMEM
 
+FAST_MIN_RUN, FAST_BACKOFF = 4, 15
+
 # slots of the `st` array through which `_run` and `_fast` pass the loop state
 (S_PC, S_NOW, S_ICOUNT, S_SDEP, S_VR, S_VW, S_HWM, S_TOPS, S_TOPE, S_TOPR, S_NLOOPS, S_TIMING,
  S_MAXI, S_VTBASE, S_VTEND, S_DRAM) = range(16)
@@ -686,7 +688,7 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
 @njit(cache=True, error_model="numpy")
 def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt,
          pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch, cold,
-         st):  # noqa: C901
+         st, skip):  # noqa: C901
     vlen = prm[P_VLEN]
     L = vlen // 4
     g = prm[P_G]
@@ -748,8 +750,13 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     t3 = np.int64(0)
     while True:
         pc = pc & 0x7FFFFFFF
-        if pk[pc, PK_FAST] != 0:
-            # simple packets run in `_fast`; it returns 0 when this one needs the general path
+        if pk[pc, PK_FAST] != 0 and skip[pc] > 0:
+            skip[pc] -= 1
+        elif pk[pc, PK_FAST] != 0:
+            # simple packets run in `_fast`; the packet it stops at (not simple, or simple
+            # with an address outside VTCM or over the budget) runs here. A call that runs
+            # fewer than FAST_MIN_RUN packets costs more than it saves (DRAM addresses in a
+            # loop): the next FAST_BACKOFF visits of its first packet skip it.
             st[S_PC] = pc
             st[S_NOW] = now
             st[S_ICOUNT] = icount
@@ -761,8 +768,11 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             st[S_TOPE] = top_end
             st[S_TOPR] = top_rem
             st[S_NLOOPS] = nloops
-            if _fast(insf, pkf, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch,
-                     st) > 0:
+            nrun = _fast(insf, pkf, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch,
+                         st)
+            if nrun < FAST_MIN_RUN:
+                skip[pc] = FAST_BACKOFF
+            if nrun > 0:
                 pc = st[S_PC]
                 now = st[S_NOW]
                 icount = st[S_ICOUNT]
@@ -774,7 +784,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                 top_end = st[S_TOPE]
                 top_rem = st[S_TOPR]
                 nloops = st[S_NLOOPS]
-                continue
+                pc = pc & 0x7FFFFFFF
         a = pk[pc, 0] & 0x7FFFFFFF
         b = pk[pc, 1] & 0x7FFFFFFF
         n = b - a
@@ -1361,7 +1371,8 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
         st[S_VTEND] = -1  # `_fast` assumes VTCM aligned and above DRAM: no memory access there
     _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
          dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, pkcount, pkcyc,
-         srcs, trap, engine_free, dma_done, tmp8, scratch, np.zeros(16, dtype=np.int64), st)
+         srcs, trap, engine_free, dma_done, tmp8, scratch, np.zeros(16, dtype=np.int64), st,
+         np.zeros(npk, dtype=np.int32))
     # per-packet execution counts and cycles -> packets, classes, cycles per tag
     cnt[C_PKT] = pkcount.sum()
     bycls = pkcount @ hist
