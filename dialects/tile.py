@@ -1178,7 +1178,64 @@ class GatherOp(IRDLOperation):
                 )
 
 
-COMPUTE_OPS = (FillOp, MatmulOp, ConvOp, PoolOp, ReduceOp, MapOp, TransposeOp, GatherOp)
+@irdl_op_definition
+class TopKOp(IRDLOperation):
+    """The k largest (or smallest) elements of a VTCM tile along `axis`, in order, with
+    their i64 positions; ties keep the lower position first (a stable sort).
+
+    ```mlir
+    tile.top_k %x, %v, %i {axis = 1 : i64, k = 3 : i64, largest} : memref<4x10xf32, #tile.space<vtcm>>, memref<4x3xf32, #tile.space<vtcm>>, memref<4x3xi64, #tile.space<vtcm>>
+    ```
+    """
+
+    name = "tile.top_k"
+
+    x = operand_def(MemRefType)
+    values = operand_def(MemRefType)
+    indices = operand_def(MemRefType)
+    axis = prop_def(IntegerAttr)
+    k = prop_def(IntegerAttr)
+    largest = opt_prop_def(UnitAttr)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$x `,` $values `,` $indices attr-dict `:` type($x) `,` type($values) `,` type($indices)"
+    )
+
+    def __init__(
+        self, x: SSAValue, values: SSAValue, indices: SSAValue, axis: int, k: int, largest: bool
+    ) -> None:
+        props: dict[str, Attribute] = {"axis": IntegerAttr(axis, i64), "k": IntegerAttr(k, i64)}
+        if largest:
+            props["largest"] = UnitAttr()
+        super().__init__(operands=[x, values, indices], properties=props)
+
+    def verify_(self) -> None:
+        xt = _vtcm(self.x, "x", self)
+        vt = _vtcm(self.values, "values", self)
+        it = _vtcm(self.indices, "indices", self)
+        axis, k = self.axis.value.data, self.k.value.data
+        xs = xt.get_shape()
+        if not 0 <= axis < len(xs) or not 0 <= k <= xs[axis]:
+            raise VerifyException(
+                f"tile.top_k: expected axis in [0, {len(xs)}) and k <= its extent, got "
+                f"axis {axis}, k {k}"
+            )
+        want = tuple(k if d == axis else n for d, n in enumerate(xs))
+        for what, t in (("values", vt), ("indices", it)):
+            if tuple(t.get_shape()) != want:
+                raise VerifyException(
+                    f"tile.top_k: expected {what} of shape {'x'.join(map(str, want))}, "
+                    f"got {'x'.join(map(str, t.get_shape()))}"
+                )
+        if vt.get_element_type() != xt.get_element_type() or it.get_element_type() != i64:
+            raise VerifyException(
+                f"tile.top_k: expected values of {xt.get_element_type()} and i64 indices, got "
+                f"{vt.get_element_type()} and {it.get_element_type()}"
+            )
+
+
+COMPUTE_OPS = (FillOp, MatmulOp, ConvOp, PoolOp, ReduceOp, MapOp, TransposeOp, GatherOp, TopKOp)
 
 TILE = Dialect(
     "tile",
@@ -1200,6 +1257,7 @@ TILE = Dialect(
         MapOp,
         TransposeOp,
         GatherOp,
+        TopKOp,
     ],
     [MemorySpaceAttr, TokenType],
 )

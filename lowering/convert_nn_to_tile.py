@@ -1138,9 +1138,15 @@ REDUCTIONS = {
     "nn.reduce_prod",
 }
 PRODUCERS |= REDUCTIONS | {"nn.arg_max", "nn.arg_min", "nn.hardmax"}
-# producers that need tile.reduce kinds convert-tile-to-vx does not lower (mul, argmax)
-_INTERP_ONLY = {"nn.reduce_prod", "nn.arg_max", "nn.arg_min", "nn.hardmax"}
-SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {"nn.constant", "nn.split", "nn.tile", "nn.resize"}
+# ops that need tile forms convert-tile-to-vx does not lower (reduce mul/argmax, top_k)
+_INTERP_ONLY = {"nn.reduce_prod", "nn.arg_max", "nn.arg_min", "nn.hardmax", "nn.top_k"}
+SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {
+    "nn.constant",
+    "nn.split",
+    "nn.tile",
+    "nn.resize",
+    "nn.top_k",
+}
 _GATHER_COPIES = 4096  # most DMAs one nn.resize may become (taps x output rows, all axes)
 _TILE_COPIES = 1024  # most DMAs one nn.tile may become (one per repeat of the input)
 
@@ -1387,6 +1393,7 @@ _INT_OK = INT_EW | {
     "nn.arg_max",
     "nn.arg_min",
     "nn.cum_sum",
+    "nn.top_k",
 } | _ANY_DTYPE
 
 
@@ -1444,7 +1451,7 @@ class FunctionLowering:
         if reason is not None:
             return reason
         if op.name in _INTERP_ONLY and element_types == "f32":
-            return "needs tile.reduce mul/argmax, which convert-tile-to-vx does not lower (element-types=all)"
+            return "needs tile.reduce mul/argmax or tile.top_k, not lowered by convert-tile-to-vx (element-types=all lowers it)"
         rank = len(_shape(op.operands[0])) if op.operands else 0
         if op.name == "nn.lrn" and rank != 4:
             return f"expected a rank-4 NCHW input, got rank {rank}"
@@ -1485,7 +1492,7 @@ class FunctionLowering:
         if op.name == "nn.resize":
             mode = getattr(_prop(op, "mode"), "data", "nearest")
             if mode != "nearest" and not _is_float(_et(op.operands[0])):
-                return f"expected floating-point tensors for {mode} mode (integers round)"
+                return f"expected floating-point tensors for {mode} mode, got {_et(op.operands[0])}"
             copies = sum(
                 t * {"nearest": 1, "linear": 2}.get(mode, 4)
                 for _, _, t, _ in _resize_axes(op)
@@ -1765,6 +1772,8 @@ class FunctionLowering:
                 self.lower_tile(op)
             elif op.name == "nn.resize":
                 self.lower_resize(op)
+            elif op.name == "nn.top_k":
+                self.lower_top_k(op)
             elif op in groups:
                 self.lower_group(groups[op])
         assert ret is not None
@@ -3064,6 +3073,48 @@ class FunctionLowering:
             )
             self.gather_rows(cur, dst, axis, maps[axis], loc)
             cur = dst
+
+    def lower_top_k(self, op: Operation) -> None:
+        """TopK: two kernels over tiles of the other dims with the axis whole, one writing
+        the values (indices in a VTCM temporary), one the indices (values in one)."""
+        loc = op.location
+        x = self.value(op.operands[0])
+        shape = _shape(op.operands[0])
+        rank = len(shape)
+        axis = _int(op, "axis", -1) % rank
+        k = _int(op, "k", 1)
+        largest = bool(_int(op, "largest", 1))
+        vals, idxs = (self.result_buffer(r, loc) for r in op.results)
+        out_shape = _shape(vals)
+        for out, other in ((vals, idxs), (idxs, vals)):
+
+            def build(tiles: tuple[int, ...], out: SSAValue = out, other: SSAValue = other) -> Spec:
+                (t,) = tiles
+                in_t = tuple(shape[axis] if d == axis else s for d, s in enumerate(t))
+
+                def compute(
+                    kb: KernelBuilder,
+                    bufs: list[SSAValue],
+                    temps: list[SSAValue],
+                    acc: SSAValue,
+                    first: SSAValue | None,
+                ) -> None:
+                    v, i = (acc, temps[0]) if out is vals else (temps[0], acc)
+                    kb.add(tile.TopKOp(bufs[0], v, i, axis, k, largest))
+
+                xin = In(x, in_t, [ZERO if d == axis else _o(d) for d in range(rank)])
+                return Spec(
+                    out,
+                    t,
+                    ins=[xin],
+                    temps=[t],
+                    compute=compute,
+                    work=math.prod(shape) * max(1, math.ceil(math.log2(max(2, shape[axis])))),
+                    temp_types=[_et(other)],
+                )
+
+            spec = self.choose(build, [budget_candidates(out_shape, (axis,))])
+            self.emit(emit_kernel(spec, KernelBuilder(loc, self.params), spec.double_buffer), loc)
 
     def lower_resize(self, op: Operation) -> None:
         """Resize one axis at a time (the reference's separable definition). Along an axis

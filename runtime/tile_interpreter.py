@@ -393,6 +393,16 @@ class _Runner:
         shape = tuple(n if d == axis else y.shape[d] for d, n in enumerate(i.shape))
         y[...] = np.take_along_axis(x, np.broadcast_to(i, shape), axis=axis)
 
+    def _tile_top_k(self, op: tile.TopKOp) -> None:
+        x, v, i = self.env[op.x], self.env[op.values], self.env[op.indices]
+        self.touch(op, [x], [v, i])
+        axis, k = op.axis.value.data, op.k.value.data
+        # a stable sort of -x (largest) or x: ties keep the lower position first
+        keys = -x.astype(np.float64) if op.largest is not None else x
+        order = np.take(np.argsort(keys, axis=axis, kind="stable"), np.arange(k), axis=axis)
+        v[...] = np.take_along_axis(x, order, axis=axis)
+        i[...] = order
+
     def _tile_transpose(self, op: tile.TransposeOp) -> None:
         self.touch(op, [self.env[op.x]], [self.env[op.y]])
         self.env[op.y][...] = np.transpose(self.env[op.x], _ints(op.perm))

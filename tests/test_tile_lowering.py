@@ -250,13 +250,14 @@ def test_data_movement(spec: str) -> None:
 
 def test_unsupported_op_is_a_located_error() -> None:
     text = f"""
-func.func @main(%x: {ty(2, 3)}) -> {ty(2, 2)} {{
-  %v, %i = nn.top_k %x {{axis = -1 : i64, k = 2 : i64, largest = 1 : i64, sorted = 1 : i64}} : ({ty(2, 3)}) -> ({ty(2, 2)}, tensor<2x2xi64>) loc("tk")
-  func.return %v : {ty(2, 2)}
+func.func @main(%x: {ty(2, 3)}) -> {ty(2, 1)} {{
+  %v = nn.reduce_prod %x {{axes = array<i64: 1>, keepdims = 1 : i64}} : ({ty(2, 3)}) -> {ty(2, 1)} loc("rp")
+  func.return %v : {ty(2, 1)}
 }}"""
     module = parse(text)
     before = str(module)
-    with pytest.raises(DiagnosticException, match=r'loc\("tk"\): error: cannot lower nn.top_k'):
+    # element-types=f32 (the default) lowers only what convert-tile-to-vx takes
+    with pytest.raises(DiagnosticException, match=r'loc\("rp"\): error: cannot lower nn.reduce_prod'):
         lower(module, "convert-nn-to-tile")
     assert str(module) == before  # left unconverted
 
@@ -481,15 +482,16 @@ func.func @main(%x: tensor<8xf32>, %u: tensor<8xui8>, %h: tensor<8xf16>) -> (ten
 
 
 @pytest.mark.parametrize("spec", [ALL, ALL_SMALL])
-def test_tiled_argmax_gather_cumsum(spec: str) -> None:
+def test_tiled_argmax_gather_cumsum_topk(spec: str) -> None:
     # large enough that the 256 KiB target needs several tiles of each kernel
     text = """
-func.func @main(%x: tensor<256x300xf32>, %i: tensor<500xi64>, %c: tensor<128x200xi32>) -> (tensor<256xi64>, tensor<500x300xf32>, tensor<128x200xi32>, tensor<256x300xf32>) {
+func.func @main(%x: tensor<256x300xf32>, %i: tensor<500xi64>, %c: tensor<128x200xi32>) -> (tensor<256xi64>, tensor<500x300xf32>, tensor<128x200xi32>, tensor<256x300xf32>, tensor<5x300xf32>, tensor<5x300xi64>) {
   %a = nn.arg_max %x {axis = 1 : i64, keepdims = 0 : i64, select_last_index = 0 : i64} : (tensor<256x300xf32>) -> tensor<256xi64>
   %g = nn.gather %x, %i {axis = 0 : i64} : (tensor<256x300xf32>, tensor<500xi64>) -> tensor<500x300xf32>
   %s = nn.cum_sum %c {axis = 1 : i64, exclusive = 0 : i64, reverse = 1 : i64} : tensor<128x200xi32>
   %h = nn.hardmax %x {axis = 0 : i64} : tensor<256x300xf32>
-  func.return %a, %g, %s, %h : tensor<256xi64>, tensor<500x300xf32>, tensor<128x200xi32>, tensor<256x300xf32>
+  %v, %k = nn.top_k %x {axis = 0 : i64, k = 5 : i64, largest = 1 : i64, sorted = 1 : i64} : (tensor<256x300xf32>) -> (tensor<5x300xf32>, tensor<5x300xi64>)
+  func.return %a, %g, %s, %h, %v, %k : tensor<256xi64>, tensor<500x300xf32>, tensor<128x200xi32>, tensor<256x300xf32>, tensor<5x300xf32>, tensor<5x300xi64>
 }"""
     rng = np.random.default_rng(5)
     x = rng.standard_normal((256, 300)).astype(np.float32)

@@ -1,12 +1,13 @@
 // RUN: not vexa-opt %s -p convert-nn-to-tile 2>&1 | filecheck %s
-// Ops the pass cannot lower: one located line per op (all of them, not just the first),
-// exit 1, and the module is left unconverted.
+// Ops the pass cannot lower (with the default element-types=f32: what convert-tile-to-vx
+// takes): one located line per op (all of them, not just the first), exit 1, and the
+// module is left unconverted.
 
-// CHECK:      vexa-opt: error: loc("tk"): error: cannot lower nn.top_k to tile: no tile lowering for this op
+// CHECK:      vexa-opt: error: loc("rp"): error: cannot lower nn.reduce_prod to tile: needs tile.reduce mul/argmax or tile.top_k, not lowered by convert-tile-to-vx (element-types=all lowers it)
 // CHECK-NEXT:   loc("half"): error: cannot lower nn.relu to tile: expected f32 tensors, got tensor<2x3xf16>
-func.func @main(%x: tensor<2x3xf32>, %h: tensor<2x3xf16>) -> (tensor<2x2xf32>, tensor<2x3xf16>) {
-  %v, %i = nn.top_k %x {axis = -1 : i64, k = 2 : i64, largest = 1 : i64, sorted = 1 : i64} : (tensor<2x3xf32>) -> (tensor<2x2xf32>, tensor<2x2xi64>) loc("tk")
-  %r = nn.relu %v : tensor<2x2xf32> loc("relu")
+func.func @main(%x: tensor<2x3xf32>, %h: tensor<2x3xf16>) -> (tensor<2x1xf32>, tensor<2x3xf16>) {
+  %v = nn.reduce_prod %x {axes = array<i64: 1>, keepdims = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x1xf32> loc("rp")
+  %r = nn.relu %v : tensor<2x1xf32> loc("relu")
   %s = nn.relu %h : tensor<2x3xf16> loc("half")
-  func.return %r, %s : tensor<2x2xf32>, tensor<2x3xf16>
+  func.return %r, %s : tensor<2x1xf32>, tensor<2x3xf16>
 }

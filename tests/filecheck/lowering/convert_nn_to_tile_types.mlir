@@ -185,3 +185,16 @@ func.func @empty(%x: tensor<0x3xf32>) -> (tensor<0x3xf32>, tensor<1x3xf32>) {
   %s = nn.reduce_sum %x {axes = array<i64: 0>, keepdims = 1 : i64} : (tensor<0x3xf32>) -> tensor<1x3xf32>
   func.return %a, %s : tensor<0x3xf32>, tensor<1x3xf32>
 }
+
+// -----
+// TopK: two kernels, one writing the values (indices in a VTCM temporary), one the indices.
+// CHECK-LABEL: func.func @top_k(
+// CHECK:         %acc0 = tile.alloc : memref<4x3xf32, #tile.space<vtcm>>
+// CHECK-NEXT:    %tmp0 = tile.alloc : memref<4x3xi64, #tile.space<vtcm>>
+// CHECK:         tile.top_k %in0, %acc0, %tmp0 {axis = 1 : i64, k = 3 : i64} : memref<4x10xf32, #tile.space<vtcm>>, memref<4x3xf32, #tile.space<vtcm>>, memref<4x3xi64, #tile.space<vtcm>>
+// CHECK:         %acc0_1 = tile.alloc : memref<4x3xi64, #tile.space<vtcm>>
+// CHECK:         tile.top_k %in0_1, %tmp0_1, %acc0_1 {axis = 1 : i64, k = 3 : i64}
+func.func @top_k(%x: tensor<4x10xf32>) -> (tensor<4x3xf32>, tensor<4x3xi64>) {
+  %v, %i = nn.top_k %x {axis = -1 : i64, k = 3 : i64, largest = 0 : i64, sorted = 1 : i64} : (tensor<4x10xf32>) -> (tensor<4x3xf32>, tensor<4x3xi64>)
+  func.return %v, %i : tensor<4x3xf32>, tensor<4x3xi64>
+}

@@ -206,3 +206,13 @@ func.func @gather_shape(%x: memref<4x16xf32, #tile.space<vtcm>>, %g: memref<1x3x
   tile.gather %x, %g, %y {axis = 1 : i64} : memref<4x16xf32, #tile.space<vtcm>>, memref<1x3xi64, #tile.space<vtcm>>, memref<2x3xf32, #tile.space<vtcm>>
   func.return
 }
+
+// -----
+// CHECK: {{^}}//{{ }}-----
+
+// top_k results have k along the axis
+// CHECK: {{^}}tile.top_k: expected values of shape 4x3, got 4x2
+func.func @top_k_shape(%x: memref<4x16xf32, #tile.space<vtcm>>, %v: memref<4x2xf32, #tile.space<vtcm>>, %i: memref<4x3xi64, #tile.space<vtcm>>) {
+  tile.top_k %x, %v, %i {axis = 1 : i64, k = 3 : i64} : memref<4x16xf32, #tile.space<vtcm>>, memref<4x2xf32, #tile.space<vtcm>>, memref<4x3xi64, #tile.space<vtcm>>
+  func.return
+}

@@ -116,8 +116,10 @@ func.func @compute(%a: memref<32x64xf32, #V>, %b: memref<64x128xf32, #V>, %c: me
 // CHECK-NEXT:    tile.reduce %x, %i {kind = "argmax", dims = array<i64: 1>, select_last_index} : memref<4x16xf16, #tile.space<vtcm>>, memref<4x1xi64, #tile.space<vtcm>>
 // CHECK-NEXT:    tile.reduce %x, %p {kind = "mul", dims = array<i64: 1>} : memref<4x16xf16, #tile.space<vtcm>>, memref<4x1xf16, #tile.space<vtcm>>
 // CHECK-NEXT:    tile.gather %x, %g, %y {axis = 1 : i64} : memref<4x16xf16, #tile.space<vtcm>>, memref<1x3xi32, #tile.space<vtcm>>, memref<4x3xf16, #tile.space<vtcm>>
+// CHECK-NEXT:    tile.top_k %x, %y, %k {axis = 1 : i64, k = 3 : i64, largest} : memref<4x16xf16, #tile.space<vtcm>>, memref<4x3xf16, #tile.space<vtcm>>, memref<4x3xi64, #tile.space<vtcm>>
 func.func @typed(%u: memref<8xui8, #V>, %x: memref<4x16xf16, #V>, %i: memref<4x1xi64, #V>,
-                 %p: memref<4x1xf16, #V>, %g: memref<1x3xi32, #V>, %y: memref<4x3xf16, #V>) {
+                 %p: memref<4x1xf16, #V>, %g: memref<1x3xi32, #V>, %y: memref<4x3xf16, #V>,
+                 %k: memref<4x3xi64, #V>) {
   tile.map ins(%u : memref<8xui8, #V>) outs(%u : memref<8xui8, #V>) {
   ^bb0(%v: i8):
     %m = arith.maxui %v, %v : i8
@@ -126,5 +128,6 @@ func.func @typed(%u: memref<8xui8, #V>, %x: memref<4x16xf16, #V>, %i: memref<4x1
   tile.reduce %x, %i {kind = "argmax", dims = array<i64: 1>, select_last_index} : memref<4x16xf16, #V>, memref<4x1xi64, #V>
   tile.reduce %x, %p {kind = "mul", dims = array<i64: 1>} : memref<4x16xf16, #V>, memref<4x1xf16, #V>
   tile.gather %x, %g, %y {axis = 1 : i64} : memref<4x16xf16, #V>, memref<1x3xi32, #V>, memref<4x3xf16, #V>
+  tile.top_k %x, %y, %k {axis = 1 : i64, k = 3 : i64, largest} : memref<4x16xf16, #V>, memref<4x3xf16, #V>, memref<4x3xi64, #V>
   func.return
 }
