@@ -70,7 +70,8 @@ K_OP, K_A, K_B, K_C, K_D, K_IMM, K_ORIG, K_CLS, K_DST, K_NSRC, K_S0 = range(11)
 K_MEM, K_WFILE, K_WREAL, K_VACC = 14, 15, 16, 17  # K_MEM: bytes a load/store moves
 # for `_fast`: latency (VTCM), alignment - 1, scoreboard entry written (a sink if none)
 K_LAT, K_ALIGN, K_RDY = 18, 19, 20
-KW = 21
+K_AL, K_BL, K_CL = 21, 22, 23  # register fields A, B, C times the f32 lanes (flat offsets)
+KW = 24
 
 # packet columns (see `decode`); PK_FAST marks packets `_fast` may run, PK_VR/PK_VW are the
 # VTCM bytes such a packet reads/writes, PK_NMEM/PK_MEM.. its load/store instructions
@@ -521,8 +522,9 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
     the scoreboard's, and latencies come from the decoded column K_LAT.
 
     A separate function with a small body: in `_run`'s large loop LLVM spills most loop
-    variables to the stack. `ins` and `pk` come flattened (a constant row stride instead of
-    a multiply by a stride kept on the stack). The address check works on the end offset
+    variables to the stack. `ins`, `pk` and the vector registers `Vf`/`Vi` come flattened
+    (a constant row stride instead of a multiply by a stride kept on the stack; vector
+    operands by the offset of their first lane, K_AL/K_BL/K_CL). The address check works on the end offset
     `addr - vtbase + n`: alignment (n is the alignment; the wrapper leaves memory packets to
     `_run` unless VTCM's base is vector-aligned and above DRAM), below VTCM, past its end.
     Returns the number of packets run; the loop state goes in and out through `st` (S_*).
@@ -588,31 +590,33 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
             op = ins[i * KW + K_OP]
             A = ins[i * KW + K_A] & 0xFFFF
             B = ins[i * KW + K_B] & 0xFFFF
+            va = ins[i * KW + K_AL] & 0xFFFFFF  # vector operands: offsets of their first lane
             if op == O_VFMA_F32:
-                Cc = ins[i * KW + K_C] & 0xFFFF
+                vb = ins[i * KW + K_BL] & 0xFFFFFF
+                vc = ins[i * KW + K_CL] & 0xFFFFFF
                 if L == 32:
                     for l in range(32):
-                        x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
-                        Vf[A, l] = x if x == x else F32_NAN
+                        x = Vf[va + l] + Vf[vb + l] * Vf[vc + l]
+                        Vf[va + l] = x if x == x else F32_NAN
                 else:
                     for l in range(L):
-                        x = Vf[A, l] + Vf[B, l] * Vf[Cc, l]
-                        Vf[A, l] = x if x == x else F32_NAN
+                        x = Vf[va + l] + Vf[vb + l] * Vf[vc + l]
+                        Vf[va + l] = x if x == x else F32_NAN
             elif op == O_VLDBC:
                 off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
                 wv = vtcm32[(off >> 2) & 0x3FFFFFFF]
                 for l in range(L):
-                    Vi[A, l] = wv
+                    Vi[va + l] = wv
             elif op == O_VLD:
                 off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
                 w = (off >> 2) & 0x3FFFFFFF
                 for l in range(L):
-                    Vi[A, l] = vtcm32[w + l]
+                    Vi[va + l] = vtcm32[w + l]
             elif op == O_VST:
                 off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
                 w = (off >> 2) & 0x3FFFFFFF
                 for l in range(L):
-                    vtcm32[w + l] = Vi[A, l]
+                    vtcm32[w + l] = Vi[va + l]
             elif op == O_ADDI:
                 R[A] = np.int32(((np.int64(R[B]) + ins[i * KW + K_IMM] + 2147483648) & 0xFFFFFFFF)
                                 - 2147483648)
@@ -626,25 +630,29 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
             elif op == O_VSPLATI or op == O_VSPLAT:
                 wv = R[B] if op == O_VSPLAT else ins[i * KW + K_IMM]
                 for l in range(L):
-                    Vi[A, l] = wv
+                    Vi[va + l] = wv
             elif op == O_VMOV:
+                vb = ins[i * KW + K_BL] & 0xFFFFFF
                 for l in range(L):
-                    Vi[A, l] = Vi[B, l]
+                    Vi[va + l] = Vi[vb + l]
             elif op == O_VADD_F32:
-                Cc = ins[i * KW + K_C] & 0xFFFF
+                vb = ins[i * KW + K_BL] & 0xFFFFFF
+                vc = ins[i * KW + K_CL] & 0xFFFFFF
                 for l in range(L):
-                    x = Vf[B, l] + Vf[Cc, l]
-                    Vf[A, l] = x if x == x else F32_NAN
+                    x = Vf[vb + l] + Vf[vc + l]
+                    Vf[va + l] = x if x == x else F32_NAN
             elif op == O_VSUB_F32:
-                Cc = ins[i * KW + K_C] & 0xFFFF
+                vb = ins[i * KW + K_BL] & 0xFFFFFF
+                vc = ins[i * KW + K_CL] & 0xFFFFFF
                 for l in range(L):
-                    x = Vf[B, l] - Vf[Cc, l]
-                    Vf[A, l] = x if x == x else F32_NAN
+                    x = Vf[vb + l] - Vf[vc + l]
+                    Vf[va + l] = x if x == x else F32_NAN
             else:  # O_VMUL_F32
-                Cc = ins[i * KW + K_C] & 0xFFFF
+                vb = ins[i * KW + K_BL] & 0xFFFFFF
+                vc = ins[i * KW + K_CL] & 0xFFFFFF
                 for l in range(L):
-                    x = Vf[B, l] * Vf[Cc, l]
-                    Vf[A, l] = x if x == x else F32_NAN
+                    x = Vf[vb + l] * Vf[vc + l]
+                    Vf[va + l] = x if x == x else F32_NAN
             if timing:
                 ready[ins[i * KW + K_RDY] & 0xFFFF] = t1 + ins[i * KW + K_LAT]
         icount += b - a
@@ -702,6 +710,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     ldepth = prm[P_LDEPTH]
     lat_salu = prm[P_LSALU]
     insf = ins.reshape(-1)  # flat views for `_fast`: a constant row stride
+    Vf1 = Vf.reshape(-1)
+    Vi1 = Vi.reshape(-1)
     pkf = pk.reshape(-1)
     lat_valu = prm[P_LVALU]
     lat_vxfer = prm[P_LVXFER]
@@ -768,7 +778,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             st[S_TOPE] = top_end
             st[S_TOPR] = top_rem
             st[S_NLOOPS] = nloops
-            nrun = _fast(insf, pkf, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch,
+            nrun = _fast(insf, pkf, L, R, Vf1, Vi1, vtcm32, ready, pkcount, pkcyc, srcs, scratch,
                          st)
             if nrun < FAST_MIN_RUN:
                 skip[pc] = FAST_BACKOFF
@@ -1310,6 +1320,8 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
                     if staged:
                         out[K_A] = file_size[f] + slot  # shadow register
             out[K_NSRC] = nsrc
+            lanes = target.vlen_bytes // 4
+            out[K_AL], out[K_BL], out[K_CL] = out[K_A] * lanes, out[K_B] * lanes, out[K_C] * lanes
             out[K_RDY] = out[K_DST] if out[K_DST] >= 0 else sink
         src1 = len(srcs)
         while len(srcs) < src0 + 8:
