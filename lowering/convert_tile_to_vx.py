@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -473,21 +473,47 @@ class _Lowerer:
         stop = start + period * count
         vals = straight(0, start, carried)
         first = [a for i in range(start, start + period) for a in addrs[i]]
-        deltas = [b[1] - a[1] for a, b in zip(
-            first, [a for i in range(start + period, start + 2 * period) for a in addrs[i]],
-            strict=True)]
-        # carry one register per distinct moving address; invariant ones are li's
-        keys: dict[tuple[str, int, int], int] = {}
-        slot: list[int | tuple[str, int]] = []
-        for (sym, off), d in zip(first, deltas, strict=True):
-            slot.append((sym, off) if d == 0 else keys.setdefault((sym, off, d), len(keys)))
-        inits = [self.addr(Buf(sym, off, ())) for sym, off, _ in keys] or [self.li(0)]
-        steps = [d for _, _, d in keys] or [0]
+        kinds = _slot_kinds(addrs, start, period, count)
+        # carry one register per distinct moving address; a ping-pong pair (A, B, A, ..)
+        # carries the current address and the signed distance to the other one, which
+        # flips each period (cur += d; d *= -1: no swap, whose parallel copy the register
+        # allocator would have to break); invariant addresses are li's
+        index: dict[tuple[str, str, int, int], int] = {}
+        inits: list[SSAValue] = []
+        steps: list[int | None] = []  # constant step, or None: a (cur, d) pair
+        slot: list[Any] = []  # register index, ("", pair index) or (symbol, offset)
+        for (sym, off), (kind, _, x) in zip(first, kinds, strict=True):
+            if kind == "inv":
+                slot.append((sym, off))
+                continue
+            if kind == "alt" and ("alt", sym, x, off) in index:  # the pair's other half
+                slot.append(("", index[("alt", sym, x, off)]))  # no symbol is named ""
+                continue
+            key = (kind, sym, off, x)
+            if key not in index:
+                index[key] = len(inits)
+                inits.append(self.addr(Buf(sym, off, ())))
+                if kind == "alt":
+                    inits.append(self.li(x - off))
+                    steps += [None, None]
+                else:
+                    steps.append(x)
+            slot.append(index[key])
+        if not inits:
+            inits, steps = [self.li(0)], [0]
         seq0 = self.dma_seq
 
         def body(regs: list[SSAValue]) -> list[SSAValue]:
             outer = self.provide
-            self.provide = [regs[x] if isinstance(x, int) else x for x in slot]
+            others: dict[int, SSAValue] = {}
+
+            def other(k: int) -> SSAValue:
+                if k not in others:
+                    others[k] = self.r(vx.AddOp(regs[k], regs[k + 1]))
+                return others[k]
+
+            self.provide = [regs[x] if isinstance(x, int) else other(x[1]) if x[0] == ""
+                            else x for x in slot]
             self.dma_seq = seq0
             try:
                 for i in range(start, start + period):
@@ -495,7 +521,16 @@ class _Lowerer:
                 assert not self.provide, "dry run and emission disagree on the addresses"
             finally:
                 self.provide = outer
-            return self.bump(regs, steps)
+            out: list[SSAValue] = []
+            k = 0
+            while k < len(regs):
+                if steps[k] is None:  # a ping-pong pair: cur += d, d = -d
+                    out += [other(k), self.r(vx.MuliOp(regs[k + 1], -1))]
+                    k += 2
+                else:
+                    out.append(self.r(vx.AddiOp(regs[k], steps[k])) if steps[k] else regs[k])
+                    k += 1
+            return out
 
         self.repeat(count, inits, body, reserve=_kernel_levels(op))
         self.dma_seq, vals = before[stop]
@@ -918,7 +953,7 @@ class _Lowerer:
         Wp = -(-Wi // s)
         rows = math.prod(X.shape[:-1])
         if s > 1:
-            X = self._phase_split(Buf(X.sym, X.off, (1, 1, rows, Wi)), s)
+            X = self._phase_split(replace(X, shape=(1, 1, rows, Wi)), s)  # keeps X.reg
         xrow = s * Wp * 4  # bytes per input row (all phases)
         xstr = [0] * r
         n = xrow
@@ -1201,7 +1236,9 @@ def _best_period(
     max_period: int = 4,
 ) -> tuple[int, int, int] | None:
     """(start, period, count) of the longest run of iterations that repeats every
-    `period` iterations with affine addresses; None when no run repeats twice."""
+    `period` iterations, each address either affine in the period index or alternating
+    between two values (double buffers: see `_slot_kinds`); None when no run repeats
+    twice. Shorter periods win ties."""
     n = len(sigs)
     best: tuple[int, int, int] | None = None
     for period in range(1, min(max_period, n // 2) + 1):
@@ -1216,14 +1253,22 @@ def _best_period(
             if not ok:
                 continue
             count = 2
+            alt: list[list[bool]] = []  # per phase and address: alternating (ping-pong)
             while start + (count + 1) * period <= n:
                 k = count
                 good = True
                 for p in range(period):
                     i = start + k * period + p
-                    if sigs[i] != sigs[start + p] or len(addrs[i]) != len(base[p]) or any(
-                        s != s0 or o != o0 + k * (o1 - o0)
-                        for (s, o), (s0, o0), (_, o1) in zip(addrs[i], base[p], nxt[p], strict=True)
+                    if sigs[i] != sigs[start + p] or len(addrs[i]) != len(base[p]):
+                        good = False
+                        break
+                    if k == 2:  # the third period decides: affine or ping-pong
+                        alt.append([o == o0 != o1 for (_, o), (_, o0), (_, o1)
+                                    in zip(addrs[i], base[p], nxt[p], strict=True)])
+                    if any(
+                        s != s0 or o != ((o0 if k % 2 == 0 else o1) if a else o0 + k * (o1 - o0))
+                        for (s, o), (s0, o0), (_, o1), a
+                        in zip(addrs[i], base[p], nxt[p], alt[p], strict=True)
                     ):
                         good = False
                         break
@@ -1236,6 +1281,27 @@ def _best_period(
             if best is None or cover > best[1] * best[2]:
                 best = (start, period, count)
     return best
+
+
+def _slot_kinds(
+    addrs: Sequence[Sequence[tuple[str, int]]], start: int, period: int, count: int
+) -> list[tuple[str, int, int]]:
+    """Per address of one period of the run: ("inv", off, 0), ("aff", off, delta) or
+    ("alt", off, other) when it alternates between two offsets from period to period
+    (a ping-pong buffer: carried in two registers that swap at the back-edge)."""
+    first = [a for i in range(start, start + period) for a in addrs[i]]
+    second = [a for i in range(start + period, start + 2 * period) for a in addrs[i]]
+    third = ([a for i in range(start + 2 * period, start + 3 * period) for a in addrs[i]]
+             if count >= 3 else second)
+    out = []
+    for (_, o0), (_, o1), (_, o2) in zip(first, second, third, strict=True):
+        if o1 == o0:
+            out.append(("inv", o0, 0))
+        elif count >= 3 and o2 == o0:
+            out.append(("alt", o0, o1))
+        else:
+            out.append(("aff", o0, o1 - o0))
+    return out
 
 
 # --------------------------------------------------------------------------- the pass

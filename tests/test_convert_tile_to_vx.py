@@ -215,6 +215,17 @@ def test_conv_small_planes(cfg: tuple[int, ...]) -> None:
            "vx128")
 
 
+def test_double_buffered_strided_pool() -> None:
+    """A tiled stride-2 max pool: its input tiles alternate between two VTCM buffers, so
+    the tile loop carries the current buffer's address and the distance to the other
+    (period 1, no unrolling); the phase split must read the current one, not the first
+    iteration's (a bug once: every tile pooled the first buffer)."""
+    model = _model([helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3],
+                                     strides=[2, 2], pads=[1, 1, 1, 1], name="mp")],
+                   [_f32("x", [1, 16, 56, 56])], [_f32("y", [1, 16, 28, 28])], [])
+    _check(model, {"x": _rand(1, 16, 56, 56)}, "vx128")
+
+
 @pytest.mark.parametrize("k", [1, 3])
 def test_strided_conv_accumulating(k: int) -> None:
     """Input channels tiled (tile-ci=4): every tile after the first accumulates into the
