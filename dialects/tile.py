@@ -773,7 +773,8 @@ class FillOp(IRDLOperation):
 @irdl_op_definition
 class MatmulOp(IRDLOperation):
     """`c (+)= op(a) @ op(b)` on VTCM tiles, optionally batched over equal leading dims;
-    `transpose_a`/`transpose_b` read a/b as [K, M]/[N, K].
+    `transpose_a`/`transpose_b` read a/b as [K, M]/[N, K]. 16-bit floats accumulate in
+    f32 and round once into c.
 
     ```mlir
     tile.matmul %a, %b, %c {accumulate} : memref<32x64xf32, #tile.space<vtcm>>, memref<64x128xf32, #tile.space<vtcm>>, memref<32x128xf32, #tile.space<vtcm>>

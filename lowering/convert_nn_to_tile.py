@@ -700,6 +700,21 @@ def _ew_scalar(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
     mb.ft = tile.scalar_type(data)
     if name in TYPED_EW or not _is_float(data):
         return _ew_typed(op, mb, xs, data)
+    if isinstance(data, Float16Type | BFloat16Type):
+        # 16-bit floats: the op computes in f32 and rounds once, as the reference does
+        wide = [
+            mb.emit(arith.ExtFOp(x, f32)) if isinstance(x.type, Float16Type | BFloat16Type) else x
+            for x in xs
+        ]
+        mb.ft = f32
+        r = _ew_float(op, mb, wide)
+        mb.ft = data
+        return mb.emit(arith.TruncFOp(r, data)) if r.type == f32 else r  # type: ignore[arg-type]
+    return _ew_float(op, mb, xs)
+
+
+def _ew_float(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
+    name = op.name
     if name in ("nn.relu",):
         return mb.emit(arith.MaximumfOp(xs[0], mb.const(0.0)))
     if name in ("nn.dropout", "nn.identity"):
@@ -851,7 +866,8 @@ def _ew_scalar_more(op: Operation, mb: MapBody, xs: list[SSAValue]) -> SSAValue:
         e = mb.emit(mathd.ErfOp(mul(x, mb.const(1.0 / math.sqrt(2.0)))))
         return mul(mul(mb.const(0.5), x), add(one, e))
     if name == "nn.pow":  # an integer exponent is converted to the base's type first
-        e = _convert(mb, xs[1], _et(op.operands[1]), _et(op.operands[0]))
+        src = xs[1].type if _is_float(xs[1].type) else _et(op.operands[1])
+        e = _convert(mb, xs[1], src, xs[0].type)
         return mb.emit(mathd.PowFOp(xs[0], e))
     if name == "nn.p_relu":
         return sel(gt(zero, x), mul(xs[1], x), x)
@@ -2803,11 +2819,20 @@ class FunctionLowering:
     def lower_softmax(
         self, op: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
+        """Softmax / LogSoftmax per tile with the axis whole: max, exp(x - max), sum,
+        quotient. In the tile's type, except bf16, which (like the reference) computes in
+        a wider type: f32 temporaries and one rounding at the end."""
         x = self.value(op.operands[0])
         shape = _shape(out)
         axis = _int(op, "axis", -1) % len(shape)
+        et = _et(out)
+        bf16 = isinstance(et, BFloat16Type)
         more_steps, epi_ins = self.chain_steps(chain, op.results[0], shape, loc)
         epi = make_epilogue(more_steps, from_acc=True)
+
+        def d_of(mb: MapBody, xb: SSAValue, mx: SSAValue) -> SSAValue:
+            a = mb.emit(arith.ExtFOp(mb.arg(xb), f32))
+            return mb.emit(arith.SubfOp(a, mb.emit(arith.ExtFOp(mb.arg(mx), f32))))
 
         def build(tiles: tuple[int, ...]) -> Spec:
             (t,) = tiles
@@ -2820,8 +2845,26 @@ class FunctionLowering:
                 acc: SSAValue,
                 first: SSAValue | None,
             ) -> None:
-                xb, (mx, sm) = bufs[0], temps
+                xb, (mx, sm, *wide) = bufs[0], temps
                 kb.add(tile.ReduceOp(xb, mx, "max", (axis,)))
+                if wide:  # bf16: exp, sum and quotient in f32, one rounding at the end
+                    (ex,) = wide
+                    mb = MapBody(f32)
+                    d = mb.emit(
+                        arith.SubfOp(
+                            mb.emit(arith.ExtFOp(mb.arg(xb), f32)),
+                            mb.emit(arith.ExtFOp(mb.arg(mx), f32)),
+                        )
+                    )
+                    mb.build(kb, mb.emit(mathd.ExpOp(d)), ex)
+                    kb.add(tile.ReduceOp(ex, sm, "add", (axis,)))
+                    mb = MapBody(f32)
+                    if op.name == "nn.log_softmax":
+                        r = mb.emit(arith.SubfOp(d_of(mb, xb, mx), mb.emit(mathd.LogOp(mb.arg(sm)))))
+                    else:
+                        r = mb.emit(arith.DivfOp(mb.arg(ex), mb.arg(sm)))
+                    mb.build(kb, mb.emit(arith.TruncFOp(r, _et(acc))), acc)  # type: ignore[arg-type]
+                    return
                 mb = MapBody(_et(acc))
                 d = mb.emit(arith.SubfOp(mb.arg(xb), mb.arg(mx)))
                 mb.build(kb, mb.emit(mathd.ExpOp(d)), acc)
@@ -2839,10 +2882,11 @@ class FunctionLowering:
                 out,
                 t,
                 ins=[xin] + self.retile(epi_ins, t),
-                temps=[red_t, red_t],
+                temps=[red_t, red_t, t] if bf16 else [red_t, red_t],
                 compute=compute,
                 epilogue=epi,
                 work=math.prod(shape) * 6,
+                temp_types=[et, f32, f32] if bf16 else None,
             )
 
         return self.choose(build, [budget_candidates(shape, (axis,))])

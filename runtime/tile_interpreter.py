@@ -341,7 +341,11 @@ class _Runner:
             a = np.swapaxes(a, -1, -2)
         if op.transpose_b is not None:
             b = np.swapaxes(b, -1, -2)
-        r = np.matmul(a, b)
+        if c.dtype.itemsize == 2 and c.dtype.kind != "i" and c.dtype.kind != "u":
+            # 16-bit floats multiply-accumulate in f32 and round once per op
+            r = np.matmul(a.astype(np.float32), b.astype(np.float32))
+        else:
+            r = np.matmul(a, b)
         if op.accumulate is not None:
             c[...] = c + r
         else:
