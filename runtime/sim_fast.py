@@ -17,6 +17,13 @@ never-written register pads it), without a data-dependent loop exit.
 Packets whose register writes cannot be ordered after their reads (`isa.packet_schedule`
 marks them staged) write to shadow registers past the architectural ones, committed when
 the packet ends.
+
+The hot loops of kernels run in `_fast`, a second, small interpreter for *simple* packets
+(not staged; only vfma/vld/vldbc/vst/addi and a few other common opcodes; every address in
+VTCM, checked before the packet runs): in `_run`'s large body LLVM keeps most loop
+variables on the stack, and `_fast` saves ~30% on the 256³ GEMM. Anything else (control,
+DMA, DRAM or bad addresses, the instruction budget) goes back to `_run`, so results,
+cycles and traps stay those of `_run` (and of the reference).
 """
 
 from __future__ import annotations
