@@ -5,7 +5,8 @@ with `prepare(..., engine="tile")`: import -> convert-nn-to-tile -> tile-plan-me
 runtime/tile_interpreter.py inside the planned arenas. An op, a data type or a form the
 tile lowering does not handle is a declared limit (`Unsupported`, category "tile: ..."),
 so it skips with its reason; a case that runs gives the reference's answer (the suite's
-own tolerances, rtol 1e-3 / atol 1e-7 by default) or fails: there is no wrong-answer list.
+own tolerances, rtol 1e-3 / atol 1e-7 by default) and the nn interpreter's (level L1:
+rtol 1e-4 / atol 1e-5, integers and bools exactly) or fails: there is no wrong-answer list.
 
 Only the node cases run here (the model cases add minutes of big convolutions on the tile
 interpreter; `scripts/conformance_count.py --engine tile` runs them all).
@@ -21,11 +22,50 @@ import warnings
 from typing import Any
 
 import conformance_exclusions
+import numpy as np
 import onnx.backend.test
 from test_onnx_backend_conformance import ConformanceBackend, _SkippingRep, skip_message
 from vexa.runtime.onnx_backend import Unsupported, VexaBackend
 
 ENGINE = "tile"
+
+
+RTOL, ATOL = 1e-4, 1e-5  # tile level against level L1
+
+
+def assert_same_as_l1(got: Any, want: Any) -> None:
+    """Tile outputs against the nn interpreter's: floats within RTOL/ATOL (NaN where
+    NaN), integers and bools exactly."""
+    assert len(got) == len(want), f"expected {len(want)} outputs, got {len(got)}"
+    for k, (g, w) in enumerate(zip(got, want, strict=True)):
+        g, w = np.asarray(g), np.asarray(w)
+        assert g.shape == w.shape and g.dtype == w.dtype, (
+            f"output {k}: expected {w.dtype}{list(w.shape)}, got {g.dtype}{list(g.shape)}"
+        )
+        if g.dtype.kind in "iub":
+            np.testing.assert_array_equal(g, w, err_msg=f"output {k}")
+        else:
+            np.testing.assert_allclose(
+                g.astype(np.float64),
+                w.astype(np.float64),
+                rtol=RTOL,
+                atol=ATOL,
+                equal_nan=True,
+                err_msg=f"output {k}",
+            )
+
+
+class _CheckedRep(_SkippingRep):
+    """A tile rep whose every run is also checked against the L1 rep of the model."""
+
+    def __init__(self, rep: Any, reference: Any) -> None:
+        super().__init__(rep)
+        self._reference = reference
+
+    def run(self, inputs: Any, **kwargs: Any) -> tuple[Any, ...]:
+        got = super().run(inputs, **kwargs)
+        assert_same_as_l1(got, self._reference.run(inputs, **kwargs))
+        return got
 
 
 class TileConformanceBackend(ConformanceBackend):
@@ -38,7 +78,8 @@ class TileConformanceBackend(ConformanceBackend):
             rep = VexaBackend.prepare(model, device, **kwargs)
         except Unsupported as e:
             raise unittest.SkipTest(skip_message(e)) from e
-        return _SkippingRep(rep)
+        reference = VexaBackend.prepare(model, device, **{**kwargs, "engine": "interp"})
+        return _CheckedRep(rep, reference)
 
     @classmethod
     def run_node(cls, node: Any, inputs: Any, device: str = "CPU", **kwargs: Any) -> Any:  # type: ignore[override]
@@ -88,3 +129,18 @@ def test_unlowered_op_is_declared_unsupported() -> None:
     assert info.value.category == "tile: nn.resize on ui8"
     (y,) = VexaBackend.run_node(helper.make_node("Elu", ["x"], ["y"]), [x - 3], engine=ENGINE)
     np.testing.assert_allclose(y, np.where(x > 3, x - 3, np.exp(x - 3) - 1), rtol=1e-5)
+
+
+def test_l1_agreement_check_rejects_wrong_answers() -> None:
+    """The L1 comparison fails on a relative error above 1e-4, an off-by-one integer and a
+    changed dtype, and passes within tolerance."""
+    import pytest
+
+    f = np.array([1.0, 2.0, np.nan], np.float32)
+    assert_same_as_l1([f * (1 + 5e-5)], [f])
+    with pytest.raises(AssertionError):
+        assert_same_as_l1([f * (1 + 1e-3)], [f])
+    with pytest.raises(AssertionError):
+        assert_same_as_l1([np.array([3], np.int64)], [np.array([4], np.int64)])
+    with pytest.raises(AssertionError):
+        assert_same_as_l1([f.astype(np.float64)], [f])
