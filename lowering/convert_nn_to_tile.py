@@ -84,7 +84,6 @@ from xdsl.dialects.builtin import (
     StringAttr,
     TensorType,
     f32,
-    i1,
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
@@ -893,7 +892,8 @@ def _convert(mb: MapBody, v: SSAValue, src: Attribute, dst: Attribute) -> SSAVal
         return mb.emit(arith.ExtFOp(v, d) if dw > sw else arith.TruncFOp(v, d))
     if _is_float(d):
         unsigned = _is_unsigned(src) or _is_bool(src)
-        return mb.emit(arith.UIToFPOp(v, d) if unsigned else arith.SIToFPOp(v, d))  # type: ignore[arg-type]
+        conv = arith.UIToFPOp(v, d) if unsigned else arith.SIToFPOp(v, d)  # type: ignore[arg-type]
+        return mb.emit(conv)
     assert isinstance(d, IntegerType)
     if _is_bool(d):
         zero = mb.const(0, s)
@@ -1192,9 +1192,8 @@ def spec_vtcm_bytes(spec: Spec, params: TargetParams, double_buffer: bool) -> in
     )
     out_bytes = _bytes(spec.out_tile, spec.out)
     total += (2 if pip and math.prod(spec.out_grid) > 1 else 1) * _align(out_bytes, a)
-    tb = [4 if t is None else tile.element_bytes(t) for t in spec.temp_types or [None] * len(spec.temps)]
-    if spec.temp_types is None:
-        tb = [tile.element_bytes(_et(spec.out))] * len(spec.temps)
+    temp_types = spec.temp_types or [_et(spec.out)] * len(spec.temps)
+    tb = [tile.element_bytes(t) for t in temp_types]
     total += sum(_align(b * math.prod(t), a) for t, b in zip(spec.temps, tb, strict=True))
     return total
 
@@ -1467,7 +1466,10 @@ class FunctionLowering:
         if reason is not None:
             return reason
         if op.name in _INTERP_ONLY and element_types == "f32":
-            return "needs tile.reduce mul/argmax or tile.top_k, not lowered by convert-tile-to-vx (element-types=all lowers it)"
+            return (
+                "needs tile.reduce mul/argmax or tile.top_k, not lowered by convert-tile-to-vx "
+                "(element-types=all lowers it)"
+            )
         rank = len(_shape(op.operands[0])) if op.operands else 0
         if op.name == "nn.lrn" and rank != 4:
             return f"expected a rank-4 NCHW input, got rank {rank}"
@@ -2092,7 +2094,9 @@ class FunctionLowering:
             co_t, ho_t, ci_t = tiles
             if groups == 1 or og % co_t == 0:  # the tile lies inside one group
                 tg, xc, ci_w = 1, ci_t, ci_t
-                cin = Ax((("o", 1, cg, og), ("r", 0, 1, 1))) if groups > 1 else Ax((("r", 0, 1, 1),))
+                cin = Ax((("r", 0, 1, 1),))
+                if groups > 1:
+                    cin = Ax((("o", 1, cg, og), ("r", 0, 1, 1)))
                 red_ext, red_t, kd_dim = (cg, kd), (ci_t, 1), 1
                 wk = Ax((("r", 0, 1, 1),))
             elif co_t % og == 0 and ci_t == cg:  # whole groups per tile
@@ -2302,7 +2306,9 @@ class FunctionLowering:
         dl = (_ints(op, "dilations", [1] * sp) + [1] * sp)[:sp]
         pads = (_ints(op, "pads", [0] * 2 * sp) + [0] * 2 * sp)[: 2 * sp]
         lo, hi = pads[:sp], pads[sp:]
-        ext = [(o - 1) * s_ + (kk - 1) * d + 1 for o, s_, kk, d in zip(o_sp, st, k, dl, strict=True)]
+        ext = [
+            (o - 1) * s_ + (kk - 1) * d + 1 for o, s_, kk, d in zip(o_sp, st, k, dl, strict=True)
+        ]
         overhang = any(e > i + a + b for e, i, a, b in zip(ext, spatial, lo, hi, strict=True))
         needs_fill = any(pads) or overhang
         et = _et(out)
@@ -2860,10 +2866,12 @@ class FunctionLowering:
                     kb.add(tile.ReduceOp(ex, sm, "add", (axis,)))
                     mb = MapBody(f32)
                     if op.name == "nn.log_softmax":
-                        r = mb.emit(arith.SubfOp(d_of(mb, xb, mx), mb.emit(mathd.LogOp(mb.arg(sm)))))
+                        lg = mb.emit(mathd.LogOp(mb.arg(sm)))
+                        r = mb.emit(arith.SubfOp(d_of(mb, xb, mx), lg))
                     else:
                         r = mb.emit(arith.DivfOp(mb.arg(ex), mb.arg(sm)))
-                    mb.build(kb, mb.emit(arith.TruncFOp(r, _et(acc))), acc)  # type: ignore[arg-type]
+                    r = mb.emit(arith.TruncFOp(r, _et(acc)))  # type: ignore[arg-type]
+                    mb.build(kb, r, acc)
                     return
                 mb = MapBody(_et(acc))
                 d = mb.emit(arith.SubfOp(mb.arg(xb), mb.arg(mx)))
@@ -3205,11 +3213,16 @@ class FunctionLowering:
             full = tuple(shape)
             target = dst
 
-            def build(tiles: tuple[int, ...], ins: list[In] = ins, epi=epi, full=full, target=target) -> Spec:  # noqa: ANN001
+            def build(
+                tiles: tuple[int, ...],
+                ins: list[In] = ins,
+                epi: Callable[[KernelBuilder, list[SSAValue], SSAValue], None] | None = epi,
+                full: tuple[int, ...] = full,
+                target: SSAValue = target,
+            ) -> Spec:
                 (t,) = tiles
-                return Spec(
-                    target, t, ins=self.retile(ins, t), epilogue=epi, work=math.prod(full) * len(ins)
-                )
+                work = math.prod(full) * len(ins)
+                return Spec(target, t, ins=self.retile(ins, t), epilogue=epi, work=work)
 
             spec = self.choose(build, [budget_candidates(full)])
             self.emit(emit_kernel(spec, KernelBuilder(loc, self.params), spec.double_buffer), loc)
@@ -3402,7 +3415,9 @@ def _resize_axes(op: Operation) -> list[tuple[int, int, int, float]]:
     ]
 
 
-def _resize_taps(op: Operation, in_len: int, out_len: int, scale: float) -> list[tuple[np.ndarray, np.ndarray | None]]:
+def _resize_taps(
+    op: Operation, in_len: int, out_len: int, scale: float
+) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """(source index per output row, weight per output row or None) of each tap of a 1-D
     resize: one unweighted tap for nearest, two for linear, four for cubic. The index
     tables come from the reference's own coordinate helpers, so both agree exactly."""

@@ -593,7 +593,11 @@ def _divsi(a: Any, b: Any) -> Any:
     return q + fix.astype(np.asarray(q).dtype)
 
 
-def _pick(np_fn: Callable[[Any, Any], Any], py_fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+Binary = Callable[[Any, Any], Any]
+
+
+def _pick(np_fn: Binary, py_fn: Binary) -> Binary:
+    """numpy's op on arrays (map bodies), Python's on ints (index arithmetic)."""
     return lambda a, b: np_fn(a, b) if _is_array(a) or _is_array(b) else py_fn(a, b)
 
 
