@@ -2,7 +2,9 @@
 
     vexa-opt m.mlir -p 'convert-nn-to-tile{target=vx64 tile-co=16}'
 
-Input invariant: one `func.func` per function of static-shape f32 nn ops (docs/nn_ops.md).
+Input invariant: one `func.func` per function of static-shape nn ops (docs/nn_ops.md):
+f32 ones with `element-types=f32` (the default: what convert-tile-to-vx lowers), any of
+f16/bf16/f32/f64, i1 and [u]i8..64 with `element-types=all` (the tile interpreter's level).
 Output IR: no tensors. Function arguments are DRAM buffers: the graph inputs, then one
 buffer per graph output (destination-passing style: `{tile.output = "name"}`); weights
 are `tile.constant`; every intermediate value is a `tile.alloc` in DRAM; reshape-like ops
@@ -18,13 +20,20 @@ are `tile.view`s (no copy); every compute op became one `tile.kernel`:
       }
     }
 
-Lowered: conv (grouped, depthwise, dilated; 1-D as 2-D on N,C,1,L views), mat_mul, gemm,
-max/average/global pooling (1-D too), softmax and log_softmax on any axis,
-layer_normalization, lrn, the reductions in REDUCTIONS (tile.reduce add/max around maps),
-transpose, concat, split, tile, unit-step slice, constant pad, and the elementwise ops in
-ELEMENTWISE (relu, add, mul, sum, batch_normalization, dropout, the unary activations and
-trigonometry, pow, p_relu, mean, expand as a broadcasting copy, f32 cast, ...); reshape,
-flatten, squeeze and unsqueeze are views. f32 only.
+Lowered: conv (grouped, depthwise, dilated; 1-D as 2-D on N,C,1,L views; 3-D as 2-D convs
+over the depth taps), conv_transpose (rewritten as zero-stuffing pads and a conv), mat_mul,
+gemm, max/average/Lp/global pooling (1-D to 3-D), softmax and log_softmax on any axis,
+layer and instance normalization, lrn, the reductions in REDUCTIONS (tile.reduce
+add/max/mul around maps; over no elements: their identity), arg_max/arg_min and hardmax
+(tile.reduce argmax), top_k (tile.top_k), gather/gather_elements (tile.gather), cum_sum (a
+padded sum window), trilu and one_hot (maps against compile-time masks), resize (per-axis
+row gathers by DMA and weighted taps), transpose, concat, split, tile, slice (stepped ones
+and reflect/edge/wrap pads as row gathers), constant pad, and the elementwise ops in
+ELEMENTWISE (relu, add, mul, sum, batch_normalization, the unary activations and
+trigonometry, pow, p_relu, mean, expand, comparisons, where, cast, mod, bit and logic ops,
+...). Reshape, flatten, squeeze and unsqueeze are views; an op with an empty result needs
+no kernel. Buffers keep the tensors' element types; maps compute in the signless type,
+16-bit floats elementwise in f32 with one rounding per op.
 
 Tiling: each op kind names its tiled output dimensions and its reduction dimension (input
 channels of a conv, K of a matmul); the flattened loop runs the reduction fastest, the
@@ -282,6 +291,11 @@ class In:
     pad: float | None = None  # fill value when the window may leave the buffer (padding)
     phase: str = "main"  # "main": read by the compute op; "epi": by the epilogue
 
+    @cached_property
+    def nbytes(self) -> int:
+        """Bytes of the VTCM window (the cost model asks for it many times)."""
+        return tile.element_bytes(_et(self.src)) * math.prod(self.sizes)
+
 
 @dataclass
 class Spec:
@@ -305,6 +319,11 @@ class Spec:
     @cached_property
     def out_shape(self) -> tuple[int, ...]:
         return _shape(self.out)
+
+    @cached_property
+    def out_bytes(self) -> int:
+        """Bytes of one output tile."""
+        return tile.element_bytes(_et(self.out)) * math.prod(self.out_tile)
 
     @cached_property
     def out_grid(self) -> tuple[int, ...]:
@@ -1169,11 +1188,6 @@ _TILE_COPIES = 1024  # most DMAs one nn.tile may become (one per repeat of the i
 # --------------------------------------------------------------------------- cost model
 
 
-def _bytes(shape: Sequence[int], v: SSAValue | None = None) -> int:
-    """Bytes of a tile of `shape` in the element type of buffer `v` (f32 when None)."""
-    return (4 if v is None else tile.element_bytes(_et(v))) * math.prod(shape)
-
-
 def _align(n: int, a: int) -> int:
     return _cdiv(n, a) * a
 
@@ -1187,11 +1201,8 @@ def spec_vtcm_bytes(spec: Spec, params: TargetParams, double_buffer: bool) -> in
     a = params.vlen_bytes
     pip = double_buffer and spec.steps > 1
     per_step, _, _ = _partition(spec)
-    total = sum(
-        (2 if pip and i in per_step else 1) * _align(_bytes(i.sizes, i.src), a) for i in spec.ins
-    )
-    out_bytes = _bytes(spec.out_tile, spec.out)
-    total += (2 if pip and math.prod(spec.out_grid) > 1 else 1) * _align(out_bytes, a)
+    total = sum((2 if pip and i in per_step else 1) * _align(i.nbytes, a) for i in spec.ins)
+    total += (2 if pip and math.prod(spec.out_grid) > 1 else 1) * _align(spec.out_bytes, a)
     temp_types = spec.temp_types or [_et(spec.out)] * len(spec.temps)
     tb = [tile.element_bytes(t) for t in temp_types]
     total += sum(_align(b * math.prod(t), a) for t, b in zip(spec.temps, tb, strict=True))
@@ -1208,9 +1219,9 @@ def spec_cost(
     per_step, late, fixed = _partition(spec)
     bw = min(params.dram_bytes_per_cycle, params.vtcm_bytes_per_cycle)
     loads = [steps // spec.period(i) for i in per_step]
-    moved = sum(n * _bytes(i.sizes, i.src) for n, i in zip(loads, per_step, strict=True))
-    moved += n_out * (sum(_bytes(i.sizes, i.src) for i in late) + _bytes(spec.out_tile, spec.out))
-    moved += sum(_bytes(i.sizes, i.src) for i in fixed)
+    moved = sum(n * i.nbytes for n, i in zip(loads, per_step, strict=True))
+    moved += n_out * (sum(i.nbytes for i in late) + spec.out_bytes)
+    moved += sum(i.nbytes for i in fixed)
     transfers = sum(loads) + n_out * (len(late) + 1) + len(fixed)
     dma = moved / bw + transfers * params.dma_setup_cycles
     lanes = params.lanes
@@ -1226,7 +1237,7 @@ def spec_cost(
     )
     compute = spec.work * waste / (lanes * eff * params.mpy_per_cycle) + steps * 40
     if n_out < steps:  # a tiled reduction re-reads and re-writes the accumulator each step
-        compute += steps * 2 * _bytes(spec.out_tile, spec.out) / params.vtcm_bytes_per_cycle
+        compute += steps * 2 * spec.out_bytes / params.vtcm_bytes_per_cycle
     if double_buffer and steps > 1:
         return max(dma, compute) + min(dma, compute) / steps
     return dma + compute
