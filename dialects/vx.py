@@ -2674,8 +2674,12 @@ class _Emitter:
                                      f"dense_resource<{key}>, got {values.size}")
             return values
         assert isinstance(init, DenseIntOrFPElementsAttr)
-        return np.asarray(init.get_values(), dtype=np.float64 if dtype == np.float32 else
-                          np.int64).astype(dtype).reshape(-1)
+        values = np.asarray(init.get_values(), dtype=np.float64 if dtype == np.float32 else
+                            np.int64).astype(dtype).reshape(-1)
+        count = int(np.prod(t.get_shape(), dtype=np.int64))
+        if values.size == 1 and count > 1:  # a splat (dense<1.0> : tensor<4x3xf32>)
+            values = np.full(count, values[0], dtype=dtype)
+        return values
 
     def set_tag(self, op: Operation) -> None:
         tag = location_tag(op)

@@ -10,6 +10,7 @@ builtin.module attributes {vx.target = "vx128"} {
   vx.data @W dram = dense<[1, -3, 127]> : tensor<3xi8>
   vx.data @N dram = dense<[0x7F800000, 1]> : tensor<2xi32>
   vx.data @C dram 128
+  vx.data @S dram = dense<2.5> : tensor<3xf32>
   vx.data @buf vtcm 65536
   vx.io input @A : tensor<16x16xf32>
   vx.io output @C : tensor<32xf32>
@@ -46,6 +47,7 @@ builtin.module attributes {vx.target = "vx128"} {
 // CHECK-NEXT: W: .i8 1, -3, 127
 // CHECK-NEXT: N: .i32 2139095040, 1
 // CHECK-NEXT: C: .zero 128
+// CHECK-NEXT: S: .f32 2.5, 2.5, 2.5
 // CHECK-NEXT: .vtcm
 // CHECK-NEXT: buf: .zero 65536
 // CHECK-NEXT: .text
