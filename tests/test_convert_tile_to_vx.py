@@ -215,6 +215,17 @@ def test_conv_small_planes(cfg: tuple[int, ...]) -> None:
            "vx128")
 
 
+def test_splat_constant_fills_its_buffer() -> None:
+    """ConstantOfShape's splat (one stored value) initialises every element (a bug once:
+    only the first element was written)."""
+    shape = numpy_helper.from_array(np.array([3, 40], dtype=np.int64), "shape")
+    value = helper.make_tensor("value", TensorProto.FLOAT, [1], [1.5])
+    model = _model([helper.make_node("ConstantOfShape", ["shape"], ["c"], value=value, name="cos"),
+                    helper.make_node("Add", ["x", "c"], ["y"], name="add")],
+                   [_f32("x", [3, 40])], [_f32("y", [3, 40])], [shape])
+    _check(model, {"x": _rand(3, 40)}, "vx128")
+
+
 def test_double_buffered_strided_pool() -> None:
     """A tiled stride-2 max pool: its input tiles alternate between two VTCM buffers, so
     the tile loop carries the current buffer's address and the distance to the other
