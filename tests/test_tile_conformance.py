@@ -78,6 +78,8 @@ class TileConformanceBackend(ConformanceBackend):
             rep = VexaBackend.prepare(model, device, **kwargs)
         except Unsupported as e:
             raise unittest.SkipTest(skip_message(e)) from e
+        if kwargs["engine"] != "tile":  # "sim" (scripts/conformance_count.py): the suite's check
+            return _SkippingRep(rep)
         reference = VexaBackend.prepare(model, device, **{**kwargs, "engine": "interp"})
         return _CheckedRep(rep, reference)
 
