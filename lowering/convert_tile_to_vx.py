@@ -1097,6 +1097,8 @@ class _Lowerer:
         for k, cls in unary.items():
             if isinstance(op, k):
                 return self.r(cls(xs[0]))
+        if isinstance(op, mathd.PowFOp):
+            return self._powf(map_op, op, xs[0], xs[1])
         if isinstance(op, arith.CmpfOp):
             pred = op.predicate.value.data  # 2 ogt 3 oge 4 olt 5 ole 1 oeq
             a, b = xs
@@ -1111,6 +1113,34 @@ class _Lowerer:
         if isinstance(op, arith.SelectOp):
             return self.r(vx.VselOp(xs[0], xs[1], xs[2]))
         raise _Unsupported(map_op, f"convert-tile-to-vx: cannot lower '{op.name}' in tile.map")
+
+    def _powf(self, map_op: Operation, op: Operation, a: SSAValue, b: SSAValue) -> SSAValue:
+        """a ** b for a constant exponent b: an integer |b| <= 64 by repeated squaring
+        (exact for every sign of a, 1/x for negative b), b = +-0.5 as (r)sqrt, any other
+        b as exp(b * log(a)) — NaN for a < 0, as IEEE pow of a negative base by a
+        non-integer. A computed exponent is a declared limit (exp(b log a) would be wrong
+        for negative bases with integer b)."""
+        owner = op.operands[1].owner
+        if not (isinstance(owner, arith.ConstantOp) and isinstance(owner.value, FloatAttr)):
+            raise _Unsupported(map_op, "convert-tile-to-vx: cannot lower 'math.powf' with a "
+                                       "computed exponent in tile.map")
+        e = float(owner.value.value.data)
+        if e == 0.5:
+            return self.r(vx.SqrtF32Op(a))
+        if e == -0.5:
+            return self.r(vx.RsqrtF32Op(a))
+        if e.is_integer() and abs(e) <= 64:
+            n, acc, base = int(abs(e)), None, a
+            while n:
+                if n & 1:
+                    acc = base if acc is None else self.r(vx.VmulF32Op(acc, base))
+                n >>= 1
+                if n:
+                    base = self.r(vx.VmulF32Op(base, base))
+            if acc is None:  # a ** 0 = 1
+                return self.r(vx.VsplatiOp.f32(1.0))
+            return self.r(vx.RecipF32Op(acc)) if e < 0 else acc
+        return self.r(vx.ExpF32Op(self.r(vx.VmulF32Op(b, self.r(vx.LogF32Op(a))))))
 
     # ------------------------------------------------------------------ reduce
 

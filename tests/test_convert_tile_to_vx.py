@@ -215,6 +215,26 @@ def test_conv_small_planes(cfg: tuple[int, ...]) -> None:
            "vx128")
 
 
+@pytest.mark.parametrize("beta", [0.75, 2.0, 3.0, 0.5])
+def test_lrn(beta: float) -> None:
+    """AlexNet's and Inception's LRN: x / (bias + alpha/size * window sum of x^2) ** beta,
+    math.powf with a constant exponent (0.75: exp(b log a); 2, 3: squaring; 0.5: sqrt)."""
+    model = _model([helper.make_node("LRN", ["x"], ["y"], size=5, alpha=1e-2, beta=beta,
+                                     bias=1.0, name="lrn")],
+                   [_f32("x", [1, 16, 9, 9])], [_f32("y", [1, 16, 9, 9])], [])
+    _check(model, {"x": _rand(1, 16, 9, 9) * 3}, "vx128")
+
+
+def test_pow_by_a_tensor_is_a_located_limit() -> None:
+    """Pow by a tensor exponent reaches the map as a computed value: exp(e log x) would be
+    wrong for negative x with integer e, so the pass stops naming the node."""
+    ex = numpy_helper.from_array(np.array(2.0, dtype=np.float32), "e")
+    model = _model([helper.make_node("Pow", ["x", "e"], ["y"], name="pow1")],
+                   [_f32("x", [2, 37])], [_f32("y", [2, 37])], [ex])
+    with pytest.raises(pipelines.StageError, match="pow1.*math.powf' with a computed exponent"):
+        compile_to_program(import_model(model))
+
+
 def test_splat_constant_fills_its_buffer() -> None:
     """ConstantOfShape's splat (one stored value) initialises every element (a bug once:
     only the first element was written)."""
