@@ -88,13 +88,14 @@ def _error(op: Operation, message: str) -> DiagnosticException:
 
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.$]*")
+_REGISTER = re.compile(r"[rvq][0-9]+")
 
 
 def _symbol(name: str, taken: set[str]) -> str:
     """An assembler-safe, unique symbol for an ONNX tensor or resource name."""
     base = name if _IDENT.fullmatch(name) else re.sub(r"[^A-Za-z0-9_]", "_", name)
-    if not base or not (base[0].isalpha() or base[0] == "_"):
-        base = "t_" + base
+    if not base or not (base[0].isalpha() or base[0] == "_") or _REGISTER.fullmatch(base):
+        base = "t_" + base  # "r2" would read as a register in the assembly
     sym, k = base, 1
     while sym in taken:
         k += 1

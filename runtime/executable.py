@@ -474,8 +474,9 @@ def _symbol(name: str, symbols: Sequence[str], index: int, what: str) -> str:
     if name in symbols:
         return name
     safe = _NOT_IDENT.sub("_", name)
-    if safe in symbols:
-        return safe
+    for candidate in (safe, "t_" + safe):  # "t_r2": a name that reads as a register
+        if candidate in symbols:
+            return candidate
     if index < len(symbols):
         return symbols[index]
     raise VexaError(f"the program has no {what} for '{name}' (symbols: {', '.join(symbols)})")

@@ -235,6 +235,20 @@ def test_pow_by_a_tensor_is_a_located_limit() -> None:
         compile_to_program(import_model(model))
 
 
+def test_tensor_names_that_read_as_registers() -> None:
+    """Inception v2 names tensors r2, ...: program symbols must not read as registers."""
+    w = numpy_helper.from_array(_rand(8, 5, seed=1), "v1")
+    model = _model([helper.make_node("MatMul", ["r2", "v1"], ["q0"], name="mm")],
+                   [_f32("r2", [3, 8])], [_f32("q0", [3, 5])], [w])
+    import vexa
+
+    exe = vexa.compile(model.SerializeToString())
+    x = _rand(3, 8)
+    (got,) = exe.run({"r2": x})
+    np.testing.assert_allclose(got, x @ numpy_helper.to_array(w), rtol=1e-4, atol=1e-5)
+    assert "t_r2" in exe.asm and "t_v1" in exe.asm
+
+
 def test_splat_constant_fills_its_buffer() -> None:
     """ConstantOfShape's splat (one stored value) initialises every element (a bug once:
     only the first element was written)."""
