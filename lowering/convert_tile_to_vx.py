@@ -63,6 +63,7 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     StringAttr,
     TensorType,
+    f32,
     i32,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -948,6 +949,9 @@ class _Lowerer:
         win = [int(v) for v in op.window.get_values()]
         st = [int(v) for v in op.strides.get_values()]
         dil = [int(v) for v in op.dilations.get_values()]
+        if op.kind.data not in ("max", "sum"):
+            raise _Unsupported(op, f"convert-tile-to-vx: cannot lower 'tile.pool' of kind "
+                                   f"'{op.kind.data}'")
         comb = vx.VmaxF32Op if op.kind.data == "max" else vx.VaddF32Op
         r = len(X.shape)
         Wi, Wo, s = X.shape[-1], Y.shape[-1], st[-1]
@@ -1150,6 +1154,9 @@ class _Lowerer:
         y: Buf = self.env[op.y]
         dims = sorted(int(d) for d in op.dims.get_values())
         kind = op.kind.data
+        if kind not in ("add", "max"):
+            raise _Unsupported(op, f"convert-tile-to-vx: cannot lower 'tile.reduce' of kind "
+                                   f"'{kind}'")
         if dims != list(range(dims[0], dims[-1] + 1)):
             raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.reduce' over non-adjacent dims")
         A = math.prod(x.shape[: dims[0]])
@@ -1382,6 +1389,18 @@ class ConvertTileToVxPass(ModulePass):
             syms[arg] = Buf(sym, 0, tuple(typ.get_shape()))
         dram = 0
         vtcm = 0
+        for inner in fn.walk():  # the lowering assumes 4-byte f32 elements throughout
+            for res in (*inner.results, *[a for r in inner.regions for b in r.blocks
+                                          for a in b.args]):
+                typ = res.type
+                if isinstance(typ, MemRefType) and typ.get_element_type() != f32:
+                    raise _error(inner, f"convert-tile-to-vx: expected f32 buffers, got "
+                                        f"{typ.get_element_type()} ({inner.name})")
+        for k, arg in enumerate(fn.body.block.args):
+            typ = arg.type
+            if isinstance(typ, MemRefType) and typ.get_element_type() != f32:
+                raise _error(fn, f"convert-tile-to-vx: expected f32 buffers, got "
+                                 f"{typ.get_element_type()} (argument {k})")
         for inner in fn.walk():
             if isinstance(inner, tile.ConstantOp):
                 typ = inner.result.type
