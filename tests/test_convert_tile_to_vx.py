@@ -249,6 +249,18 @@ def test_tensor_names_that_read_as_registers() -> None:
     assert "t_r2" in exe.asm and "t_v1" in exe.asm
 
 
+def test_weights_are_not_in_the_activation_arena() -> None:
+    """Weights are data symbols of their own; the DRAM arena holds only activations (it
+    used to span the planner's weight region too: VGG-19's 1.2 GB image did not fit)."""
+    W = numpy_helper.from_array(_rand(512, 512, seed=1), "W")
+    model = _model([helper.make_node("MatMul", ["x", "W"], ["m"], name="mm"),
+                    helper.make_node("Transpose", ["m"], ["t"], name="tr"),
+                    helper.make_node("MatMul", ["t", "x"], ["y"], name="mm2")],
+                   [_f32("x", [4, 512])], [_f32("y", [512, 512])], [W])
+    prog = compile_to_program(import_model(model))
+    assert prog.symbols["dram_arena"].size <= 2 * 512 * 4 * 4 + 2048  # m and t only
+
+
 def test_splat_constant_fills_its_buffer() -> None:
     """ConstantOfShape's splat (one stored value) initialises every element (a bug once:
     only the first element was written)."""
