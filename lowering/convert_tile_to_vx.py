@@ -221,7 +221,7 @@ class _Lowerer:
             item = self.provide.pop(0)  # holds buf.off + extra already (see the trace)
             if isinstance(item, tuple):  # loop-invariant address: rematerialised
                 return self.r(vx.LiOp(item[1], symbol=item[0]))
-            return item
+            return item() if callable(item) else item
         if buf.reg is not None:
             return buf.reg if extra == 0 else self.r(vx.AddiOp(buf.reg, extra))
         return self.r(vx.LiOp(buf.off + extra, symbol=buf.sym))
@@ -331,8 +331,8 @@ class _Lowerer:
         bound: dict[SSAValue, Any] = {}
         for v, b in zip(_compute_operands(op), bufs, strict=True):
             item = self.provide.pop(0)
-            if not isinstance(item, tuple):  # a moving address: in a carried register
-                bound[v] = Buf(b.sym, b.off, b.shape, reg=item)
+            if not isinstance(item, tuple):  # a moving address: from a carried register
+                bound[v] = Buf(b.sym, b.off, b.shape, reg=item() if callable(item) else item)
         saved = {v: self.env[v] for v in bound}
         provide, self.provide = self.provide, None
         self.env.update(bound)
@@ -476,31 +476,40 @@ class _Lowerer:
         vals = straight(0, start, carried)
         first = [a for i in range(start, start + period) for a in addrs[i]]
         kinds = _slot_kinds(addrs, start, period, count)
-        # carry one register per distinct moving address; a ping-pong pair (A, B, A, ..)
+        # carry one register per symbol and step (addresses of one symbol that move
+        # alike are that register plus a constant); a ping-pong pair (A, B, A, ..)
         # carries the current address and the signed distance to the other one, which
         # flips each period (cur += d; d *= -1: no swap, whose parallel copy the register
         # allocator would have to break); invariant addresses are li's
-        index: dict[tuple[str, str, int, int], int] = {}
+        index: dict[tuple[str, str, int], tuple[int, int]] = {}  # -> (register, base)
         inits: list[SSAValue] = []
         steps: list[int | None] = []  # constant step, or None: a (cur, d) pair
-        slot: list[Any] = []  # register index, ("", pair index) or (symbol, offset)
+        # per address: ("r", register, c): reg + c; ("o", register, c): the pair's other
+        # half + c; or (symbol, offset) when invariant
+        slot: list[tuple[Any, ...]] = []
         for (sym, off), (kind, _, x) in zip(first, kinds, strict=True):
             if kind == "inv":
                 slot.append((sym, off))
-                continue
-            if kind == "alt" and ("alt", sym, x, off) in index:  # the pair's other half
-                slot.append(("", index[("alt", sym, x, off)]))  # no symbol is named ""
-                continue
-            key = (kind, sym, off, x)
-            if key not in index:
-                index[key] = len(inits)
-                inits.append(self.addr(Buf(sym, off, ())))
-                if kind == "alt":
-                    inits.append(self.li(x - off))
-                    steps += [None, None]
-                else:
+            elif kind == "aff":
+                if ("aff", sym, x) not in index:
+                    index[("aff", sym, x)] = (len(inits), off)
+                    inits.append(self.addr(Buf(sym, off, ())))
                     steps.append(x)
-            slot.append(index[key])
+                k, b0 = index[("aff", sym, x)]
+                slot.append(("r", k, off - b0))
+            else:
+                d = x - off
+                if ("alt", sym, d) in index:
+                    k, b0 = index[("alt", sym, d)]
+                    slot.append(("r", k, off - b0))
+                elif ("alt", sym, -d) in index:  # in the opposite phase: the other half
+                    k, b0 = index[("alt", sym, -d)]
+                    slot.append(("o", k, off - (b0 - d)))
+                else:
+                    index[("alt", sym, d)] = (len(inits), off)
+                    inits += [self.addr(Buf(sym, off, ())), self.li(d)]
+                    steps += [None, None]
+                    slot.append(("r", len(inits) - 2, 0))
         if not inits:
             inits, steps = [self.li(0)], [0]
         seq0 = self.dma_seq
@@ -514,8 +523,21 @@ class _Lowerer:
                     others[k] = self.r(vx.AddOp(regs[k], regs[k + 1]))
                 return others[k]
 
-            self.provide = [regs[x] if isinstance(x, int) else other(x[1]) if x[0] == ""
-                            else x for x in slot]
+            def resolve(item: tuple[Any, ...]) -> Any:
+                """A provided address: (symbol, offset) when invariant, else a callable
+                making its register where it is used (derived values spill; carried
+                ones cannot)."""
+                if len(item) == 2:
+                    return item
+                kind, k, c = item
+
+                def make() -> SSAValue:
+                    reg = regs[k] if kind == "r" else other(k)
+                    return self.r(vx.AddiOp(reg, c)) if c else reg
+
+                return make
+
+            self.provide = [resolve(x) for x in slot]
             self.dma_seq = seq0
             try:
                 for i in range(start, start + period):
