@@ -181,3 +181,31 @@ def test_light_vexa_opt_cli_roundtrip(tmp_path: Path) -> None:
     proc = subprocess.run([exe, str(ir)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == text.strip()
+
+
+# The whole compiler on the simulator. SqueezeNet runs in the suite (about a minute);
+# VEXA_LIGHT_SIM=all runs all nine (BENCHMARKS.md, "End to end", gives their figures).
+SIM_NETS = NETWORKS if os.environ.get("VEXA_LIGHT_SIM") == "all" else ["squeezenet"]
+
+
+@pytest.mark.parametrize(
+    "net", [pytest.param(n, marks=pytest.mark.xdist_group(f"light_{n}")) for n in SIM_NETS]
+)
+def test_light_simulated_matches_onnxruntime(net: str) -> None:
+    """vexa.compile (random weights) -> program on vx128 -> fast simulator, timing on:
+    outputs match onnxruntime (rtol 1e-3, atol 1e-4), the report's rows add up."""
+    import onnxruntime as ort
+
+    import vexa
+
+    path = model_path(net, "random")
+    feeds = random_inputs(onnx.load(path, load_external_data=False))
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    expected = session.run(None, feeds)
+    del session
+    exe = vexa.compile(path)
+    got = exe.run(feeds)
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose(g.reshape(e.shape), e, rtol=1e-3, atol=1e-4)
+    report = exe.report
+    assert report is not None and sum(r.cycles for r in report.rows) == report.cycles
