@@ -89,6 +89,11 @@ class VexaOptMain(xDSLOptMain):
         return self._table
 
     def output_resulting_program(self, prog: ModuleOp) -> str:
+        # A pass may create the first dense_resource of a module whose text had none:
+        # the printer then needs the builtin dialect loaded (its resource interface),
+        # which only parsing a dense_resource would have done.
+        if "builtin" not in {d.name for d in self.ctx.loaded_dialects}:
+            self.ctx.get_dialect("builtin")
         text = super().output_resulting_program(prog)
         table = module_resources(prog)
         out = self.args.output_file
