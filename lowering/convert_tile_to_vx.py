@@ -834,16 +834,33 @@ class _Lowerer:
                 else:
                     accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
 
-                def chan(cr: list[SSAValue]) -> list[SSAValue]:
-                    qx, qw, *acc = cr
-                    for k, off in taps:
+                def tap_block(qx: SSAValue, qw: SSAValue, acc: list[SSAValue],
+                              block: list[tuple[int, int]]) -> list[SSAValue]:
+                    for k, off in block:
                         xv = [self.r(vx.VlduOp(qx, off + j * V)) for j in range(nb)]
                         wv = [self.r(vx.VldbcOp(qw, r * ws_o + k * 4)) for r in range(rows)]
                         acc = [self.r(vx.VfmaF32Op(acc[r * nb + j], wv[r], xv[j]))
                                for r in range(rows) for j in range(nb)]
+                    return acc
+
+                # a big window (the 7x7 stem: 49 taps) loops over its rows, else the
+                # code of one input channel would be thousands of instructions
+                loop_kh = Kh > 1 and len(taps) * (nb + rows + rows * nb) > 600
+
+                def kh_row(kr: list[SSAValue]) -> list[SSAValue]:
+                    qx, qw, *acc = kr
+                    acc = tap_block(qx, qw, acc, taps[:Kw])
+                    return [*self.bump([qx, qw], [dh * row_h, Kw * 4]), *acc]
+
+                def chan(cr: list[SSAValue]) -> list[SSAValue]:
+                    qx, qw, *acc = cr
+                    if loop_kh:
+                        acc = self.repeat(Kh, [qx, qw, *acc], kh_row)[2:]
+                    else:
+                        acc = tap_block(qx, qw, acc, taps)
                     return [*self.bump([qx, qw], [xc, ws_c]), *acc]
 
-                out = self.repeat(Cg, [qx0, pw, *accs], chan)
+                out = self.repeat(Cg, [qx0, pw, *accs], chan, reserve=int(loop_kh))
                 for r in range(rows):
                     for j in range(nb):
                         lanes = last if j == nb - 1 and last < L else None
