@@ -17,31 +17,42 @@ location of the tile op it comes from (the ONNX node), so cycles attribute per n
 
 How the pieces lower:
 
-- Index arithmetic, `scf.if` and `arith.select` of buffers are evaluated at compile time
-  for each iteration (bounds are static at this level). A `tile.for` becomes one
-  `vx.loop` with its address registers carried in `iter_args` when every iteration emits
-  the same instructions and each address moves by a constant stride (checked by tracing
-  the iterations); otherwise (or past the target's `loop_depth`) its iterations are
-  emitted one after another.
+- Loops stay loops: the code never grows with the trip count. Index arithmetic, `scf.if`
+  and `arith.select` of buffers are evaluated at compile time (bounds are static at this
+  level) by a *dry run* of every iteration of a `tile.for`, which records what the code
+  depends on (branches taken, DMA box plans, wait counts, each operand's alignment) and
+  the address every DMA and compute op uses, without emitting anything. The longest run
+  of iterations that repeats with a period (1 when possible) whose addresses are affine
+  in the iteration, or alternate between two buffers (double buffering: carried as the
+  current address and the signed distance to the other, `cur += d; d = -d`), is emitted
+  once as a loop over the periods; one register is carried per symbol and step, other
+  addresses are it plus a constant. The iterations before and after the run (the DMA
+  pipeline's prologue and epilogue) are emitted one by one.
+- Every loop (tile loops and the kernels' own) is a hardware `vx.loop` while the nest
+  depth leaves room for the levels the loops inside it want (innermost loops first),
+  else a branch loop (`vx.loop branch`: a counter and a `bne`, any depth); a loop of two
+  iterations is unrolled.
 - `tile.dma_start` -> `dma` (contiguous box) or `dmacfg` + `dma2` (2-D), outer box
   dimensions as loops (`DmaStartOp.plan()`), clipped to both buffers; `tile.dma_wait` ->
   `dmawait n` with n the transfers issued after the awaited ones (one engine: FIFO).
 - `tile.matmul` -> an mr x nr register-blocked micro-kernel: per k step `mr` `vldbc`
   broadcasts of A, `nr` vector loads of a row of B, `mr*nr` `vfma.f32`; the k loop is a
-  hardware loop; a partial last vector is stored under a `vsetq` predicate.
-- `tile.conv` -> the same register blocking with lanes along the output width (weights
-  broadcast, input-channel hardware loop, taps unrolled); a width stride s first splits
-  the input rows into s phases in a VTCM scratch so every tap reads with unit stride (the
-  scratch sits in `@vtcm_arena` past the kernel's planned `vtcm_bytes`; a kernel whose
-  plan leaves no room for it fails with a located diagnostic).
+  hardware loop; a partial last vector is stored under a `vsetq` predicate. With
+  transpose_b (a Gemm's weights with transB = 1): a dot product per output, vector FMAs
+  along k and a `vror` tree.
+- `tile.conv` -> the same register blocking, lanes along the output rows, subsampled
+  rows or the flattened input plane (the cheapest by an instruction estimate; see
+  `lower_conv`), weights broadcast, input-channel hardware loop, taps unrolled (a big
+  window loops over its kernel rows). Strided and narrow outputs go through a VTCM
+  scratch past the kernel's planned buffers (a located error if the plan leaves no
+  room) and scalar copies, once per output element.
 - `tile.map` -> a vector loop over the collapsed inner dimension with a predicated tail;
   `tile.fill` likewise; `tile.reduce` -> vector accumulation plus a `vror` tree for the
   horizontal step; `tile.pool` -> unrolled windows on vectors along the last dim;
   `tile.transpose` -> scalar word copies (the machine has no gather).
-- Anything else (e.g. a map op without a vx counterpart, `tile.matmul` with
-  transpose_b) fails the pass with a located diagnostic naming the op.
-- Hardware loops are given to the innermost loops first; past `loop_depth` a loop's
-  iterations are emitted one after another (no branch loops yet).
+- Anything else (a map op without a vx counterpart, `math.powf` by a computed exponent,
+  a reduce or pool kind other than add/max/sum, a buffer element type other than f32)
+  fails the pass with a located diagnostic naming the op.
 """
 
 from __future__ import annotations
