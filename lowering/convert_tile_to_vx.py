@@ -1154,6 +1154,8 @@ class _Lowerer:
                 return self.r(cls(xs[0]))
         if isinstance(op, mathd.PowFOp):
             return self._powf(map_op, op, xs[0], xs[1])
+        if isinstance(op, mathd.TruncOp | mathd.FloorOp | mathd.CeilOp | mathd.RoundEvenOp):
+            return self._round(op, xs[0])
         if isinstance(op, arith.CmpfOp):
             pred = op.predicate.value.data  # 2 ogt 3 oge 4 olt 5 ole 1 oeq
             a, b = xs
@@ -1168,6 +1170,31 @@ class _Lowerer:
         if isinstance(op, arith.SelectOp):
             return self.r(vx.VselOp(xs[0], xs[1], xs[2]))
         raise _Unsupported(map_op, f"convert-tile-to-vx: cannot lower '{op.name}' in tile.map")
+
+    def _round(self, op: Operation, x: SSAValue) -> SSAValue:
+        """trunc, floor, ceil and round-half-even of f32 lanes, exact: below 2^23 in
+        magnitude through an i32 conversion (toward zero) or the 2^23 addition trick,
+        with the sign bit of x restored (so -0.5 -> -0.0); from 2^23 on (and for inf,
+        NaN) every f32 is already an integer and x is the result."""
+        big = self.r(vx.VsplatiOp.f32(8388608.0))
+        ax = self.r(vx.VabsF32Op(x))
+        small = self.r(vx.VcmpgtF32Op(big, ax))  # |x| < 2^23 (false for NaN)
+        sign = self.r(vx.VandOp(x, self.r(vx.VsplatiOp(-(2**31)))))
+        if isinstance(op, mathd.RoundEvenOp):  # |x| + 2^23 - 2^23 rounds half to even
+            mag = self.r(vx.VsubF32Op(self.r(vx.VaddF32Op(ax, big)), big))
+            r = self.r(vx.VorOp(mag, sign))
+        else:
+            t = self.r(vx.VorOp(self.r(vx.VcvtF32I32Op(self.r(vx.VcvtI32F32Op(x)))), sign))
+            one = self.r(vx.VsplatiOp.f32(1.0))
+            if isinstance(op, mathd.FloorOp):  # a negative non-integer truncates upward
+                r = self.r(vx.VselOp(self.r(vx.VcmpgtF32Op(t, x)),
+                                     self.r(vx.VsubF32Op(t, one)), t))
+            elif isinstance(op, mathd.CeilOp):
+                r = self.r(vx.VselOp(self.r(vx.VcmpgtF32Op(x, t)),
+                                     self.r(vx.VaddF32Op(t, one)), t))
+            else:
+                r = t
+        return self.r(vx.VselOp(small, r, x))
 
     def _powf(self, map_op: Operation, op: Operation, a: SSAValue, b: SSAValue) -> SSAValue:
         """a ** b for a constant exponent b: an integer |b| <= 64 by repeated squaring

@@ -215,6 +215,23 @@ def test_conv_small_planes(cfg: tuple[int, ...]) -> None:
            "vx128")
 
 
+@pytest.mark.parametrize("onnx_op", ["Floor", "Ceil", "Round"])
+def test_rounding(onnx_op: str) -> None:
+    """Floor, Ceil and Round (half to even) bit for bit, on halves, signed zeros, values
+    past 2^23 (already integral), inf and NaN, with a predicated tail (37 lanes)."""
+    x = np.concatenate([
+        np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, -0.0, 0.0, 8388607.5, -8388607.5,
+                  8388609.0, 1e30, -1e30, np.inf, -np.inf, np.nan], dtype=np.float32),
+        _rand(21) * 100]).astype(np.float32)
+    model = _model([helper.make_node(onnx_op, ["x"], ["y"], name="r")],
+                   [_f32("x", [37])], [_f32("y", [37])], [])
+    got = np.asarray(_run(model, {"x": x}, "vx128")["y"]).reshape(37)
+    want = {"Floor": np.floor, "Ceil": np.ceil, "Round": np.round}[onnx_op](x)
+    np.testing.assert_array_equal(got.view(np.uint32)[~np.isnan(want)],
+                                  want.view(np.uint32)[~np.isnan(want)])
+    assert np.isnan(got[np.isnan(want)]).all()
+
+
 @pytest.mark.parametrize("beta", [0.75, 2.0, 3.0, 0.5])
 def test_lrn(beta: float) -> None:
     """AlexNet's and Inception's LRN: x / (bias + alpha/size * window sum of x^2) ** beta,
