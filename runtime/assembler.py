@@ -277,7 +277,7 @@ class _Asm:
         nbytes = self.parse_int(rest[1], line, col, 0, 2**31 - 1)
         if self.resources is None or handle not in self.resources:
             raise self.err(line, col, f".res: no bytes for resource '{handle}': give the weights "
-                                      "side file (the .npz beside the IR)")
+                                      "side file (vexa-run PROG.s --weights FILE.npz)")
         dtype = {"f32": "<f4", "i32": "<i4", "i8": "i1", "ui8": "u1"}[parts[0]]
         data = np.ascontiguousarray(np.asarray(self.resources[handle]).astype(dtype, copy=False))
         if data.nbytes != nbytes:

@@ -505,6 +505,18 @@ class Executable:
         self.report: Report | None = None
         self.stats: Any = None
 
+    def save_asm(self, path: str | os.PathLike[str]) -> None:
+        """Write the assembly to `path` and the bytes of its `.res` weights to the side
+        file beside it (`prog.s` -> `prog.npz`), so `vexa-run prog.s` runs it."""
+        from vexa.runtime.resources import module_resources, side_file
+
+        if self.asm is None:
+            raise VexaError(f"no assembly: compiled with stop_after='{self.level}'")
+        with open(path, "w") as f:
+            f.write(self.asm)
+        if self.module is not None and len(module_resources(self.module)):
+            module_resources(self.module).save(side_file(path))
+
     def ir(self, level: str = "vx") -> str:
         """The IR text after level "nn", "tile" or "vx" (or the assembly for "asm")."""
         if level == "asm":

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+import zipfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--random-inputs", action="store_true",
                    help="fill the inputs not given with seeded random data")
     p.add_argument("--seed", type=int, default=0, help="seed for --random-inputs (default 0)")
+    p.add_argument("--weights", metavar="FILE.npz",
+                   help="bytes of `.res` data (default: PROG.npz beside the program, if present)")
     p.add_argument("--output-dir", metavar="DIR", help="write each output to DIR/<name>.npy")
     p.add_argument("--report", choices=("text", "json"), default="text",
                    help="statistics format (default text)")
@@ -123,7 +126,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             m = re.search(r"^\s*\.target\s+([A-Za-z0-9_.$]+)", text, re.MULTILINE)
             target_name = m.group(1) if m else "vx128"
         target = load_target(target_name)
-        prog = assemble(text, target, filename=args.program)
+        from vexa.runtime.resources import ResourceTable, side_file
+
+        weights = args.weights
+        if weights is None and os.path.isfile(side_file(args.program)):
+            weights = side_file(args.program)
+        if weights is not None and not os.path.isfile(weights):
+            raise VexaError(f"--weights {weights}: no such file")
+        table = None
+        if weights is not None:
+            try:
+                table = ResourceTable.load(weights)
+            except (OSError, ValueError, zipfile.BadZipFile) as e:
+                raise VexaError(f"--weights {weights}: not a weights file ({e})") from None
+        prog = assemble(text, target, filename=args.program, resources=table)
         inputs = gather_inputs(args, prog)
         if args.max_instructions is not None and args.max_instructions < 0:
             raise VexaError(f"--max-instructions: expected a non-negative count, got "
