@@ -1156,6 +1156,8 @@ class _Lowerer:
             return self._powf(map_op, op, xs[0], xs[1])
         if isinstance(op, mathd.TruncOp | mathd.FloorOp | mathd.CeilOp | mathd.RoundEvenOp):
             return self._round(op, xs[0])
+        if isinstance(op, mathd.Log1pOp):
+            return self._log1p(xs[0])
         if isinstance(op, arith.CmpfOp):
             pred = op.predicate.value.data  # 2 ogt 3 oge 4 olt 5 ole 1 oeq
             a, b = xs
@@ -1195,6 +1197,17 @@ class _Lowerer:
             else:
                 r = t
         return self.r(vx.VselOp(small, r, x))
+
+    def _log1p(self, x: SSAValue) -> SSAValue:
+        """log(1 + x) without losing tiny x: with u = 1 + x, log(u) * x / (u - 1), which
+        cancels the rounding of u (Goldberg); x itself where u == 1, u where u is inf."""
+        one = self.r(vx.VsplatiOp.f32(1.0))
+        u = self.r(vx.VaddF32Op(one, x))
+        d = self.r(vx.VsubF32Op(u, one))
+        r = self.r(vx.DivF32Op(self.r(vx.VmulF32Op(self.r(vx.LogF32Op(u)), x)), d))
+        r = self.r(vx.VselOp(self.r(vx.VcmpeqF32Op(u, one)), x, r))
+        inf = self.r(vx.VsplatiOp.f32(float("inf")))
+        return self.r(vx.VselOp(self.r(vx.VcmpeqF32Op(u, inf)), u, r))
 
     def _powf(self, map_op: Operation, op: Operation, a: SSAValue, b: SSAValue) -> SSAValue:
         """a ** b for a constant exponent b: an integer |b| <= 64 by repeated squaring

@@ -232,6 +232,17 @@ def test_rounding(onnx_op: str) -> None:
     assert np.isnan(got[np.isnan(want)]).all()
 
 
+def test_softplus_log1p() -> None:
+    """Softplus = log1p(exp(x)): tiny exp(x) (x = -30) keeps its value, not log(1) = 0."""
+    x = np.concatenate([np.array([-30.0, -20.0, -1e-3, 0.0, 1e-3, 20.0, 80.0], np.float32),
+                        _rand(30) * 4]).astype(np.float32)
+    model = _model([helper.make_node("Softplus", ["x"], ["y"], name="sp")],
+                   [_f32("x", [37])], [_f32("y", [37])], [])
+    got = np.asarray(_run(model, {"x": x}, "vx128")["y"]).reshape(37)
+    want = np.log1p(np.exp(x.astype(np.float64)))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=0)
+
+
 @pytest.mark.parametrize("beta", [0.75, 2.0, 3.0, 0.5])
 def test_lrn(beta: float) -> None:
     """AlexNet's and Inception's LRN: x / (bias + alpha/size * window sum of x^2) ** beta,
