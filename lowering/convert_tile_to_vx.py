@@ -288,6 +288,26 @@ class _Lowerer:
             self.block = outer
         return list(loop.results)[2:]
 
+    def copy_words(self, count: int, regs: list[SSAValue], src_step: int, dst_step: int,
+                   reserve: int = 0) -> list[SSAValue]:
+        """`count` scalar word copies (the machine has no gather): [src, dst] registers,
+        stepped by `src_step` / `dst_step` bytes; the registers after the last one."""
+        def one(cr: list[SSAValue]) -> list[SSAValue]:
+            self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
+            return self.bump(cr, [src_step, dst_step])
+
+        return self.repeat(count, regs, one, reserve=reserve)
+
+    def _split_row(self, regs: list[SSAValue], W: int, s: int) -> list[SSAValue]:
+        """One row of W words at regs[0] into its s phases at regs[1] (phase p holds
+        columns p, p+s, ...); the registers moved to the next row."""
+        src, dst = regs
+        Wp = -(-W // s)
+        for p in range(s):
+            self.copy_words(-(-(W - p) // s), [self.r(vx.AddiOp(src, 4 * p)),
+                                               self.r(vx.AddiOp(dst, 4 * p * Wp))], 4 * s, 4)
+        return self.bump(regs, [4 * W, 4 * s * Wp])
+
     def bump(self, regs: Sequence[SSAValue], deltas: Sequence[int]) -> list[SSAValue]:
         return [self.r(vx.AddiOp(r, d)) if d else r for r, d in zip(regs, deltas, strict=True)]
 
@@ -889,12 +909,8 @@ class _Lowerer:
             if ps is not None and copy_out is not None:  # output positions to the output
                 nh, nw, src_h, src_w = copy_out
 
-                def col(cr: list[SSAValue]) -> list[SSAValue]:
-                    self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
-                    return self.bump(cr, [src_w, 4])
-
                 def orow(cr: list[SSAValue]) -> list[SSAValue]:
-                    src, dst = self.repeat(nw, cr, col)
+                    src, dst = self.copy_words(nw, cr, src_w, 4)
                     return [self.r(vx.AddiOp(src, src_h - nw * src_w)), dst]
 
                 def chan_out(rr: list[SSAValue]) -> list[SSAValue]:
@@ -934,21 +950,8 @@ class _Lowerer:
         P = self._scratch(C * rows * s * Wp)
         pp = self.addr(P)
 
-        def row(regs: list[SSAValue]) -> list[SSAValue]:
-            src, dst = regs
-            for p in range(s):
-                count = -(-(W - p) // s)
-
-                def col(cr: list[SSAValue]) -> list[SSAValue]:
-                    self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
-                    return self.bump(cr, [4 * s, 4])
-
-                self.repeat(count, [self.r(vx.AddiOp(src, 4 * p)),
-                                    self.r(vx.AddiOp(dst, 4 * p * Wp))], col)
-            return self.bump(regs, [4 * W, 4 * s * Wp])
-
         def chan(regs: list[SSAValue]) -> list[SSAValue]:
-            self.repeat(rows, regs, row, reserve=1)
+            self.repeat(rows, regs, lambda rr: self._split_row(rr, W, s), reserve=1)
             return self.bump(regs, [cstride, 4 * rows * s * Wp])
 
         self.repeat(C, [px, pp], chan, reserve=2)
@@ -973,20 +976,8 @@ class _Lowerer:
         Wp = -(-W // s)
         scratch = self._scratch(N * C * H * s * Wp)
         P = Buf(scratch.sym, scratch.off, (N, C, H, s, Wp))
-
-        def row(regs: list[SSAValue]) -> list[SSAValue]:
-            src, dst = regs
-            for p in range(s):
-                count = -(-(W - p) // s)
-
-                def col(cr: list[SSAValue]) -> list[SSAValue]:
-                    self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
-                    return self.bump(cr, [4 * s, 4])
-
-                self.repeat(count, [self.r(vx.AddiOp(src, 4 * p)), self.r(vx.AddiOp(dst, 4 * p * Wp))], col)
-            return self.bump(regs, [4 * W, 4 * s * Wp])
-
-        self.repeat(N * C * H, [self.addr(X), self.addr(P)], row, reserve=1)
+        self.repeat(N * C * H, [self.addr(X), self.addr(P)],
+                    lambda rr: self._split_row(rr, W, s), reserve=1)
         return P
 
     # ------------------------------------------------------------------ pool
@@ -1063,11 +1054,7 @@ class _Lowerer:
         def nest(regs: list[SSAValue], d: int) -> list[SSAValue]:
             steps = [xs[perm[d]], ys[d]]
             if d == r - 1:
-                def one(cr: list[SSAValue]) -> list[SSAValue]:
-                    self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
-                    return self.bump(cr, steps)
-
-                self.repeat(Y.shape[d], regs, one)
+                self.copy_words(Y.shape[d], regs, *steps)
                 return regs
             self.repeat(Y.shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, steps))[1],
                         reserve=1)
