@@ -26,8 +26,14 @@ How the pieces lower:
   in the iteration, or alternate between two buffers (double buffering: carried as the
   current address and the signed distance to the other, `cur += d; d = -d`), is emitted
   once as a loop over the periods; one register is carried per symbol and step, other
-  addresses are it plus a constant. The iterations before and after the run (the DMA
-  pipeline's prologue and epilogue) are emitted one by one.
+  addresses are it plus a constant. The iterations before and after the run are emitted
+  one by one. Two things keep a software-pipelined tile loop a single run: a prefetch
+  guard (`scf.if` of DMAs only, see `_dma_guard`) that is false issues its transfers
+  with zero bytes (in the loop body: sizes times a run-time flag), so the last tile is
+  the same code and the `dmawait` counts still hold; and the signature records only that
+  a wait is there, the body waiting with the smallest count of its iterations (safe: a
+  smaller count only waits longer), so the first tile, with no earlier write-back to
+  wait for, joins the loop. No prologue or epilogue copies of the kernel.
 - Every loop (tile loops and the kernels' own) is a hardware `vx.loop` while the nest
   depth leaves room for the levels the loops inside it want (innermost loops first),
   else a branch loop (`vx.loop branch`: a counter and a `bne`, any depth); a loop of two
@@ -183,6 +189,12 @@ class _Trace:
 
     addrs: list[tuple[str, int]] = field(default_factory=list)
     sig: list[Any] = field(default_factory=list)
+    # `dmawait` counts in order (inf: the tokens were ready, no wait needed); the signature
+    # holds only that a wait is there, so iterations differing in counts can share a loop
+    # body that waits with the smallest count (always safe: it only waits longer)
+    waits: list[float] = field(default_factory=list)
+    # the `scf.if` DMA guards run although their condition is false (see `_dma_guard`)
+    forced: list[int] = field(default_factory=list)
 
 
 _COMPUTE = (tile.FillOp, tile.MatmulOp, tile.MapOp, tile.ConvOp, tile.PoolOp,
@@ -205,12 +217,20 @@ class _Lowerer:
         self.block = Block()
         self.loc: Attribute | None = None
         self.depth = 0
+        self.loop_level = 0  # tile.for nesting (DMA guards are predicated inside loops)
         self.dma_seq = 0  # transfers issued so far (for dmawait counts)
         self.scratch = 0  # end of @vtcm_arena including phase-split scratch, in bytes
         self.kernel_vtcm = 0  # the current tile.kernel's planned VTCM bytes
         self.op: Operation | None = None  # the tile op being lowered (for diagnostics)
         self.trace: _Trace | None = None  # dry run of a loop iteration: record, emit nothing
         self.provide: list[Any] | None = None  # loop mode: address registers
+        self.waits: list[float] | None = None  # loop mode: the dmawait counts to emit
+        # DMAs in a guard (`_dma_guard`): None (plain), "zero" (a false guard: zero-byte
+        # transfers, kept so the wait counts hold) or the register of a run-time 0/1 flag
+        # the sizes are multiplied by
+        self.dma_pred: Any = None
+        self.pred_ids: frozenset[int] = frozenset()  # guards predicated in a loop body
+        self.pred_flag: SSAValue | None = None
 
     # ------------------------------------------------------------------ emission basics
 
@@ -385,15 +405,30 @@ class _Lowerer:
         elif isinstance(op, arith.SelectOp):
             env[op.result] = env[op.lhs] if env[op.cond] else env[op.rhs]
         elif isinstance(op, scf.IfOp):
+            cond = bool(env[op.cond])
+            pred = self.dma_pred
+            if not cond and self.loop_level and _dma_guard(op):
+                # a DMA guard (the prefetch of the next tile) that is false: its transfers
+                # are issued with zero bytes, so this iteration is the same code as the
+                # others (one loop body, no epilogue copy) and the dmawait counts hold
+                cond, pred = True, "zero"
+                if self.trace is not None:
+                    self.trace.forced.append(id(op))
+            elif cond and self.provide is not None and id(op) in self.pred_ids:
+                pred = self.pred_flag  # false in the last periods of the loop: sizes * flag
             if self.trace is not None:
-                self.trace.sig.append(("if", id(op), bool(env[op.cond])))
-            region = op.true_region if env[op.cond] else op.false_region
-            for inner in (op_ for blk in region.blocks for op_ in blk.ops):
-                if isinstance(inner, scf.YieldOp):
-                    for res, val in zip(op.results, inner.operands, strict=True):
-                        env[res] = env[val]
-                else:
-                    self.run_op(inner)
+                self.trace.sig.append(("if", id(op), cond))
+            region = op.true_region if cond else op.false_region
+            saved_pred, self.dma_pred = self.dma_pred, pred
+            try:
+                for inner in (op_ for blk in region.blocks for op_ in blk.ops):
+                    if isinstance(inner, scf.YieldOp):
+                        for res, val in zip(op.results, inner.operands, strict=True):
+                            env[res] = env[val]
+                    else:
+                        self.run_op(inner)
+            finally:
+                self.dma_pred = saved_pred
         elif isinstance(op, tile.ConstantOp | tile.AllocOp):
             pass  # placed before the walk
         elif isinstance(op, tile.ViewOp):
@@ -414,12 +449,17 @@ class _Lowerer:
         elif isinstance(op, tile.DmaWaitOp):
             seqs = [env[t] for t in op.tokens]
             last = max(seqs, default=-1)
+            count: float = math.inf  # all ready: no wait
             if last >= 0:
-                pending = self.dma_seq - 1 - last if self.t.dma.engines == 1 else 0
-                if self.trace is not None:
-                    self.trace.sig.append(("wait", max(pending, 0)))
-                else:
-                    self.emit(vx.DmawaitOp(max(pending, 0)))
+                count = max(self.dma_seq - 1 - last, 0) if self.t.dma.engines == 1 else 0
+            if self.trace is not None:
+                self.trace.sig.append(("wait",))
+                self.trace.waits.append(count)
+                return
+            if self.waits is not None:  # a loop body: the smallest count of its iterations
+                count = self.waits.pop(0)
+            if count != math.inf:
+                self.emit(vx.DmawaitOp(int(count)))
         elif isinstance(op, tile.FillOp):
             self.lower_fill(op)
         elif isinstance(op, tile.MatmulOp):
@@ -455,11 +495,15 @@ class _Lowerer:
     def lower_for(self, op: tile.ForOp) -> None:
         lb, step, n = op.lb.value.data, op.step.value.data, op.trip_count
         carried = [self.env[v] for v in op.iter_args]
-        if n > 1 and self.trace is None and self.provide is None:
-            carried = self._loop_periodic(op, carried)
-        else:  # a dry run, or a loop nested in a traced loop body: iterations in order
-            for i in range(n):
-                carried = self._run_iteration(op, lb + i * step, carried)
+        self.loop_level += 1
+        try:
+            if n > 1 and self.trace is None and self.provide is None:
+                carried = self._loop_periodic(op, carried)
+            else:  # a dry run, or a loop nested in a traced loop body: iterations in order
+                for i in range(n):
+                    carried = self._run_iteration(op, lb + i * step, carried)
+        finally:
+            self.loop_level -= 1
         for res, val in zip(op.res, carried, strict=True):
             self.env[res] = val
 
@@ -469,7 +513,8 @@ class _Lowerer:
         iterations that repeats with a period of P iterations (same decisions, every
         address moving by a constant stride per period) and emit it as one loop over the
         periods, carrying the moving addresses in registers; the iterations before and
-        after the run (prologue and epilogue of the DMA pipeline) are emitted one by one.
+        after the run are emitted one by one (false prefetch guards and first-iteration
+        waits do not break a run: see the module docstring).
         The loop is a hardware loop when the nest depth leaves room for the levels its
         kernels want, else a branch loop: the code size never grows with the trip count.
 
@@ -481,6 +526,8 @@ class _Lowerer:
         sig_ids: dict[tuple[Any, ...], int] = {}
         sigs: list[int] = []
         addrs: list[list[tuple[str, int]]] = []
+        waits: list[list[float]] = []
+        forced: list[tuple[int, ...]] = []
         before: list[tuple[int, list[Any]]] = []
         vals = carried
         try:
@@ -490,6 +537,8 @@ class _Lowerer:
                 vals = self._run_iteration(op, lb + i * step, vals)
                 sigs.append(sig_ids.setdefault(tuple(self.trace.sig), len(sig_ids)))
                 addrs.append(self.trace.addrs)
+                waits.append(self.trace.waits)
+                forced.append(tuple(self.trace.forced))
             before.append((self.dma_seq, vals))
         finally:
             self.trace, self.dma_seq = saved
@@ -503,7 +552,19 @@ class _Lowerer:
         if best is None:
             return straight(0, n, carried)
         start, period, count = best
+        # false DMA guards (the last tile has no next one to prefetch) must be false from
+        # some period p0 of the run on: the body then multiplies their sizes by a run-time
+        # flag (period < p0); a run that breaks the pattern ends where it does
+        keys = [tuple(forced[start + p * period + j] for j in range(period))
+                for p in range(count)]
+        p0 = next((p for p, k in enumerate(keys) if any(k)), count)
+        count = next((p for p in range(p0, count) if keys[p] != keys[p0]), count)
         stop = start + period * count
+        pred_ids = [frozenset(keys[p0][j]) if 0 < p0 < count else frozenset()
+                    for j in range(period)]
+        mins = [[min(c) for c in zip(*(waits[start + p * period + j] for p in range(count)),
+                                     strict=True)]
+                for j in range(period)]
         vals = straight(0, start, carried)
         first = [a for i in range(start, start + period) for a in addrs[i]]
         kinds = _slot_kinds(addrs, start, period, count)
@@ -541,6 +602,11 @@ class _Lowerer:
                     inits += [self.addr(Buf(sym, off, ())), self.li(d)]
                     steps += [None, None]
                     slot.append(("r", len(inits) - 2, 0))
+        flag_k = -1
+        if any(pred_ids):  # the guard flag: g = p - p0 counts up, flag = g < 0
+            flag_k = len(inits)
+            inits.append(self.li(-p0))
+            steps.append(1)
         if not inits:
             inits, steps = [self.li(0)], [0]
         seq0 = self.dma_seq
@@ -570,12 +636,18 @@ class _Lowerer:
 
             self.provide = [resolve(x) for x in slot]
             self.dma_seq = seq0
+            saved_ = (self.waits, self.pred_ids, self.pred_flag)
+            if flag_k >= 0:
+                self.pred_flag = self.r(vx.SltiOp(regs[flag_k], 0))
             try:
-                for i in range(start, start + period):
+                for j, i in enumerate(range(start, start + period)):
+                    self.waits, self.pred_ids = list(mins[j]), pred_ids[j]
                     self._run_iteration(op, lb + i * step, before[i][1])
+                    assert not self.waits, "dry run and emission disagree on the waits"
                 assert not self.provide, "dry run and emission disagree on the addresses"
             finally:
                 self.provide = outer
+                self.waits, self.pred_ids, self.pred_flag = saved_
             out: list[SSAValue] = []
             k = 0
             while k < len(regs):
@@ -599,8 +671,13 @@ class _Lowerer:
         si = [self.env[v] for v in op.src_indices]
         di = [self.env[v] for v in op.dst_indices]
         sizes = list(op.static_sizes)
-        lo = [max(0, -s, -d) for s, d in zip(si, di, strict=True)]
-        hi = [min(n, S - s, D - d) for n, S, D, s, d in zip(sizes, src.shape, dst.shape, si, di, strict=True)]
+        zero = isinstance(self.dma_pred, str)  # in a false guard: a zero-byte transfer
+        if zero:  # unclipped: the addresses continue those of the live iterations
+            lo, hi = [0] * len(sizes), sizes
+        else:
+            lo = [max(0, -s, -d) for s, d in zip(si, di, strict=True)]
+            hi = [min(n, S - s, D - d)
+                  for n, S, D, s, d in zip(sizes, src.shape, dst.shape, si, di, strict=True)]
         if any(h <= l for l, h in zip(lo, hi, strict=True)):
             if self.trace is not None:
                 self.trace.sig.append(("dma", id(op), None))
@@ -616,11 +693,18 @@ class _Lowerer:
             self.dma_seq += plan.descriptors
             self.env[op.results[0]] = self.dma_seq - 1
             return
-        ps, pd = self.addr(src, s0), self.addr(dst, d0)
+        if zero:  # no bytes move: any address will do (the traced ones may lie past the
+            if self.provide is not None:  # buffers)
+                del self.provide[:2]
+            ps = pd = self.li(0)
+        else:
+            ps, pd = self.addr(src, s0), self.addr(dst, d0)
         if plan.rows > 1:
             self.emit(vx.DmacfgOp(self.li(plan.row_bytes), self.li(plan.src_stride),
                                   self.li(plan.dst_stride)))
-        size = self.li(plan.row_bytes if plan.rows == 1 else plan.rows)
+        size = self.li(0 if zero else plan.row_bytes if plan.rows == 1 else plan.rows)
+        if self.dma_pred is not None and not zero:  # a guard false in the loop's last periods
+            size = self.r(vx.MulOp(size, self.dma_pred))
 
         def one(regs: list[SSAValue], level: int) -> list[SSAValue]:
             if level == len(plan.outer):
@@ -1325,6 +1409,21 @@ def _int_op(op: Operation, a: int, b: int) -> int:
     pred = op.predicate.value.data
     return int({0: a == b, 1: a != b, 2: a < b, 3: a <= b, 4: a > b, 5: a >= b,
                 6: a < b, 7: a <= b, 8: a > b, 9: a >= b}[pred])
+
+
+def _dma_guard(op: scf.IfOp) -> bool:
+    """An `scf.if` whose then-region only starts DMAs (index arithmetic, selects of buffers
+    and `tile.dma_start`) and whose else-region only yields: a prefetch guard. When it is
+    false in a loop iteration, the lowering issues its transfers with zero bytes instead
+    (the same code as the iterations where it is true, and the same transfer count for
+    the `dmawait`s that follow)."""
+    then_ok = all(
+        isinstance(o, scf.YieldOp | tile.DmaStartOp | arith.SelectOp | arith.ConstantOp)
+        or (o.dialect_name() == "arith" and not o.regions)
+        for blk in op.true_region.blocks for o in blk.ops)
+    else_ok = all(isinstance(o, scf.YieldOp) for blk in op.false_region.blocks for o in blk.ops)
+    return then_ok and else_ok and any(
+        isinstance(o, tile.DmaStartOp) for blk in op.true_region.blocks for o in blk.ops)
 
 
 def _kernel_levels(op: tile.ForOp) -> int:

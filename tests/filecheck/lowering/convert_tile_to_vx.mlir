@@ -215,6 +215,74 @@ builtin.module {
 
 // -----
 
+// A double-buffered pipeline (prefetch the next tile under an scf.if, wait, compute,
+// write back, wait for the previous write-back) is ONE loop over all four tiles: the last
+// tile's prefetch guard is false, so its transfer runs with zero bytes (size * flag, the
+// flag `g < 0` of a counter g = t - 3), and the first tile, which has no earlier
+// write-back to wait for, shares the body's smallest wait counts. No prologue or
+// epilogue copies of the body.
+builtin.module {
+  func.func @main(%in: memref<4x32xf32, #tile.space<dram>> {nn.name = "x", tile.offset = 0 : i64}, %out: memref<4x32xf32, #tile.space<dram>> {tile.output = "y", tile.offset = 512 : i64}) {
+    tile.kernel {
+      %a0 = tile.alloc {offset = 0 : i64} : memref<1x32xf32, #tile.space<vtcm>>
+      %a1 = tile.alloc {offset = 128 : i64} : memref<1x32xf32, #tile.space<vtcm>>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c2 = arith.constant 2 : index
+      %c4 = arith.constant 4 : index
+      %p = tile.dma_start %in[%c0, %c0], %a0[%c0, %c0] sizes [1, 32] : memref<4x32xf32, #tile.space<dram>>, memref<1x32xf32, #tile.space<vtcm>>
+      %r = tile.ready
+      %t1, %t2 = tile.for %t = 0 to 4 step 1 iter_args(%cur = %p, %prev = %r) -> (!tile.token, !tile.token) {
+        %n = arith.addi %t, %c1 : index
+        %more = arith.cmpi ult, %n, %c4 : index
+        %par = arith.remui %t, %c2 : index
+        %even = arith.cmpi eq, %par, %c0 : index
+        %nx = scf.if %more -> (!tile.token) {
+          %np = arith.remui %n, %c2 : index
+          %ne = arith.cmpi eq, %np, %c0 : index
+          %buf = arith.select %ne, %a0, %a1 : memref<1x32xf32, #tile.space<vtcm>>
+          %tk = tile.dma_start %in[%n, %c0], %buf[%c0, %c0] sizes [1, 32] : memref<4x32xf32, #tile.space<dram>>, memref<1x32xf32, #tile.space<vtcm>>
+          scf.yield %tk : !tile.token
+        } else {
+          scf.yield %cur : !tile.token
+        }
+        tile.dma_wait %cur
+        %b = arith.select %even, %a0, %a1 : memref<1x32xf32, #tile.space<vtcm>>
+        tile.map ins(%b : memref<1x32xf32, #tile.space<vtcm>>) outs(%b : memref<1x32xf32, #tile.space<vtcm>>) {
+        ^bb0(%v: f32):
+          %s = arith.addf %v, %v : f32
+          tile.yield %s : f32
+        }
+        %o = tile.dma_start %b[%c0, %c0], %out[%t, %c0] sizes [1, 32] : memref<1x32xf32, #tile.space<vtcm>>, memref<4x32xf32, #tile.space<dram>>
+        tile.dma_wait %prev
+        tile.yield %nx, %o : !tile.token, !tile.token
+      }
+      tile.dma_wait %t2
+    }
+    func.return
+  }
+}
+
+// CHECK-LABEL: vx.func @main
+// CHECK:         vx.dma
+// CHECK:         %[[G0:.*]] = vx.li -3
+// CHECK:         vx.loop 4 iter_args({{.*}}%[[G:[a-z0-9_]+]] = %[[G0]])
+// CHECK:           %[[F:.*]] = vx.slti %[[G]], 0
+// CHECK:           %[[N:.*]] = vx.li 128
+// CHECK-NEXT:      %[[S:.*]] = vx.mul %[[N]], %[[F]]
+// CHECK-NEXT:      vx.dma %{{.*}}, %{{.*}}, %[[S]]
+// CHECK-NEXT:      vx.dmawait 1
+// CHECK:           vx.vadd.f32
+// CHECK:           vx.dma
+// CHECK-NEXT:      vx.dmawait 2
+// CHECK:           vx.addi %[[G]], 1
+// CHECK:           vx.yield
+// CHECK-NOT:     vx.vadd.f32
+// CHECK:         vx.dmawait 0
+// CHECK-NEXT:    vx.halt
+
+// -----
+
 // An op the lowering does not handle leaves the pass with a located error naming it.
 builtin.module {
   func.func @main() {
