@@ -18,11 +18,12 @@ Packets whose register writes cannot be ordered after their reads (`isa.packet_s
 marks them staged) write to shadow registers past the architectural ones, committed when
 the packet ends.
 
-The hot loops of kernels run in `_fast`, a second, small interpreter for *simple* packets
-(not staged; only vfma/vld/vldbc/vst/addi and a few other common opcodes; every address in
-VTCM, checked before the packet runs): in `_run`'s large body LLVM keeps most loop
-variables on the stack, and `_fast` saves ~30% on the 256³ GEMM. Anything else (control,
-DMA, DRAM or bad addresses, the instruction budget) goes back to `_run`, so results,
+Almost all packets run in `_fast`, a second, smaller interpreter for *simple* packets
+(not staged; no halt, DMA or dmawait; at most MAXMEM loads/stores, every address in VTCM
+and aligned, checked before the packet runs; a loop instruction only with room on the loop
+stack): in `_run`'s large body LLVM keeps most loop variables on the stack, and `_fast`
+saves ~30% on the 256³ GEMM. Anything else (DMA, halt, staged packets, DRAM or bad
+addresses, a loop-stack overflow, the instruction budget) goes back to `_run`, so results,
 cycles and traps stay those of `_run` (and of the reference).
 """
 
@@ -65,6 +66,7 @@ from vexa.runtime.isa import (  # noqa: E402
     F_STAGED,
     F_TAG,
     KIND_FILE,
+    MEM_STORE,
     OPC,
     Program,
 )
@@ -90,8 +92,8 @@ FAST_MIN_RUN, FAST_BACKOFF = 4, 15
 
 # slots of the `st` array through which `_run` and `_fast` pass the loop state
 (S_PC, S_NOW, S_ICOUNT, S_SDEP, S_VR, S_VW, S_HWM, S_TOPS, S_TOPE, S_TOPR, S_NLOOPS, S_TIMING,
- S_MAXI, S_VTBASE, S_VTEND, S_DRAM) = range(16)
-NST = 16
+ S_MAXI, S_VTBASE, S_VTEND, S_DRAM, S_SBR, S_LDEPTH, S_BRT) = range(19)
+NST = 19
 
 # params layout
 (P_VLEN, P_G, P_NV, P_NQ, P_VTBASE, P_DRAM, P_VTCM, P_TIMING, P_MAXI, P_LDEPTH, P_LSALU,
@@ -197,9 +199,8 @@ T_MISALIGNED, T_OOB, T_DMA_OOB, T_BUDGET, T_LOOP = 1, 2, 3, 4, 5
 (COLD_DR, COLD_DW, COLD_VR, COLD_VW, COLD_HWM, COLD_DMAN, COLD_DMAB, COLD_NTR, COLD_RB, COLD_SS,
  COLD_DS) = range(11)
 CANON = np.int32(0x7FC00000)
-# the opcodes `_fast` runs (its dispatch lists each; `decode` gives each a VTCM latency)
-FAST_OPS = frozenset(("vfma.f32", "vld", "vldbc", "vst", "addi", "add", "li", "mov", "vsplati",
-                      "vsplat", "vmov", "vadd.f32", "vsub.f32", "vmul.f32"))
+# the opcodes `_fast` does not run (a packet with one goes to `_run`)
+SLOW_OPS = frozenset(("halt", "dma", "dmacfg", "dma2", "dmawait"))
 F32_NAN = np.float32(np.nan)
 
 
@@ -517,24 +518,27 @@ def _dma_cold(op, A, B, Cc, orig, R, dram8, vtcm8, dram_size, vtbase, vtsize, co
 
 
 @njit(cache=True, error_model="numpy")
-def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, st):  # noqa: C901
+def _fast(ins, pk, L, R, Vf, Vi, V8f, vtcm8, vtcm32, ready, pkcount, pkcyc, srcs, scratch, st,
+          V8, Vf2, Vi2, Q, tmp8):  # noqa: C901
     """Run consecutive *simple* packets (decode's packet column PK_FAST) from st[S_PC].
 
-    A simple packet is not staged, has no control, DMA or dmawait instruction, and only
-    opcodes from a short list (the hot loops of the kernels). Before it runs, every memory
-    address of the packet is checked to lie in VTCM, aligned (the packet's reads all see the
-    registers of its start, so the addresses are known up front); a packet that fails the
-    check, any non-simple packet and the instruction budget return to `_run`, which runs
-    the packet (and traps) itself. The timing model needs no DMA or DRAM port here: issue is
-    the scoreboard's, and latencies come from the decoded column K_LAT.
+    A simple packet is not staged and has no halt, DMA or dmawait instruction (at most
+    MAXMEM loads/stores). Before it runs, every memory address of the packet is checked to
+    lie in VTCM, aligned (the packet's reads all see the registers of its start, so the
+    addresses are known up front), and a packet with a loop instruction that could overflow
+    the loop stack is refused; a packet that fails a check, any non-simple packet and the
+    instruction budget return to `_run`, which runs the packet (and traps) itself. The
+    timing model needs no DMA or DRAM port here: issue is the scoreboard's, latencies come
+    from the decoded column K_LAT, a taken branch adds its penalty.
 
     A separate function with a small body: in `_run`'s large loop LLVM spills most loop
-    variables to the stack. `ins`, `pk` and the vector registers `Vf`/`Vi` come flattened
-    (a constant row stride instead of a multiply by a stride kept on the stack; vector
-    operands by the offset of their first lane, K_AL/K_BL/K_CL). The address check works on the end offset
-    `addr - vtbase + n`: alignment (n is the alignment; the wrapper leaves memory packets to
-    `_run` unless VTCM's base is vector-aligned and above DRAM), below VTCM, past its end.
-    Returns the number of packets run; the loop state goes in and out through `st` (S_*).
+    variables to the stack. `ins`, `pk` and the vector registers `Vf`/`Vi`/`V8f` come
+    flattened (a constant row stride instead of a multiply by a stride kept on the stack;
+    vector operands by the offset of their first lane, K_AL/K_BL/K_CL); the rare vector
+    instructions go to `_vec_cold` with the 2-D views. The address check works on the end
+    offset `addr - vtbase + n`: alignment (n is the alignment; the wrapper leaves memory
+    packets to `_run` unless VTCM's base is vector-aligned and above DRAM), below VTCM, past
+    its end. Returns the number of packets run; the loop state goes in and out through `st`.
     """
     loop_start = scratch[0]
     loop_end = scratch[1]
@@ -543,6 +547,7 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
     now = st[S_NOW]
     icount = st[S_ICOUNT]
     sdep = st[S_SDEP]
+    sbr = st[S_SBR]
     c_vr = st[S_VR]
     c_vw = st[S_VW]
     hwm = st[S_HWM]
@@ -554,14 +559,20 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
     maxi = st[S_MAXI]
     vtbase = st[S_VTBASE]
     vtend = st[S_VTEND]
+    ldepth = st[S_LDEPTH]
+    brt = st[S_BRT]
+    vlen = 4 * L
     run = 0
     while True:
         pc = pc & 0x7FFFFFFF
-        if pk[pc * PKW + PK_FAST] == 0:
+        flags = pk[pc * PKW + PK_FAST]
+        if flags == 0:
             break
         a = pk[pc * PKW + 0] & 0x7FFFFFFF
         b = pk[pc * PKW + 1] & 0x7FFFFFFF
         if icount + (b - a) > maxi:
+            break
+        if flags == 2 and nloops >= ldepth:  # a loop instruction might overflow the stack
             break
         # memory addresses: all in VTCM and aligned, or the general path runs the packet
         ok = True
@@ -593,6 +604,8 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
                     r = ready[srcs[s] & 0xFFFF]
                     if r > t1:
                         t1 = r
+        next_pc = pc + 1
+        taken = False
         for i in range(a, b):
             op = ins[i * KW + K_OP]
             A = ins[i * KW + K_A] & 0xFFFF
@@ -619,21 +632,119 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
                 w = (off >> 2) & 0x3FFFFFFF
                 for l in range(L):
                     Vi[va + l] = vtcm32[w + l]
+            elif op == O_VLDU:
+                off = (((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase) & 0xFFFFFFFF
+                v8 = 4 * va
+                for j in range(vlen):
+                    V8f[v8 + j] = vtcm8[off + j]
+            elif op == O_ADDI:
+                R[A] = np.int32(((np.int64(R[B]) + ins[i * KW + K_IMM] + 2147483648) & 0xFFFFFFFF)
+                                - 2147483648)
+            elif op == O_LD or op == O_LDF:
+                off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
+                R[A] = vtcm32[(off >> 2) & 0x3FFFFFFF]
+            elif op == O_ST or op == O_STF:
+                off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
+                vtcm32[(off >> 2) & 0x3FFFFFFF] = R[A]
             elif op == O_VST:
                 off = ((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase
                 w = (off >> 2) & 0x3FFFFFFF
                 for l in range(L):
                     vtcm32[w + l] = Vi[va + l]
-            elif op == O_ADDI:
-                R[A] = np.int32(((np.int64(R[B]) + ins[i * KW + K_IMM] + 2147483648) & 0xFFFFFFFF)
-                                - 2147483648)
-            elif op == O_ADD:
-                v = np.int64(R[B]) + np.int64(R[ins[i * KW + K_C] & 0xFFFF])
+            elif op == O_VSTU:
+                off = (((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase) & 0xFFFFFFFF
+                v8 = 4 * va
+                for j in range(vlen):
+                    vtcm8[off + j] = V8f[v8 + j]
+            elif op == O_VSTQ:
+                off = (((np.int64(R[B]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF) - vtbase) & 0xFFFFFFFF
+                v8 = 4 * va
+                qc = ins[i * KW + K_C] & 0xFFFF
+                for j in range(vlen):
+                    if Q[qc, j]:
+                        vtcm8[off + j] = V8f[v8 + j]
+            elif op >= O_LI and op <= O_SLTI:
+                imm = ins[i * KW + K_IMM]
+                x = np.int64(R[B])
+                y = np.int64(R[ins[i * KW + K_C] & 0xFFFF])
+                if op == O_LI:
+                    v = np.int64(imm)
+                elif op == O_MOV:
+                    v = x
+                elif op == O_ADD:
+                    v = x + y
+                elif op == O_SUB:
+                    v = x - y
+                elif op == O_MUL:
+                    v = x * y
+                elif op == O_AND:
+                    v = x & y
+                elif op == O_OR:
+                    v = x | y
+                elif op == O_XOR:
+                    v = x ^ y
+                elif op == O_SHL:
+                    v = x << (y & 31)
+                elif op == O_SHR:
+                    v = (x & 0xFFFFFFFF) >> (y & 31)
+                elif op == O_SRA:
+                    v = x >> (y & 31)
+                elif op == O_SLT:
+                    v = 1 if x < y else 0
+                elif op == O_SLTU:
+                    v = 1 if (x & 0xFFFFFFFF) < (y & 0xFFFFFFFF) else 0
+                elif op == O_MIN:
+                    v = x if x < y else y
+                elif op == O_MAX:
+                    v = x if x > y else y
+                elif op == O_MULI:
+                    v = x * imm
+                elif op == O_ANDI:
+                    v = x & imm
+                elif op == O_ORI:
+                    v = x | imm
+                elif op == O_XORI:
+                    v = x ^ imm
+                elif op == O_SHLI:
+                    v = x << imm
+                elif op == O_SHRI:
+                    v = (x & 0xFFFFFFFF) >> imm
+                elif op == O_SRAI:
+                    v = x >> imm
+                else:  # O_SLTI
+                    v = 1 if x < imm else 0
                 R[A] = np.int32(((v + 2147483648) & 0xFFFFFFFF) - 2147483648)
-            elif op == O_LI:
-                R[A] = ins[i * KW + K_IMM]
-            elif op == O_MOV:
-                R[A] = R[B]
+            elif op >= O_J and op <= O_LOOPI:
+                if op == O_LOOP or op == O_LOOPI:
+                    count = np.int64(ins[i * KW + K_IMM]) if op == O_LOOPI else np.int64(R[A])
+                    if count <= 0:
+                        next_pc = ins[i * KW + K_D]
+                    else:  # the stack has room: checked before the packet
+                        if nloops > 0:
+                            loop_start[nloops - 1] = top_start
+                            loop_end[nloops - 1] = top_end
+                            loop_rem[nloops - 1] = top_rem
+                        top_start = pc + 1
+                        top_end = ins[i * KW + K_D]
+                        top_rem = count
+                        nloops += 1
+                else:
+                    if op == O_J:
+                        c = True
+                    else:
+                        x = R[A]
+                        y = R[B]
+                        if op == O_BEQ:
+                            c = x == y
+                        elif op == O_BNE:
+                            c = x != y
+                        elif op == O_BLT:
+                            c = x < y
+                        else:
+                            c = x >= y
+                    if c:
+                        next_pc = ins[i * KW + K_D]
+                        taken = True
             elif op == O_VSPLATI or op == O_VSPLAT:
                 wv = R[B] if op == O_VSPLAT else ins[i * KW + K_IMM]
                 for l in range(L):
@@ -654,12 +765,27 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
                 for l in range(L):
                     x = Vf[vb + l] - Vf[vc + l]
                     Vf[va + l] = x if x == x else F32_NAN
-            else:  # O_VMUL_F32
+            elif op == O_VMUL_F32:
                 vb = ins[i * KW + K_BL] & 0xFFFFFF
                 vc = ins[i * KW + K_CL] & 0xFFFFFF
                 for l in range(L):
                     x = Vf[vb + l] * Vf[vc + l]
                     Vf[va + l] = x if x == x else F32_NAN
+            elif op == O_VMAX_F32 or op == O_VMIN_F32:
+                vb = ins[i * KW + K_BL] & 0xFFFFFF
+                vc = ins[i * KW + K_CL] & 0xFFFFFF
+                for l in range(L):
+                    x = Vf[vb + l]
+                    y = Vf[vc + l]
+                    if x != x or y != y:
+                        Vf[va + l] = F32_NAN
+                    elif (x > y) if op == O_VMAX_F32 else (x < y):
+                        Vf[va + l] = x
+                    else:
+                        Vf[va + l] = y
+            else:  # the other vector instructions (latency from the decoded column)
+                _vec_cold(op, A, B, ins[i * KW + K_C] & 0xFFFF, ins[i * KW + K_D] & 0xFFFF,
+                          ins[i * KW + K_IMM], L, vlen, R, V8, Vf2, Vi2, Q, tmp8)
             if timing:
                 ready[ins[i * KW + K_RDY] & 0xFFFF] = t1 + ins[i * KW + K_LAT]
         icount += b - a
@@ -667,12 +793,14 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
         if timing:
             sdep += t1 - now
             nxt = t1 + 1
+            if taken:
+                nxt += brt
+                sbr += brt
         else:
             nxt = now + 1
         pkcyc[pc] += nxt - now
         now = nxt
         run += 1
-        next_pc = pc + 1
         while next_pc == top_end:
             top_rem -= 1
             if top_rem > 0:
@@ -690,6 +818,7 @@ def _fast(ins, pk, L, R, Vf, Vi, vtcm32, ready, pkcount, pkcyc, srcs, scratch, s
     st[S_NOW] = now
     st[S_ICOUNT] = icount
     st[S_SDEP] = sdep
+    st[S_SBR] = sbr
     st[S_VR] = c_vr
     st[S_VW] = c_vw
     st[S_HWM] = hwm
@@ -719,6 +848,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
     insf = ins.reshape(-1)  # flat views for `_fast`: a constant row stride
     Vf1 = Vf.reshape(-1)
     Vi1 = Vi.reshape(-1)
+    V81 = V8.reshape(-1)
     pkf = pk.reshape(-1)
     lat_valu = prm[P_LVALU]
     lat_vxfer = prm[P_LVXFER]
@@ -778,6 +908,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             st[S_NOW] = now
             st[S_ICOUNT] = icount
             st[S_SDEP] = sdep
+            st[S_SBR] = sbr
             st[S_VR] = c_vr
             st[S_VW] = c_vw
             st[S_HWM] = hwm
@@ -785,8 +916,8 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             st[S_TOPE] = top_end
             st[S_TOPR] = top_rem
             st[S_NLOOPS] = nloops
-            nrun = _fast(insf, pkf, L, R, Vf1, Vi1, vtcm32, ready, pkcount, pkcyc, srcs, scratch,
-                         st)
+            nrun = _fast(insf, pkf, L, R, Vf1, Vi1, V81, vtcm8, vtcm32, ready, pkcount, pkcyc,
+                         srcs, scratch, st, V8, Vf, Vi, Q, tmp8)
             if nrun < FAST_MIN_RUN:
                 skip[pc] = FAST_BACKOFF
             if nrun > 0:
@@ -794,6 +925,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                 now = st[S_NOW]
                 icount = st[S_ICOUNT]
                 sdep = st[S_SDEP]
+                sbr = st[S_SBR]
                 c_vr = st[S_VR]
                 c_vw = st[S_VW]
                 hwm = st[S_HWM]
@@ -1240,11 +1372,12 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     Packet columns: first and end instruction, tag, staged, source range in `srcs` (at
     least 8 readable entries follow its start: padding names a never-written register), the
     smallest `dmawait` immediate (-1: none), transfers started, has a load/store; then
-    PK_FAST (1: `_fast` may run it: not staged, only FAST_OPS), PK_VR and PK_VW (VTCM bytes
+    PK_FAST (1: `_fast` may run it: not staged, no SLOW_OPS; 2: the same with a loop
+    instruction), PK_VR and PK_VW (VTCM bytes
     it reads and writes when all its accesses go to VTCM), PK_NMEM and PK_MEM.. (its
     loads/stores, at most MAXMEM).
     """
-    key = ("sim_fast", 3, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes,
+    key = ("sim_fast", 4, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes,
            target.latency)
     cache = prog.__dict__.setdefault("_decoded", {})
     if key in cache:
@@ -1263,12 +1396,12 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     dummy = target.gprs + target.vregs + target.qregs  # never written: ready 0
     sink = dummy + 1  # written by `_fast` for instructions without a destination, never read
     lat = target.latency
-    fast_lat = {"vfma.f32": lat.vmpy, "vmul.f32": lat.vmpy, "vld": lat.vld_vtcm,
-                "vldbc": lat.vld_vtcm, "vst": 0, "addi": lat.salu, "add": lat.salu,
-                "li": lat.salu, "mov": lat.salu, "vsplati": lat.valu, "vsplat": lat.valu,
-                "vmov": lat.valu, "vadd.f32": lat.valu, "vsub.f32": lat.valu}
-    assert set(fast_lat) == FAST_OPS
-    align = {"vld": target.vlen_bytes, "vst": target.vlen_bytes, "vldbc": 4}
+    # latency of a result when every access is to VTCM (`_fast`), by instruction class
+    fast_lat = {"salu": lat.salu, "sld": lat.sld, "sst": 0, "branch": 0, "loop": 0,
+                "vld": lat.vld_vtcm, "vldu": lat.vld_vtcm, "vst": 0, "valu": lat.valu,
+                "vxfer": lat.vxfer, "vmpy": lat.vmpy, "dma": 0}
+    align = {"vld": target.vlen_bytes, "vst": target.vlen_bytes, "vstq": target.vlen_bytes,
+             "vldbc": 4, "ld": 4, "ldf": 4, "st": 4, "stf": 4}
     mem_bytes = {"ld": 4, "ldf": 4, "st": 4, "stf": 4, "vldbc": 4, "vld": target.vlen_bytes,
                  "vldu": target.vlen_bytes, "vst": target.vlen_bytes,
                  "vstu": target.vlen_bytes, "vstq": target.vlen_bytes}
@@ -1279,6 +1412,7 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
         src0 = len(srcs)
         wait_n, ntr, has_mem = -1, 0, 0
         fast, vr, vw = int(not staged), 0, 0
+        has_loop = False
         mems: list[int] = []
         for slot, i in enumerate(order):
             row = code[i]
@@ -1294,17 +1428,18 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
             out[K_WFILE] = -1
             out[K_MEM] = mem_bytes.get(d.mnemonic, 0)
             has_mem |= int(out[K_MEM] > 0)
-            if d.mnemonic in FAST_OPS:
-                out[K_LAT] = fast_lat[d.mnemonic]
-                out[K_ALIGN] = align.get(d.mnemonic, 1) - 1  # a mask
-                if out[K_MEM] > 0:
-                    mems.append(a + slot)
-                if d.mnemonic == "vst":
-                    vw += int(out[K_MEM])
-                else:
-                    vr += int(out[K_MEM])
+            out[K_LAT] = fast_lat[d.klass]
+            out[K_ALIGN] = align.get(d.mnemonic, 1) - 1  # a mask
+            if out[K_MEM] > 0:
+                mems.append(a + slot)
+            if d.mem == MEM_STORE:
+                vw += int(out[K_MEM])
             else:
+                vr += int(out[K_MEM])
+            if d.mnemonic in SLOW_OPS:
                 fast = 0
+            if d.klass == "loop":
+                has_loop = True
             if d.mnemonic == "dmawait":
                 imm = int(row[F_IMM])
                 wait_n = imm if wait_n < 0 else min(wait_n, imm)
@@ -1335,6 +1470,8 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
             srcs.append(dummy)
         if len(mems) > MAXMEM:
             fast = 0
+        if fast and has_loop:
+            fast = 2  # `_fast` checks the loop stack's room first
         mems = mems[:MAXMEM]
         pk[p] = (a, b, int(code[a, F_TAG]), staged, src0, src1, wait_n, ntr, has_mem, fast, vr,
                  vw, len(mems), *mems, *[0] * (MAXMEM - len(mems)))
@@ -1386,6 +1523,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     st = np.zeros(NST, dtype=np.int64)
     st[S_TIMING], st[S_MAXI], st[S_DRAM] = int(timing), max_instructions, len(dram)
     st[S_VTBASE], st[S_VTEND] = target.vtcm_base, target.vtcm_bytes
+    st[S_LDEPTH], st[S_BRT] = target.loop_depth, target.latency.branch_taken
     if target.vtcm_base % max(vlen, 4) or target.vtcm_base < len(dram):
         st[S_VTEND] = -1  # `_fast` assumes VTCM aligned and above DRAM: no memory access there
     _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
