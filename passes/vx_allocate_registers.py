@@ -49,13 +49,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i32
+from xdsl.dialects.builtin import IntAttr, IntegerAttr, ModuleOp, StringAttr, i32
 from xdsl.ir import Block, BlockArgument, Operation, OpResult, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
 from vexa.dialects import vx
 from vexa.runtime.target import Target
+from vexa.tools.gc_paused import gc_paused
 
 _CLASSES: tuple[type[vx.VxRegisterType], ...] = (
     vx.ScalarRegisterType, vx.VectorRegisterType, vx.PredicateRegisterType,
@@ -87,6 +88,33 @@ def _walk_values(op: Operation) -> Iterator[SSAValue]:
             yield from block.args
 
 
+# Exact type tests and id-keyed tables below: on ResNet-50 (~100k ops, three analyses)
+# xDSL's ABC isinstance checks and Python-level __hash__ of ops and values dominated
+# the pass.
+_REGISTER_TYPES = frozenset(_CLASSES)
+_BRANCH_TYPES = frozenset({vx.JOp, vx.BeqOp, vx.BneOp, vx.BltOp, vx.BgeOp})
+_PSEUDO_TYPES = frozenset(vx.PSEUDO_INSTRUCTIONS)
+
+
+def _block_ops(block: Block) -> list[Operation]:
+    """The ops of `block` in order (a list: cheaper than xDSL's iterator objects)."""
+    out: list[Operation] = []
+    op = block._first_op  # pyright: ignore[reportPrivateUsage]
+    while op is not None:
+        out.append(op)
+        op = op._next_op  # pyright: ignore[reportPrivateUsage]
+    return out
+
+
+def _number(t: vx.VxRegisterType) -> int | None:
+    """`t.number` without the property's checks (t is a vx register type)."""
+    index = t.index
+    if not t.register_name.data or type(index) is not IntAttr:
+        return None
+    value = index.data
+    return value if value >= 0 else None
+
+
 @dataclass(eq=False)
 class _Group:
     """Values that must share one register: an interval [start, end] (the hull)."""
@@ -104,18 +132,20 @@ class _Group:
 
 @dataclass
 class _Analysis:
-    """Positions, raw intervals and the enclosing structure of one vx.func body."""
+    """Positions, raw intervals and the enclosing structure of one vx.func body.
+
+    Tables are keyed by `id()` of the op or value (see `_REGISTER_TYPES`)."""
 
     func: vx.FuncOp
-    pos: dict[Operation, int] = field(default_factory=dict[Operation, int])
-    loop_end: dict[vx.LoopOp, int] = field(default_factory=dict[vx.LoopOp, int])
-    packet_of: dict[Operation, vx.PacketOp] = field(default_factory=dict[Operation, vx.PacketOp])
-    packet_span: dict[vx.PacketOp, tuple[int, int]] = field(
-        default_factory=dict[vx.PacketOp, tuple[int, int]])
-    loops_of: dict[Operation, tuple[vx.LoopOp, ...]] = field(
-        default_factory=dict[Operation, tuple[vx.LoopOp, ...]])
-    start: dict[SSAValue, int] = field(default_factory=dict[SSAValue, int])
-    end: dict[SSAValue, int] = field(default_factory=dict[SSAValue, int])
+    preorder: list[Operation] = field(default_factory=list[Operation])  # = func.body.walk()
+    pos: dict[int, int] = field(default_factory=dict[int, int])
+    loop_end: dict[int, int] = field(default_factory=dict[int, int])
+    packet_of: dict[int, vx.PacketOp] = field(default_factory=dict[int, vx.PacketOp])
+    packet_span: dict[int, tuple[int, int]] = field(default_factory=dict[int, tuple[int, int]])
+    loops_of: dict[int, tuple[vx.LoopOp, ...]] = field(
+        default_factory=dict[int, tuple[vx.LoopOp, ...]])
+    start: dict[int, int] = field(default_factory=dict[int, int])
+    end: dict[int, int] = field(default_factory=dict[int, int])
     order: list[SSAValue] = field(default_factory=list[SSAValue])
     loops: list[vx.LoopOp] = field(default_factory=list[vx.LoopOp])  # post-order
     labels: dict[str, int] = field(default_factory=dict[str, int])
@@ -124,88 +154,99 @@ class _Analysis:
 
     def run(self) -> None:
         self._linearize(self.func.body.block, ())
-        for op in self.func.body.walk():
-            if op in self.pos or isinstance(op, vx.LoopOp):
-                self._defs(op)
-        for op in self.func.body.walk():
-            if op is not self.func:
-                self._uses(op)
+        for op in self.preorder:
+            self._defs(op)
+        bounds: dict[int, list[tuple[int, int]]] = {}  # id(loops tuple) -> back edges
+        for op in self.preorder:
+            loops = self.loops_of[id(op)]
+            back = bounds.get(id(loops))
+            if back is None:
+                back = bounds[id(loops)] = [(2 * self.pos[id(loop)], 2 * self.loop_end[id(loop)])
+                                            for loop in loops]
+            self._uses(op, back)
         self._branch_regions()
 
     def _linearize(self, block: Block, loops: tuple[vx.LoopOp, ...]) -> None:
-        for op in block.ops:
-            self.loops_of[op] = loops
-            if isinstance(op, vx.LoopOp):
-                self.pos[op] = self.counter
+        pos, loops_of, preorder = self.pos, self.loops_of, self.preorder
+        for op in _block_ops(block):
+            preorder.append(op)
+            loops_of[id(op)] = loops
+            kind = type(op)
+            if kind is vx.LoopOp:
+                pos[id(op)] = self.counter
                 self.counter += 1
-                self._linearize(op.body.block, (*loops, op))
-                self.loop_end[op] = self.counter
+                self._linearize(op.body.block, (*loops, op))  # pyright: ignore[reportAttributeAccessIssue]
+                self.loop_end[id(op)] = self.counter
                 self.counter += 1
-                self.loops.append(op)
-            elif isinstance(op, vx.PacketOp):
+                self.loops.append(op)  # pyright: ignore[reportArgumentType]
+            elif kind is vx.PacketOp:
                 first = self.counter
-                for inner in op.body.block.ops:
-                    self.loops_of[inner] = loops
-                    self.packet_of[inner] = op
-                    self.pos[inner] = self.counter
+                for inner in _block_ops(op.body.block):  # pyright: ignore[reportAttributeAccessIssue]
+                    preorder.append(inner)
+                    loops_of[id(inner)] = loops
+                    self.packet_of[id(inner)] = op  # pyright: ignore[reportArgumentType]
+                    pos[id(inner)] = self.counter
                     self.counter += 1
-                self.packet_span[op] = (first, self.counter - 1)
-                self.pos[op] = self.counter - 1
+                self.packet_span[id(op)] = (first, self.counter - 1)
+                pos[id(op)] = self.counter - 1
             else:
-                self.pos[op] = self.counter
+                pos[id(op)] = self.counter
                 self.counter += 1
-                if isinstance(op, vx.LabelOp):
-                    self.labels[op.label.data] = self.counter - 1
-                elif isinstance(op, vx.JOp | vx.BeqOp | vx.BneOp | vx.BltOp | vx.BgeOp):
-                    self.branches.append((op.label.data, self.counter - 1))
+                if kind is vx.LabelOp:
+                    self.labels[op.label.data] = self.counter - 1  # pyright: ignore[reportAttributeAccessIssue]
+                elif kind in _BRANCH_TYPES:
+                    self.branches.append((op.label.data, self.counter - 1))  # pyright: ignore[reportAttributeAccessIssue]
 
     def _define(self, value: SSAValue, slot: int) -> None:
-        if not isinstance(value.type, vx.VxRegisterType):
+        if type(value._type) not in _REGISTER_TYPES:  # pyright: ignore[reportPrivateUsage]
             return
-        self.start[value] = slot
-        self.end[value] = slot
+        self.start[id(value)] = slot
+        self.end[id(value)] = slot
         self.order.append(value)
 
     def _defs(self, op: Operation) -> None:
-        if isinstance(op, vx.LoopOp):
-            for arg in op.body.block.args:
-                self._define(arg, 2 * self.pos[op] + 1)
-            for res in op.res:
-                self._define(res, 2 * self.loop_end[op] + 1)
+        kind = type(op)
+        if kind is vx.LoopOp:
+            for arg in op.body.block.args:  # pyright: ignore[reportAttributeAccessIssue]
+                self._define(arg, 2 * self.pos[id(op)] + 1)
+            for res in op.results:
+                self._define(res, 2 * self.loop_end[id(op)] + 1)
             return
-        if isinstance(op, vx.PacketOp):
-            last = self.packet_span[op][1]
-            for res in op.res:
+        if kind is vx.PacketOp:
+            last = self.packet_span[id(op)][1]
+            for res in op.results:
                 self._define(res, 2 * last + 1)
             return
-        packet = self.packet_of.get(op)
+        packet = self.packet_of.get(id(op))
         for res in op.results:
-            self._define(res, 2 * self.pos[op] + 1)
-            if packet is not None and res in self.end:
+            self._define(res, 2 * self.pos[id(op)] + 1)
+            if packet is not None and id(res) in self.end:
                 # every write of a packet lives to its end: no two writes share a register
-                self.end[res] = 2 * self.packet_span[packet][1] + 1
+                self.end[id(res)] = 2 * self.packet_span[id(packet)][1] + 1
 
-    def _uses(self, op: Operation) -> None:
-        packet = self.packet_of.get(op)
-        if isinstance(op, vx.YieldOp) and isinstance(op.parent_op(), vx.PacketOp):
+    def _uses(self, op: Operation, back: list[tuple[int, int]]) -> None:
+        kind = type(op)
+        packet = self.packet_of.get(id(op))
+        if kind is vx.YieldOp and packet is not None:
             return  # tied to the packet results instead
-        if isinstance(op, vx.PacketOp):
+        if kind is vx.PacketOp:
             return
         if packet is not None:
-            slot = 2 * self.packet_span[packet][0]
+            slot = 2 * self.packet_span[id(packet)][0]
         else:
-            slot = 2 * self.pos[op]
-        loops = self.loops_of[op]
-        for value in op.operands:
-            if value not in self.start:
+            slot = 2 * self.pos[id(op)]
+        start, end_of = self.start, self.end
+        for value in op._operands:  # pyright: ignore[reportPrivateUsage]
+            key = id(value)
+            d = start.get(key)
+            if d is None:
                 continue
             end = slot
-            d = self.start[value]
-            for loop in loops:
-                if d <= 2 * self.pos[loop]:  # defined outside this loop: live over the back edge
-                    end = max(end, 2 * self.loop_end[loop])
-            if end > self.end[value]:
-                self.end[value] = end
+            for entry, back_edge in back:
+                if d <= entry and back_edge > end:  # defined outside: live over the back edge
+                    end = back_edge
+            if end > end_of[key]:
+                end_of[key] = end
 
     def _branch_regions(self) -> None:
         regions: dict[str, list[int]] = {}
@@ -220,20 +261,23 @@ class _Analysis:
             changed = False
             for lo, hi in spans:
                 for value in self.order:
-                    if self.start[value] < lo <= self.end[value] < hi:
-                        self.end[value] = hi
+                    key = id(value)
+                    if self.start[key] < lo <= self.end[key] < hi:
+                        self.end[key] = hi
                         changed = True
 
 
 class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[SSAValue, SSAValue] = {}
+    """Union-find over `id()`s of values."""
 
-    def find(self, v: SSAValue) -> SSAValue:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, v: int) -> int:
         root = v
-        while self.parent.get(root, root) is not root:
+        while self.parent.get(root, root) != root:
             root = self.parent[root]
-        while v is not root:
+        while v != root:
             nxt = self.parent.get(v, v)
             self.parent[v] = root
             v = nxt
@@ -261,12 +305,13 @@ class _FuncAllocator:
                 vx.PredicateRegisterType: t.qregs}
 
     def run(self) -> None:
-        for op in self.func.body.walk():
-            if isinstance(op, vx.VxPseudoInstruction):
+        ops = list(self.func.body.walk())
+        for op in ops:
+            if type(op) in _PSEUDO_TYPES:
                 raise _error(op, f"vx-allocate-registers: expected machine instructions "
                                  f"(run vx-expand-math first), got {op.name}")
-        if all(v.type.is_allocated for op in self.func.body.walk() for v in _walk_values(op)
-               if isinstance(v.type, vx.VxRegisterType)):
+        if all(v.type.is_allocated for op in ops for v in _walk_values(op)
+               if type(v.type) in _REGISTER_TYPES):
             # hand-written or already allocated: nothing to do, and no copies to add
             self.func.attributes["vx.spills"] = IntegerAttr(0, i32)
             return
@@ -290,16 +335,15 @@ class _FuncAllocator:
 
     def _group(self, a: _Analysis) -> tuple[list[_Group], _UnionFind, list[_Copy]]:
         uf = _UnionFind()
-        info: dict[SSAValue, _Group] = {}
+        info: dict[int, _Group] = {}
         for v in a.order:
-            t = v.type
-            assert isinstance(t, vx.VxRegisterType)
-            info[v] = _Group(a.start[v], a.end[v], type(t), [v], t.number)
+            t = v._type  # pyright: ignore[reportPrivateUsage]
+            info[id(v)] = _Group(a.start[id(v)], a.end[id(v)], type(t), [v], _number(t))
         copies: list[_Copy] = []
 
         def union(x: SSAValue, y: SSAValue, check: bool = True) -> bool:
-            rx, ry = uf.find(x), uf.find(y)
-            if rx is ry:
+            rx, ry = uf.find(id(x)), uf.find(id(y))
+            if rx == ry:
                 return True
             gx, gy = info[rx], info[ry]
             if gx.cls is not gy.cls:
@@ -319,31 +363,32 @@ class _FuncAllocator:
             if not union(x, y, check):
                 raise _error(op, f"{op.name}: cannot tie {x.type} and {y.type} to one register")
 
-        for op in self.func.body.walk():
-            if isinstance(op, vx.PacketOp):
-                terminator = op.body.block.last_op
+        for op in a.preorder:  # the IR has not changed since the analysis
+            kind = type(op)
+            if kind is vx.PacketOp:
+                terminator = op.body.block.last_op  # pyright: ignore[reportAttributeAccessIssue]
                 assert terminator is not None
-                for inner, res in zip(terminator.operands, op.res):
-                    if res in a.start:
+                for inner, res in zip(terminator.operands, op.results):
+                    if id(res) in a.start:
                         # the packet result is the yielded value as seen after the packet
                         force(inner, res, op, check=False)
-            elif isinstance(op, vx.VfmaF32Op | vx.VdmpyI8Op):
-                if not union(op.acc, op.vd):
+            elif kind is vx.VfmaF32Op or kind is vx.VdmpyI8Op:
+                if not union(op.acc, op.vd):  # pyright: ignore[reportAttributeAccessIssue]
                     copies.append(("acc", op, 0))
         for loop in a.loops:  # inner loops first
             block = loop.body.block
             yield_op = block.last_op
             assert isinstance(yield_op, vx.YieldOp)
-            seen: set[SSAValue] = set()
+            seen: set[int] = set()
             for i, (arg, init, res) in enumerate(zip(block.args, loop.iter_args, loop.res)):
                 y = yield_op.values[i]
-                inside = a.start[y] > 2 * a.pos[loop]  # defined in the body (or an arg)
-                if y is not arg and (y in seen or not inside or isinstance(y, BlockArgument)
+                inside = a.start[id(y)] > 2 * a.pos[id(loop)]  # defined in the body (or an arg)
+                if y is not arg and (id(y) in seen or not inside or isinstance(y, BlockArgument)
                                      and y.owner is block):
                     copies.append(("yield", yield_op, i))
                 elif not union(arg, y):
                     copies.append(("yield", yield_op, i))
-                seen.add(y)
+                seen.add(id(y))
                 force(arg, res, loop)
                 if not union(arg, init):
                     copies.append(("init", loop, i))
@@ -354,8 +399,8 @@ class _FuncAllocator:
             if v is not None:
                 # a store after the definition and a reload before each use, each costing
                 # once per trip of the loops around it
-                g.spill_cost = 8.0 ** len(a.loops_of[v.op]) + sum(
-                    8.0 ** len(a.loops_of[u.operation]) for u in v.uses)
+                g.spill_cost = 8.0 ** len(a.loops_of[id(v.op)]) + sum(
+                    8.0 ** len(a.loops_of[id(u.operation)]) for u in v.uses)
         return groups, uf, copies
 
     def _spill_value(self, g: _Group) -> OpResult | None:
@@ -444,7 +489,10 @@ class _FuncAllocator:
                     _, _, old = heapq.heappop(active)
                     if old.reg is not None:
                         free.add(old.reg)
-                choice = [r for r in free if not conflicts(r, g.start, g.end)]
+                if merged:
+                    choice = [r for r in free if not conflicts(r, g.start, g.end)]
+                else:
+                    choice = free
                 if choice:
                     g.reg = min(choice)
                     free.discard(g.reg)
@@ -482,11 +530,14 @@ class _FuncAllocator:
         return spilled
 
     def _commit(self, groups: list[_Group]) -> None:
+        registers: dict[tuple[type[vx.VxRegisterType], int], vx.VxRegisterType] = {}
         for g in groups:
             assert g.reg is not None
-            reg = g.cls.from_index(g.reg)
+            reg = registers.get((g.cls, g.reg))
+            if reg is None:
+                reg = registers[g.cls, g.reg] = g.cls.from_index(g.reg)
             for v in g.members:
-                if v.type != reg:
+                if v._type is not reg:  # pyright: ignore[reportPrivateUsage]
                     v._type = reg  # pyright: ignore[reportPrivateUsage, reportAttributeAccessIssue]
         self.func.attributes["vx.spills"] = IntegerAttr(len(self.spill_slots), i32)
 
@@ -536,14 +587,14 @@ class _FuncAllocator:
             vector = isinstance(v.type, vx.VectorRegisterType)
             for use in list(v.uses):
                 user = use.operation
-                anchor = a.packet_of.get(user, user)
+                anchor = a.packet_of.get(id(user), user)
                 ld = vx.VldOp(base, off) if vector else vx.LdOp(base, off)
                 ld.location = user.location  # pyright: ignore[reportAttributeAccessIssue]
                 anchor.parent_block().insert_op_before(ld, anchor)  # type: ignore[union-attr]
                 self.reload_ops.add(ld)
                 user.operands[use.index] = ld.results[0]
                 self.spill_ops += 1
-            anchor = a.packet_of.get(v.op, v.op)
+            anchor = a.packet_of.get(id(v.op), v.op)
             st = vx.VstOp(v, base, off) if vector else vx.StOp(v, base, off)
             st.location = v.op.location  # pyright: ignore[reportAttributeAccessIssue]
             anchor.parent_block().insert_op_after(st, anchor)  # type: ignore[union-attr]
@@ -597,5 +648,6 @@ class VxAllocateRegistersPass(ModulePass):
                 raise DiagnosticException(
                     f"vx-allocate-registers: cannot load target '{name}': {e}") from e
             alloc = _FuncAllocator(func, op, target)
-            alloc.run()
+            with gc_paused():
+                alloc.run()
             alloc.place_spill_area()
