@@ -8,7 +8,8 @@ Every pipeline is a plain `-p a,b,c` pass-pipeline string, so any point of the c
 is reproducible with `vexa-opt` in a lit test: take the prefix of stages up to the point
 of interest. The stages, top to bottom (ONNX import happens before, in import_onnx):
 
-    nn_graph          graph passes on nn (those that are registered; none yet is required)
+    nn_graph          graph passes on nn (those that are registered: now
+                      nn-decompose-strided-conv)
     nn_to_tile        convert-nn-to-tile{target}, tile-plan-memory
     tile_to_vx        convert-tile-to-vx{target}, vx-expand-math,
                       vx-allocate-registers{target}, vx-schedule{target}
@@ -48,7 +49,8 @@ __all__ = [
     "tile_to_vx",
 ]
 
-GRAPH_PASSES: tuple[str, ...] = ("nn-fold-constants", "nn-fuse-elementwise")
+GRAPH_PASSES: tuple[str, ...] = (
+    "nn-fold-constants", "nn-decompose-strided-conv", "nn-fuse-elementwise")
 """nn-level graph passes the default pipeline runs, in order, when they are registered."""
 
 # Stages the named pipelines use, beyond what is registered now: an unregistered one is

@@ -48,6 +48,12 @@ def _convert_nn_to_tile() -> type[ModulePass]:
     return ConvertNnToTilePass
 
 
+def _nn_decompose_strided_conv() -> type[ModulePass]:
+    from vexa.passes.nn_decompose_strided_conv import NnDecomposeStridedConvPass
+
+    return NnDecomposeStridedConvPass
+
+
 def _tile_plan_memory() -> type[ModulePass]:
     from vexa.passes.tile_plan_memory import TilePlanMemoryPass
 
@@ -75,6 +81,7 @@ def _vx_schedule() -> type[ModulePass]:
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> factory returning the pass class."""
     return {
+        "nn-decompose-strided-conv": _nn_decompose_strided_conv,
         "convert-nn-to-tile": _convert_nn_to_tile,
         "tile-plan-memory": _tile_plan_memory,
         "convert-tile-to-vx": lambda: __import__("vexa.lowering.convert_tile_to_vx", fromlist=["_"]).ConvertTileToVxPass,  # noqa: E501
