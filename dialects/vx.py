@@ -2585,16 +2585,36 @@ def _default_locator(op: Operation) -> str:
     return f'loc("{tag}")' if tag else "<unknown location>"
 
 
+def _preorder(block: Block, out: list[Operation]) -> list[Operation]:
+    """The ops under `block` in `walk()` order, appended to `out` (a plain loop over the
+    linked list: xDSL's nested walk generators dominated emission time)."""
+    op = block._first_op  # pyright: ignore[reportPrivateUsage]
+    while op is not None:
+        out.append(op)
+        for region in op.regions:
+            for inner in region.blocks:
+                _preorder(inner, out)
+        op = op._next_op  # pyright: ignore[reportPrivateUsage]
+    return out
+
+
 class _Emitter:
+    # Exact type tests and id-keyed caches throughout: isinstance against xDSL's ABCs and
+    # the Python-level __hash__ of attributes dominated emission time on big programs.
+
     def __init__(self, module: ModuleOp, target: Target, locate: Locator):
         self.module = module
         self.target = target
         self.locate = locate
         self.lines: list[str] = []
         self.tag: str | None = None
+        self.ops = _preorder(module.body.block, [])
+        self.instruction_types = frozenset(INSTRUCTIONS)
         self.taken = self._names_in_use()
         self.loop_counter = 0
-        self.names: dict[Attribute, str] = {}  # allocated register type -> its name
+        # id(allocated register type) -> (the type, kept alive, and its name)
+        self.names: dict[int, tuple[Attribute, str]] = {}
+        self.tags: dict[int, tuple[Attribute, str | None]] = {}  # id(location) -> tag
         self.inline_limit: int | None = None  # see emit_assembly
 
     def error(self, op: Operation, message: str) -> EmitError:
@@ -2602,12 +2622,21 @@ class _Emitter:
 
     def _names_in_use(self) -> set[str]:
         names: set[str] = set()
-        for op in self.module.walk():
-            if isinstance(op, LabelOp):
-                names.add(op.label.data)
-            elif isinstance(op, DataOp | FuncOp):
-                names.add(op.sym_name.data)
+        for op in self.ops:
+            kind = type(op)
+            if kind is LabelOp:
+                names.add(op.label.data)  # pyright: ignore[reportAttributeAccessIssue]
+            elif kind is DataOp or kind is FuncOp:
+                names.add(op.sym_name.data)  # pyright: ignore[reportAttributeAccessIssue]
         return names
+
+    def location_tag(self, op: Operation) -> str | None:
+        """`location_tag(op)`, cached by location."""
+        loc = op.location
+        hit = self.tags.get(id(loc))
+        if hit is None:
+            hit = self.tags[id(loc)] = (loc, location_tag(op))
+        return hit[1]
 
     def fresh_label(self, suffix: str = "end") -> str:
         while True:
@@ -2621,7 +2650,7 @@ class _Emitter:
         # Checked first: an unexpanded pseudo-op is the cause, the unallocated registers
         # around it only a consequence.
         pseudo = frozenset(PSEUDO_INSTRUCTIONS)  # exact type test: fast on big modules
-        for op in self.module.walk():
+        for op in self.ops:
             if type(op) in pseudo:
                 raise EmitError(f"{self.locate(op)}: {op.name} is a pseudo-instruction: "
                                 "run vx-expand-math first")
@@ -2700,27 +2729,30 @@ class _Emitter:
         return values
 
     def set_tag(self, op: Operation) -> None:
-        tag = location_tag(op)
+        tag = self.location_tag(op)
         if tag is not None and tag != self.tag:
             self.tag = tag
             escaped = tag.replace("\\", "\\\\").replace('"', '\\"')
             self.lines.append(f'    .loc "{escaped}"')
 
     def block(self, block: Block) -> None:
+        instruction_types = self.instruction_types
         for op in block.ops:
-            if isinstance(op, YieldOp):
+            kind = type(op)
+            if kind is YieldOp:
                 continue
-            if isinstance(op, LabelOp):
-                self.lines.append(f"{op.label.data}:")
-            elif isinstance(op, PacketOp):
-                instructions = op.instructions
-                tagged = [i for i in (op, *instructions) if location_tag(i) is not None]
+            if kind is LabelOp:
+                self.lines.append(f"{op.label.data}:")  # pyright: ignore[reportAttributeAccessIssue]
+            elif kind is PacketOp:
+                instructions = [i for i in op.body.block.ops  # pyright: ignore[reportAttributeAccessIssue]
+                                if type(i) in instruction_types]
+                tagged = [i for i in (op, *instructions) if self.location_tag(i) is not None]
                 self.set_tag(tagged[0] if tagged else op)
                 text = " ; ".join(self.instruction(i) for i in instructions)
                 self.lines.append(f"    {{ {text} }}")
-            elif isinstance(op, LoopOp):
-                self.loop(op)
-            elif isinstance(op, VxInstruction):
+            elif kind is LoopOp:
+                self.loop(op)  # pyright: ignore[reportArgumentType]
+            elif kind in instruction_types:
                 self.set_tag(op)
                 self.lines.append(f"    {self.instruction(op)}")
             else:
@@ -2755,15 +2787,15 @@ class _Emitter:
         self.lines.append(f"{end}:")
 
     def register(self, op: Operation, value: SSAValue) -> str:
-        reg = value.type
-        name = self.names.get(reg)
-        if name is None:
+        reg = value._type  # pyright: ignore[reportPrivateUsage]
+        hit = self.names.get(id(reg))
+        if hit is None:
             if not isinstance(reg, VxRegisterType) or reg.number is None:
                 raise self.error(
                     op, f"expected allocated registers (run vx-allocate-registers), got {reg}"
                 )
-            name = self.names[reg] = reg.register_name.data
-        return name
+            hit = self.names[id(reg)] = (reg, reg.register_name.data)
+        return hit[1]
 
     def instruction(self, op: VxInstruction) -> str:
         # exact type tests: isinstance against xDSL's ABCs dominated emission time
@@ -2778,7 +2810,7 @@ class _Emitter:
                 args.append(arg)  # pyright: ignore[reportArgumentType]
             else:
                 args.append(self.register(op, arg))  # pyright: ignore[reportArgumentType]
-        for value in op.operands:  # operands not printed (the tied accumulator) too
+        for value in op._operands:  # operands not printed (the tied accumulator) too  # pyright: ignore[reportPrivateUsage]
             self.register(op, value)
         mnemonic = op.mnemonic()
         return f"{mnemonic} {', '.join(args)}" if args else mnemonic
@@ -2805,9 +2837,12 @@ def emit_assembly(module: ModuleOp, target: str | Target | None = None, *,
         target = target_name_of(module)
     if isinstance(target, str):
         target = _load_target(target)
-    emitter = _Emitter(module, target, locate or _default_locator)
-    emitter.inline_limit = inline_limit
-    return emitter.emit()
+    from vexa.tools.gc_paused import gc_paused
+
+    with gc_paused():
+        emitter = _Emitter(module, target, locate or _default_locator)
+        emitter.inline_limit = inline_limit
+        return emitter.emit()
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,10 @@ from dataclasses import dataclass
 
 from vexa.dialects import vx
 from vexa.runtime.target import Target
+from vexa.tools.gc_paused import gc_paused
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, StringAttr
-from xdsl.ir import Block, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
@@ -109,11 +110,18 @@ def _kind(klass: str) -> int:
 
 
 def _register_key(value: SSAValue) -> object:
-    """What a value's register is called: the physical register, or the value if virtual."""
-    reg = value.type
-    if isinstance(reg, vx.VxRegisterType) and reg.is_allocated:
-        return reg
-    return value
+    """What a value's register is called: the physical register's name, or the value's
+    id if virtual (names and ids never compare equal)."""
+    reg = value._type  # pyright: ignore[reportPrivateUsage]
+    if type(reg) in _REGISTER_TYPES and reg.register_name.data:  # pyright: ignore[reportAttributeAccessIssue]
+        return reg.register_name.data  # pyright: ignore[reportAttributeAccessIssue]
+    return id(value)
+
+
+# Exact type tests and id-keyed tables: xDSL's ABC isinstance checks and Python-level
+# __hash__ of ops, values and attributes dominated the pass on big programs.
+_REGISTER_TYPES = frozenset({vx.ScalarRegisterType, vx.VectorRegisterType,
+                             vx.PredicateRegisterType})
 
 
 # endregion
@@ -138,27 +146,40 @@ class _Dag:
         self.npreds[dst] += 1
 
     def _build(self) -> None:
-        position = {op: i for i, op in enumerate(self.ops)}
+        position = {id(op): i for i, op in enumerate(self.ops)}
         last_writer: dict[object, int] = {}
         readers: dict[object, list[int]] = {}
+        keys: dict[int, object] = {}  # id(type) -> register name, for allocated types
+        types: list[Attribute] = []  # keeps the types alive while `keys` holds their ids
+
+        def key_of(value: SSAValue) -> object:
+            t = value._type  # pyright: ignore[reportPrivateUsage]
+            key = keys.get(id(t))
+            if key is None:
+                key = _register_key(value)
+                if type(key) is str:
+                    keys[id(t)] = key
+                    types.append(t)
+            return key
+
         loads_since_store: list[int] = []
         since_barrier: list[int] = []  # every instruction since the last barrier
         last_store = last_barrier = -1
         for i, op in enumerate(self.ops):
             lat = self.latency
-            for value in op.operands:
-                key = _register_key(value)
+            for value in op._operands:  # pyright: ignore[reportPrivateUsage]
+                key = key_of(value)
                 writer = last_writer.get(key)
                 if writer is not None:
                     self.edge(writer, i, lat[writer])
-                owner = position.get(value.owner)  # pyright: ignore[reportArgumentType]
+                owner = position.get(id(value.owner))
                 if owner is not None and owner != writer:
                     # SSA def-use without a register match (inconsistent allocation):
                     # still keep the definition first so the IR stays valid
                     self.edge(owner, i, lat[owner])
                 readers.setdefault(key, []).append(i)
             for result in op.results:
-                key = _register_key(result)
+                key = key_of(result)
                 for reader in readers.pop(key, ()):
                     if reader != i:
                         self.edge(reader, i, 0)
@@ -385,5 +406,6 @@ class VxSchedulePass(ModulePass):
             work.append((func, model))
         if self.target and unnamed:
             op.attributes[vx.TARGET_ATTR] = StringAttr(self.target)
-        for func, model in work:
-            schedule_region_block(func.body.block, model)
+        with gc_paused():
+            for func, model in work:
+                schedule_region_block(func.body.block, model)

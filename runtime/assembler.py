@@ -21,6 +21,7 @@ import numpy as np
 
 from vexa.runtime.isa import (
     DTYPES,
+    F_D,
     F_EXEC,
     F_IMM,
     F_LABEL,
@@ -44,6 +45,7 @@ from vexa.runtime.isa import (
 )
 from vexa.runtime.target import Target, load_target
 from vexa.tools.errors import VexaError
+from vexa.tools.gc_paused import gc_paused
 
 DATA_ALIGN = 128  # data symbols start at multiples of max(DATA_ALIGN, vector length)
 
@@ -56,6 +58,8 @@ _IDENT = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*")
 _LABEL = re.compile(r"\s*([A-Za-z_.$][A-Za-z0-9_.$]*)\s*:")
 _INT = re.compile(r"[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)$")
 _REG = re.compile(r"([rvq])([0-9]+)$")
+# a run of whitespace, a packet brace or separator, or an instruction (up to the next one)
+_TOKEN = re.compile(r"\s+|[{};]|[^{};]+")
 _FILE_NAMES = ("scalar", "vector", "predicate")
 _FILE_COUNTS = ("gprs", "vregs", "qregs")
 
@@ -101,6 +105,7 @@ class _Asm:
         self.packet_open: tuple[int, int] | None = None  # (line, col) of an open `{`
         self.packet_members: list[_Pending] = []
         self.line = 0
+        self.fitting: set[tuple[str, ...]] = set()  # class combinations that fit a packet
 
     # ------------------------------------------------------------------ errors
     def err(self, line: int, col: int, msg: str) -> VexaError:
@@ -296,19 +301,16 @@ class _Asm:
 
     # ------------------------------------------------------------------ text
     def text_line(self, body: str, pos: int, line: int) -> None:
-        i = pos
-        n = len(body)
-        while i < n:
-            ch = body[i]
-            if ch.isspace():
-                i += 1
+        for m in _TOKEN.finditer(body, pos):
+            ch = m.group()
+            i = m.start()
+            if ch[0].isspace():
                 continue
             if ch == "{":
                 if self.packet_open is not None:
                     raise self.err(line, i + 1, "expected '}' before a new packet, got '{'")
                 self.packet_open = (line, i + 1)
                 self.packet_members = []
-                i += 1
                 continue
             if ch == "}":
                 if self.packet_open is None:
@@ -316,18 +318,12 @@ class _Asm:
                 if not self.packet_members:
                     raise self.err(line, i + 1, "empty packet")
                 self.close_packet(line, i + 1)
-                i += 1
                 continue
             if ch == ";":
                 if self.packet_open is None:
                     raise self.err(line, i + 1, "unexpected ';' outside a packet")
-                i += 1
                 continue
-            j = i
-            while j < n and body[j] not in "{};":
-                j += 1
-            self.instruction(body[i:j], line, i + 1)
-            i = j
+            self.instruction(ch, line, i + 1)
 
     def instruction(self, s: str, line: int, col: int) -> None:
         s = s.rstrip()
@@ -368,6 +364,13 @@ class _Asm:
     def check_packet(self, members: list[_Pending], line: int, col: int) -> None:
         if len(members) == 1:
             return  # one instruction always fits: the target loader checked every class
+        classes = tuple(p.d.klass for p in members)
+        if classes in self.fitting:
+            return  # this combination of classes was checked before
+        self.check_packet_classes(members)
+        self.fitting.add(classes)
+
+    def check_packet_classes(self, members: list[_Pending]) -> None:
         t = self.target
         first = members[0]
         if len(members) > t.slots:
@@ -421,31 +424,50 @@ class _Asm:
         return ((v + 2**31) % 2**32) - 2**31
 
     def finish(self) -> Program:
+        # rows are Python lists until the end: item assignment into a numpy array and
+        # re-parsing repeated operands dominated assembly time on big programs
         t = self.target
         n = len(self.pending)
-        code = np.zeros((n, W), dtype=np.int32)
+        rows: list[list[int]] = []
         tags: list[str] = [""]
         tag_index = {"": 0}
         lines: list[int] = []
-        for i, p in enumerate(self.pending):
-            row = code[i]
-            row[F_OP] = p.d.opcode
+        plans: dict[int, list[tuple[str, int, str]]] = {}  # opcode -> (action, field, kind)
+        registers: dict[tuple[str, str], int] = {}  # (kind, text) -> a checked number
+        immediates: dict[tuple[str, str], int] = {}  # (mnemonic, text) -> checked value
+        previous_packet = -1
+        for p in self.pending:
+            d = p.d
+            row = [0] * W
+            row[F_OP] = d.opcode
             row[F_PKT] = p.packet
-            row[F_PSTART] = 1 if i == 0 or self.pending[i - 1].packet != p.packet else 0
-            if p.tag not in tag_index:
-                tag_index[p.tag] = len(tags)
+            row[F_PSTART] = 1 if p.packet != previous_packet else 0
+            previous_packet = p.packet
+            tag = tag_index.get(p.tag)
+            if tag is None:
+                tag = tag_index[p.tag] = len(tags)
                 tags.append(p.tag)
-            row[F_TAG] = tag_index[p.tag]
-            regs = iter(REG_FIELDS)
-            for kind, (text, col) in zip(p.d.operands, p.operands, strict=True):
-                if kind in KIND_FILE:
-                    row[next(regs)] = self.register(p, kind, text, col)
-                elif kind == "label":
-                    row[F_LABEL] = self.label_target(p, text, col)
+            row[F_TAG] = tag
+            plan = plans.get(d.opcode)
+            if plan is None:
+                plan = plans[d.opcode] = _operand_plan(d)
+            for (action, field, kind), (text, col) in zip(plan, p.operands, strict=True):
+                if action == "reg":
+                    value = registers.get((kind, text))
+                    if value is None:
+                        value = registers[kind, text] = self.register(p, kind, text, col)
+                    row[field] = value
+                elif action == "label":
+                    row[field] = self.label_target(p, text, col)
                 else:
-                    row[F_IMM] = self.operand_imm(p, text, col)
+                    value = immediates.get((d.mnemonic, text))
+                    if value is None:
+                        value = immediates[d.mnemonic, text] = self.operand_imm(p, text, col)
+                    row[field] = value
+            rows.append(row)
             lines.append(p.line)
-        self.check_packets_semantics(code)
+        self.check_packets_semantics(rows)
+        code = np.array(rows, dtype=np.int32).reshape(n, W)
         self.check_control(code)
         return Program(
             code=code, target_name=t.name,
@@ -489,14 +511,25 @@ class _Asm:
                                         f"(end of the text)")
         return target
 
-    def check_packets_semantics(self, code: np.ndarray) -> None:
-        """Per packet: no register written twice; record the execution order."""
-        starts = list(np.flatnonzero(code[:, F_PSTART])) + [len(code)]
+    def check_packets_semantics(self, code: list[list[int]]) -> None:
+        """Per packet: no register written twice; record the execution order (in the rows)."""
+        starts = [i for i, row in enumerate(code) if row[F_PSTART]] + [len(code)]
+        # packet_schedule depends only on the opcodes and register fields: the same packet
+        # recurs often (unrolled and repeated kernels)
+        orders: dict[tuple[int, ...], tuple[list[int], bool]] = {}
         for a, b in zip(starts[:-1], starts[1:], strict=True):
             if b - a == 1:
                 continue  # EXEC 0, not staged
-            defs = [BY_OPCODE[int(code[i, F_OP])] for i in range(a, b)]
-            rows = [code[i] for i in range(a, b)]
+            rows = code[a:b]
+            key = tuple(v for row in rows for v in row[F_OP:F_D + 1])
+            known = orders.get(key)
+            if known is not None:
+                order, staged = known
+                for rank, k in enumerate(order):
+                    rows[k][F_EXEC] = rank
+                    rows[k][F_STAGED] = int(staged)
+                continue
+            defs = [BY_OPCODE[row[F_OP]] for row in rows]
             seen: dict[tuple[int, int], int] = {}
             for k, (d, row) in enumerate(zip(defs, rows, strict=True)):
                 for reg in reads_writes(d, row)[1]:
@@ -507,23 +540,23 @@ class _Asm:
                                                       f"({defs[seen[reg]].mnemonic} and "
                                                       f"{d.mnemonic})")
                     seen[reg] = k
-            order, staged = packet_schedule(defs, rows)
+            order, staged = orders[key] = packet_schedule(defs, rows)
             for rank, k in enumerate(order):
-                code[a + k, F_EXEC] = rank
-                code[a + k, F_STAGED] = int(staged)
+                rows[k][F_EXEC] = rank
+                rows[k][F_STAGED] = int(staged)
 
     def check_control(self, code: np.ndarray) -> None:
         if len(code) == 0:
             raise self.err(max(self.line, 1), 1, "expected at least one instruction "
                                                  "(a program ends with halt)")
         last = int(code[-1, F_PKT])
-        tail = [BY_OPCODE[int(code[i, F_OP])].mnemonic for i in range(len(code))
-                if code[i, F_PKT] == last]
+        tail = [BY_OPCODE[int(code[i, F_OP])].mnemonic
+                for i in np.flatnonzero(code[:, F_PKT] == last)]
         if "halt" not in tail and "j" not in tail:
             p = self.pending[-1]
             raise self.err(p.line, p.col, "expected the last packet to halt or jump "
                                           f"(execution would run off the end), got '{tail[-1]}'")
-        if not any(BY_OPCODE[int(op)].mnemonic == "halt" for op in code[:, F_OP]):
+        if not np.any(code[:, F_OP] == INSTRUCTIONS["halt"].opcode):
             p = self.pending[-1]
             raise self.err(p.line, p.col, "expected a halt instruction in the program")
 
@@ -543,6 +576,20 @@ class _Asm:
                                           f"got {s.size}")
             syms[name] = Symbol(name, s.address, s.size, s.space, kind, dtype, shape)
         return syms
+
+
+def _operand_plan(d: InstrDef) -> list[tuple[str, int, str]]:
+    """(action, row field, operand kind) per operand of `d`: how `finish` encodes it."""
+    plan: list[tuple[str, int, str]] = []
+    regs = iter(REG_FIELDS)
+    for kind in d.operands:
+        if kind in KIND_FILE:
+            plan.append(("reg", next(regs), kind))
+        elif kind == "label":
+            plan.append(("label", F_LABEL, kind))
+        else:
+            plan.append(("imm", F_IMM, kind))
+    return plan
 
 
 def _shape_str(shape: tuple[int, ...]) -> str:
@@ -607,7 +654,8 @@ def assemble(text: str, target: Target | str = "vx128", filename: str = "<asm>",
              resources: Any = None) -> Program:
     """Assemble vx text assembly into an encoded, validated `Program`; `resources`
     (handle -> array, e.g. a `ResourceTable`) gives the bytes of `.res` data."""
-    return _Asm(text, load_target(target), filename, resources).run()
+    with gc_paused():  # see vexa.tools.gc_paused: a big program allocates ~1M objects here
+        return _Asm(text, load_target(target), filename, resources).run()
 
 
 def assemble_file(path: str, target: Target | str = "vx128") -> Program:
