@@ -3054,6 +3054,128 @@ class RsqrtF32Op(_PseudoUnary):
 
 
 @irdl_op_definition
+class SinF32Op(_PseudoUnary):
+    """Pseudo: `vd <- sin(va)` (radians; accurate for |x| below the bound vx-expand-math states).
+
+    ```mlir
+    %y = vx.sin.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.sin.f32"
+
+@irdl_op_definition
+class CosF32Op(_PseudoUnary):
+    """Pseudo: `vd <- cos(va)` (radians; accurate for |x| below the bound vx-expand-math states).
+
+    ```mlir
+    %y = vx.cos.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.cos.f32"
+
+@irdl_op_definition
+class TanF32Op(_PseudoUnary):
+    """Pseudo: `vd <- tan(va)` (radians; accurate for |x| below the bound vx-expand-math states).
+
+    ```mlir
+    %y = vx.tan.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.tan.f32"
+
+@irdl_op_definition
+class AsinF32Op(_PseudoUnary):
+    """Pseudo: `vd <- asin(va)` (|x| > 1 -> NaN).
+
+    ```mlir
+    %y = vx.asin.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.asin.f32"
+
+@irdl_op_definition
+class AcosF32Op(_PseudoUnary):
+    """Pseudo: `vd <- acos(va)` (|x| > 1 -> NaN).
+
+    ```mlir
+    %y = vx.acos.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.acos.f32"
+
+@irdl_op_definition
+class AtanF32Op(_PseudoUnary):
+    """Pseudo: `vd <- atan(va)`.
+
+    ```mlir
+    %y = vx.atan.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.atan.f32"
+
+@irdl_op_definition
+class SinhF32Op(_PseudoUnary):
+    """Pseudo: `vd <- sinh(va)` (overflow -> +-inf).
+
+    ```mlir
+    %y = vx.sinh.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.sinh.f32"
+
+@irdl_op_definition
+class CoshF32Op(_PseudoUnary):
+    """Pseudo: `vd <- cosh(va)` (overflow -> +inf).
+
+    ```mlir
+    %y = vx.cosh.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.cosh.f32"
+
+@irdl_op_definition
+class AsinhF32Op(_PseudoUnary):
+    """Pseudo: `vd <- asinh(va)`.
+
+    ```mlir
+    %y = vx.asinh.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.asinh.f32"
+
+@irdl_op_definition
+class AcoshF32Op(_PseudoUnary):
+    """Pseudo: `vd <- acosh(va)` (x < 1 -> NaN).
+
+    ```mlir
+    %y = vx.acosh.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.acosh.f32"
+
+@irdl_op_definition
+class AtanhF32Op(_PseudoUnary):
+    """Pseudo: `vd <- atanh(va)` (+-1 -> +-inf, |x| > 1 -> NaN).
+
+    ```mlir
+    %y = vx.atanh.f32 %x : (!vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.atanh.f32"
+
+
+@irdl_op_definition
 class DivF32Op(VxPseudoInstruction):
     """Pseudo: `vd <- va / vb` lane-wise on f32.
 
@@ -3072,9 +3194,29 @@ class DivF32Op(VxPseudoInstruction):
         super().__init__(operands=[va, vb], result_types=[VectorRegisterType.unallocated()])
 
 
+@irdl_op_definition
+class PowF32Op(VxPseudoInstruction):
+    """Pseudo: `vd <- va ** vb` lane-wise on f32 (IEEE pow: a negative base only with an
+    integer exponent, else NaN; `x ** 0 = 1`, `1 ** y = 1`).
+
+    ```mlir
+    %p = vx.pow.f32 %a, %b : (!vx.vreg, !vx.vreg) -> !vx.vreg
+    ```
+    """
+
+    name = "vx.pow.f32"
+    vd = result_def(VectorRegisterType)
+    va = operand_def(VectorRegisterType)
+    vb = operand_def(VectorRegisterType)
+    assembly_format = "$va `,` $vb attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, va: SSAValue | Operation, vb: SSAValue | Operation):
+        super().__init__(operands=[va, vb], result_types=[VectorRegisterType.unallocated()])
+
 PSEUDO_INSTRUCTIONS: tuple[type[VxPseudoInstruction], ...] = (
     ExpF32Op, LogF32Op, TanhF32Op, SigmoidF32Op, ErfF32Op, RecipF32Op, SqrtF32Op,
-    RsqrtF32Op, DivF32Op,
+    RsqrtF32Op, SinF32Op, CosF32Op, TanF32Op, AsinF32Op, AcosF32Op, AtanF32Op, SinhF32Op,
+    CoshF32Op, AsinhF32Op, AcoshF32Op, AtanhF32Op, DivF32Op, PowF32Op,
 )
 """The math pseudo-instructions; vx-expand-math removes every one of them."""
 

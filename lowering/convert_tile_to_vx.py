@@ -56,8 +56,8 @@ How the pieces lower:
   `tile.fill` likewise; `tile.reduce` -> vector accumulation plus a `vror` tree for the
   horizontal step; `tile.pool` -> unrolled windows on vectors along the last dim;
   `tile.transpose` -> scalar word copies (the machine has no gather).
-- Anything else (a map op without a vx counterpart, `math.powf` by a computed exponent,
-  a reduce or pool kind other than add/max/sum, a buffer element type other than f32)
+- Anything else (a map op without a vx counterpart, a reduce or pool kind other than
+  add/max/sum, a buffer element type other than f32)
   fails the pass with a located diagnostic naming the op.
 """
 
@@ -81,6 +81,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     TensorType,
     f32,
+    i1,
     i32,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -1216,7 +1217,12 @@ class _Lowerer:
         unary = {arith.NegfOp: vx.VnegF32Op, mathd.AbsFOp: vx.VabsF32Op,
                  mathd.ExpOp: vx.ExpF32Op, mathd.LogOp: vx.LogF32Op,
                  mathd.TanhOp: vx.TanhF32Op, mathd.ErfOp: vx.ErfF32Op,
-                 mathd.SqrtOp: vx.SqrtF32Op, mathd.RsqrtOp: vx.RsqrtF32Op}
+                 mathd.SqrtOp: vx.SqrtF32Op, mathd.RsqrtOp: vx.RsqrtF32Op,
+                 mathd.SinOp: vx.SinF32Op, mathd.CosOp: vx.CosF32Op, mathd.TanOp: vx.TanF32Op,
+                 mathd.AsinOp: vx.AsinF32Op, mathd.AcosOp: vx.AcosF32Op,
+                 mathd.AtanOp: vx.AtanF32Op, mathd.SinhOp: vx.SinhF32Op,
+                 mathd.CoshOp: vx.CoshF32Op, mathd.AsinhOp: vx.AsinhF32Op,
+                 mathd.AcoshOp: vx.AcoshF32Op, mathd.AtanhOp: vx.AtanhF32Op}
         for k, cls in binary.items():
             if isinstance(op, k):
                 return self.r(cls(xs[0], xs[1]))
@@ -1240,6 +1246,17 @@ class _Lowerer:
             if pred in table:
                 cls, x, y = table[pred]
                 return self.r(cls(x, y))
+            if pred == 6:  # one: a > b or b > a (false for NaN)
+                return self.r(vx.QorOp(self.r(vx.VcmpgtF32Op(a, b)),
+                                       self.r(vx.VcmpgtF32Op(b, a))))
+        if isinstance(op, arith.AndIOp | arith.OrIOp | arith.XOrIOp) and op.result.type == i1:
+            a, b = xs  # i1 values are predicates
+            if isinstance(op, arith.AndIOp):
+                return self.r(vx.QandOp(a, b))
+            if isinstance(op, arith.OrIOp):
+                return self.r(vx.QorOp(a, b))
+            either = self.r(vx.QorOp(a, b))  # (a | b) & !(a & b): 3 predicates live
+            return self.r(vx.QandOp(either, self.r(vx.QnotOp(self.r(vx.QandOp(a, b))))))
         if isinstance(op, arith.SelectOp):
             return self.r(vx.VselOp(xs[0], xs[1], xs[2]))
         raise _Unsupported(map_op, f"convert-tile-to-vx: cannot lower '{op.name}' in tile.map")
@@ -1284,12 +1301,10 @@ class _Lowerer:
         """a ** b for a constant exponent b: an integer |b| <= 64 by repeated squaring
         (exact for every sign of a, 1/x for negative b), b = +-0.5 as (r)sqrt, any other
         b as exp(b * log(a)) — NaN for a < 0, as IEEE pow of a negative base by a
-        non-integer. A computed exponent is a declared limit (exp(b log a) would be wrong
-        for negative bases with integer b)."""
+        non-integer. A computed exponent: `vx.pow.f32` (IEEE signs and special cases)."""
         owner = op.operands[1].owner
         if not (isinstance(owner, arith.ConstantOp) and isinstance(owner.value, FloatAttr)):
-            raise _Unsupported(map_op, "convert-tile-to-vx: cannot lower 'math.powf' with a "
-                                       "computed exponent in tile.map")
+            return self.r(vx.PowF32Op(a, b))
         e = float(owner.value.value.data)
         if e == 0.5:
             return self.r(vx.SqrtF32Op(a))

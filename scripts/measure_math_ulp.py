@@ -44,8 +44,24 @@ FUNCTIONS: dict[str, tuple[type[Operation], Callable[..., np.ndarray]]] = {
     "recip": (vx.RecipF32Op, lambda x: 1.0 / x),
     "sqrt": (vx.SqrtF32Op, np.sqrt),
     "rsqrt": (vx.RsqrtF32Op, lambda x: 1.0 / np.sqrt(x)),
+    "sin": (vx.SinF32Op, np.sin),
+    "cos": (vx.CosF32Op, np.cos),
+    "tan": (vx.TanF32Op, np.tan),
+    "asin": (vx.AsinF32Op, np.arcsin),
+    "acos": (vx.AcosF32Op, np.arccos),
+    "atan": (vx.AtanF32Op, np.arctan),
+    "sinh": (vx.SinhF32Op, np.sinh),
+    "cosh": (vx.CoshF32Op, np.cosh),
+    "asinh": (vx.AsinhF32Op, np.arcsinh),
+    "acosh": (vx.AcoshF32Op, np.arccosh),
+    "atanh": (vx.AtanhF32Op, np.arctanh),
     "div": (vx.DivF32Op, lambda a, b: a / b),
+    "pow": (vx.PowF32Op, np.power),
 }
+
+# the ulp figure covers |x| <= bound only (the trigonometric range reduction is exact
+# up to its last rounding there); beyond, `measure` reports the max absolute error
+BOUNDS: dict[str, float] = {"sin": 8192.0, "cos": 8192.0, "tan": 8192.0}
 
 SPECIALS = np.array(
     [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 0.5, 2.0, 1e-45, -1e-45, 1.1754944e-38,
@@ -70,7 +86,7 @@ def build_module(op_class: type[Operation], n: int, hoist_limit: int = 12) -> Mo
     """`Y[i] = f(X[i])` (and `B` for div) for n f32 values, expanded by vx-expand-math."""
     from vexa.passes.vx_expand_math import VxExpandMathPass
 
-    binary = op_class is vx.DivF32Op
+    binary = op_class in (vx.DivF32Op, vx.PowF32Op)
     names = ["X", "B", "Y"] if binary else ["X", "Y"]
     reg = vx.ScalarRegisterType.unallocated()
     tensor = TensorType(f32, [n])
@@ -210,12 +226,51 @@ def measure(name: str, step: int, engine: str = "fast") -> tuple[float, str]:
         err = ulp_errors(got, exact)
         i = int(np.argmax(err))
         return float(err[i]), f"{x[i]!r} / {b[i]!r}: got {got[i]!r}, exact {exact[i]!r}"
+    if name == "pow":
+        return measure_pow(step, engine)[0]
     got = run_function(name, x, engine=engine)
     with np.errstate(all="ignore"):
         exact = np.asarray(reference(x.astype(np.float64)), dtype=np.float64)
     err = ulp_errors(got, exact)
+    bound = BOUNDS.get(name)
+    if bound is not None:  # ulps inside the bound (inf and NaN included), see BOUNDS
+        err = np.where(np.isfinite(x) & (np.abs(x) > bound), 0.0, err)
     i = int(np.argmax(err))
     return float(err[i]), f"x = {x[i]!r}: got {got[i]!r}, exact {exact[i]!r}"
+
+
+def pow_inputs(step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bases: every 2^step-th f32 pattern; exponents: random in [-16, 16], every fourth
+    an integer (so negative bases get real results)."""
+    x = sample(step)
+    rng = np.random.default_rng(0)
+    y = rng.uniform(-16.0, 16.0, len(x)).astype(np.float32)
+    y[::4] = np.round(y[::4])
+    return x, y
+
+
+def measure_pow(step: int, engine: str = "fast") -> tuple[tuple[float, str], float]:
+    """((max ulp error, worst input), max ulp error where |y·ln|a|| <= 1) of pow."""
+    x, y = pow_inputs(step)
+    got = run_function("pow", x, y, engine=engine)
+    with np.errstate(all="ignore"):
+        exact = np.power(x.astype(np.float64), y.astype(np.float64))
+        mag = np.abs(y * np.log(np.abs(x.astype(np.float64))))
+    err = ulp_errors(got, exact)
+    i = int(np.argmax(err))
+    small = float(np.max(np.where(mag <= 1.0, err, 0.0)))
+    return (float(err[i]), f"{x[i]!r} ** {y[i]!r}: got {got[i]!r}, exact {exact[i]!r}, "
+                           f"|y ln a| = {mag[i]:.3g}"), small
+
+
+def beyond_bound(name: str, step: int, limit: float) -> float:
+    """Max absolute error of `name` for bound < |x| < limit (see BOUNDS)."""
+    x = sample(step)
+    got = run_function(name, x).astype(np.float64)
+    with np.errstate(all="ignore"):
+        exact = np.asarray(FUNCTIONS[name][1](x.astype(np.float64)), dtype=np.float64)
+        keep = (np.abs(x) > BOUNDS[name]) & (np.abs(x) < limit)
+        return float(np.max(np.abs(got - exact)[keep]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         worst, where = measure(name, args.step, args.engine)
         print(f"{name:8s} max {worst:7.3f} ulp   worst at {where}")
+        if name in BOUNDS:
+            limit = 2.0**22 * math.pi / 2
+            print(f"{'':8s} (|x| <= {BOUNDS[name]:g}; for |x| < {limit:.4g}: max absolute "
+                  f"error {beyond_bound(name, args.step, limit):.3g})")
     return 0
 
 

@@ -30,8 +30,11 @@ _spec.loader.exec_module(measure)
 EXPANSIONS = {
     "exp": vem._exp, "log": vem._log, "tanh": vem._tanh, "sigmoid": vem._sigmoid,
     "erf": vem._erf, "recip": vem._recip, "sqrt": vem._sqrt, "rsqrt": vem._rsqrt,
-    "div": vem._div,
+    "div": vem._div, "sin": vem._sin, "cos": vem._cos, "tan": vem._tan, "asin": vem._asin,
+    "acos": vem._acos, "atan": vem._atan, "sinh": vem._sinh, "cosh": vem._cosh,
+    "asinh": vem._asinh, "acosh": vem._acosh, "atanh": vem._atanh, "pow": vem._pow,
 }
+BINARY = ("div", "pow")
 
 
 def documented_bound(name: str) -> float:
@@ -44,6 +47,10 @@ def documented_bound(name: str) -> float:
 
 @pytest.mark.parametrize("name", list(measure.FUNCTIONS))
 def test_accuracy_within_documented_bound(name: str) -> None:
+    if name == "pow":  # the figure for |y·ln|a|| <= 1 (see test_pow_error_growth)
+        (_, where), worst = measure.measure_pow(step=15)
+        assert worst <= documented_bound(name), f"pow: {worst:.3f} ulp"
+        return
     worst, where = measure.measure(name, step=15)
     assert worst <= documented_bound(name), f"{name}: {worst:.3f} ulp at {where}"
 
@@ -65,6 +72,26 @@ SPECIAL_CASES = [
      [0.0, -0.0, np.inf, np.nan, np.nan, 2.0, np.nan]),
     ("rsqrt", [0.0, -0.0, np.inf, -1.0, np.nan, 4.0],
      [np.inf, -np.inf, 0.0, np.nan, np.nan, 0.5]),
+    ("sin", [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e-30],
+     [0.0, -0.0, np.nan, np.nan, np.nan, 1e-30, -1e-30]),
+    ("cos", [0.0, -0.0, np.inf, -np.inf, np.nan], [1.0, 1.0, np.nan, np.nan, np.nan]),
+    ("tan", [0.0, -0.0, np.inf, np.nan, 1e-30], [0.0, -0.0, np.nan, np.nan, 1e-30]),
+    ("asin", [0.0, -0.0, 1.0, -1.0, 1.0000001, -2.0, np.inf, np.nan],
+     [0.0, -0.0, np.pi / 2, -np.pi / 2, np.nan, np.nan, np.nan, np.nan]),
+    ("acos", [1.0, -1.0, 0.0, 1.0000001, -np.inf, np.nan],
+     [0.0, np.pi, np.pi / 2, np.nan, np.nan, np.nan]),
+    ("atan", [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, 1.0],
+     [0.0, -0.0, np.pi / 2, -np.pi / 2, np.nan, 1e-30, np.pi / 4]),
+    ("sinh", [0.0, -0.0, np.inf, -np.inf, np.nan, 89.0, 90.0, -90.0],
+     [0.0, -0.0, np.inf, -np.inf, np.nan, np.sinh(89.0), np.inf, -np.inf]),
+    ("cosh", [0.0, -0.0, np.inf, -np.inf, np.nan, 89.0, 90.0],
+     [1.0, 1.0, np.inf, np.inf, np.nan, np.cosh(89.0), np.inf]),
+    ("asinh", [0.0, -0.0, np.inf, -np.inf, np.nan, 3e38, -3e38],
+     [0.0, -0.0, np.inf, -np.inf, np.nan, np.arcsinh(3e38), np.arcsinh(-3e38)]),
+    ("acosh", [1.0, 0.99999994, 0.0, -1.0, np.inf, -np.inf, np.nan, 3e38],
+     [0.0, np.nan, np.nan, np.nan, np.inf, np.nan, np.nan, np.arccosh(3e38)]),
+    ("atanh", [0.0, -0.0, 1.0, -1.0, 1.0000001, -2.0, np.inf, np.nan],
+     [0.0, -0.0, np.inf, -np.inf, np.nan, np.nan, np.nan, np.nan]),
 ]
 
 
@@ -96,10 +123,46 @@ def test_div_special_values() -> None:
             assert got[i] == np.float32(want), (x, y, got[i])
 
 
+def test_pow_special_values() -> None:
+    nan, inf = np.nan, np.inf
+    cases = [(-2.0, 3.0, -8.0), (-2.0, 2.0, 4.0), (-2.0, 0.5, nan), (-2.0, -1.0, -0.5),
+             (-0.0, 3.0, -0.0), (-0.0, -3.0, -inf), (-0.0, 0.5, 0.0), (0.0, -2.0, inf),
+             (nan, 0.0, 1.0), (1.0, nan, 1.0), (-1.0, inf, 1.0), (-1.0, -inf, 1.0),
+             (-inf, 3.0, -inf), (-inf, -1.5, 0.0), (-inf, 2.0, inf), (0.5, inf, 0.0),
+             (2.0, -inf, 0.0), (-3.0, 2.0**30, inf), (2.0, 0.5, np.sqrt(2.0)),
+             (nan, 1.0, nan), (2.0, nan, nan), (10.0, 38.0, 1e38), (10.0, 39.0, inf)]
+    a = np.ones(measure.LANES, dtype=np.float32)
+    y = np.ones(measure.LANES, dtype=np.float32)
+    for i, (p, q, _) in enumerate(cases):
+        a[i], y[i] = p, q
+    got = measure.run_function("pow", a, y)
+    for i, (p, q, want) in enumerate(cases):
+        w = np.float32(want)
+        if np.isnan(w):
+            assert np.isnan(got[i]), (p, q, got[i])
+        elif w == 0 or np.isinf(w):
+            assert got[i].view(np.int32) == w.view(np.int32), (p, q, got[i])
+        else:
+            ulps = 2.0 + 1.9 * np.nan_to_num(abs(q * np.log(abs(p))))  # documented growth
+            assert abs(got[i] - w) <= ulps * abs(np.spacing(w)), (p, q, got[i], w)
+
+
+def test_pow_error_growth() -> None:
+    """The docstring's general bound 2 + 1.9·|y·ln|a|| ulp, on every input of the sample."""
+    x, y = measure.pow_inputs(15)
+    got = measure.run_function("pow", x, y)
+    with np.errstate(all="ignore"):
+        exact = np.power(x.astype(np.float64), y.astype(np.float64))
+        mag = np.abs(y * np.log(np.abs(x.astype(np.float64))))
+    err = measure.ulp_errors(got, exact)
+    mag = np.where(np.isfinite(mag), mag, 0.0)
+    assert np.all(err <= 2.0 + 1.9 * mag), float(np.max(err - 1.9 * mag))
+
+
 @pytest.mark.parametrize("name", list(measure.FUNCTIONS))
 def test_fast_and_reference_simulators_agree(name: str) -> None:
     x = measure.sample(26)  # 64 patterns + specials
-    b = None if name != "div" else x[::-1].copy()
+    b = None if name not in BINARY else x[::-1].copy()
     fast = measure.run_function(name, x, b, engine="fast")
     ref = measure.run_function(name, x, b, engine="reference")
     assert np.array_equal(fast.view(np.int32), ref.view(np.int32))
@@ -116,7 +179,7 @@ def test_expansion_leaves_no_pseudo_op_and_copies_location(op_class: type) -> No
     from xdsl.dialects.builtin import NameLoc, NoneAttr, StringAttr
 
     x = vx.VsplatiOp.f32(1.0)
-    op = op_class(x, x) if op_class is vx.DivF32Op else op_class(x)
+    op = op_class(x, x) if op_class in (vx.DivF32Op, vx.PowF32Op) else op_class(x)
     op.location = NameLoc(StringAttr("node7"), NoneAttr())
     user = vx.VabsF32Op(op.results[0])
     module = ModuleOp([vx.FuncOp("main", [x, op, user, vx.HaltOp()])])
@@ -168,7 +231,7 @@ def test_through_the_real_allocator_and_scheduler(name: str) -> None:
     from vexa.runtime.machine import run_program
 
     x = measure.sample(22)
-    b = x[::-1].copy() if name == "div" else None
+    b = x[::-1].copy() if name in BINARY else None
     module = measure.build_module(measure.FUNCTIONS[name][0], len(x))
     VxAllocateRegistersPass().apply(Context(), module)
     VxSchedulePass().apply(Context(), module)
@@ -180,4 +243,4 @@ def test_through_the_real_allocator_and_scheduler(name: str) -> None:
 
 
 def test_every_pseudo_instruction_has_an_expansion() -> None:
-    assert {*vem._UNARY, vx.DivF32Op} == set(vx.PSEUDO_INSTRUCTIONS)
+    assert {*vem._UNARY, vx.DivF32Op, vx.PowF32Op} == set(vx.PSEUDO_INSTRUCTIONS)

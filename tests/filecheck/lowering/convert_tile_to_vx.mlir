@@ -290,12 +290,12 @@ builtin.module {
       %x = tile.alloc {offset = 0 : i64} : memref<8xf32, #tile.space<vtcm>>
       tile.map ins(%x : memref<8xf32, #tile.space<vtcm>>) outs(%x : memref<8xf32, #tile.space<vtcm>>) {
       ^bb0(%v: f32):
-        %s = math.sin %v : f32
+        %s = math.cbrt %v : f32
         tile.yield %s : f32
-      } loc("sin1")
+      } loc("cbrt1")
     }
     func.return
   }
 }
 
-// ERR: loc("sin1"): error: convert-tile-to-vx: cannot lower 'math.sin' in tile.map
+// ERR: loc("cbrt1"): error: convert-tile-to-vx: cannot lower 'math.cbrt' in tile.map

@@ -178,3 +178,110 @@ vx.func @hoist {
   }
   vx.halt
 }
+
+// -----
+
+// sin: q = round(|x|·2/π) by the 1.5·2^23 trick (q as i32 by vsub.i32), three-part
+// Cody-Waite r, both polynomials, the odd quadrants pick cos r (vcmpeq.i32 on bit 0),
+// bit 1 of q shifted to the sign bit and xor-ed with x's sign.
+// cos: the same reduction, the sign from bit 1 of q + 1.
+// CHECK-LABEL: vx.func @sincos
+// CHECK:       vx.vand
+// CHECK:       vx.vabs.f32
+// CHECK:       %[[T:.*]] = vx.vadd.f32
+// CHECK-NEXT:  %[[Q:.*]] = vx.vsub.i32 %[[T]]
+// CHECK-COUNT-3: vx.vmul.f32
+// CHECK:       vx.vcmpeq.i32
+// CHECK-NEXT:  vx.vsel
+// CHECK:       vx.vshli.i32 %{{.*}}, 30
+// CHECK-NEXT:  vx.vxor
+// CHECK-NEXT:  vx.vxor
+// CHECK:       vx.vabs.f32
+// CHECK:       vx.vsub.i32
+// CHECK:       vx.vcmpeq.i32
+// CHECK:       vx.vadd.i32
+// CHECK:       vx.vshli.i32 %{{.*}}, 30
+// CHECK-NEXT:  vx.vxor
+// CHECK-NOT:   vx.{{(sin|cos)}}.f32
+vx.func @sincos {
+  %x = vx.vsplati 1065353216 : !vx.vreg
+  %s = vx.sin.f32 %x : (!vx.vreg) -> !vx.vreg
+  %c = vx.cos.f32 %x : (!vx.vreg) -> !vx.vreg
+  vx.halt
+}
+
+// -----
+
+// tan: the sin/cos reduction, then a division (vrecip + Newton); asin/acos: a square root
+// (vrsqrt) for |x| > 1/2; atan: 1/|x| and (|x| − 1)/(|x| + 1), offsets selected.
+// CHECK-LABEL: vx.func @inverse_trig
+// CHECK:       vx.vneg.f32
+// CHECK:       vx.vrecip.f32
+// CHECK:       vx.vxor
+// CHECK:       vx.vrsqrt.f32
+// CHECK:       vx.vor
+// CHECK:       vx.vrsqrt.f32
+// CHECK:       vx.vrecip.f32
+// CHECK:       vx.vrecip.f32
+// CHECK:       vx.vcmpgt.f32
+// CHECK-NEXT:  vx.vsel
+// CHECK:       vx.vor
+// CHECK-NOT:   vx.{{(tan|asin|acos|atan)}}.f32
+vx.func @inverse_trig {
+  %x = vx.vsplati 1056964608 : !vx.vreg
+  %t = vx.tan.f32 %x : (!vx.vreg) -> !vx.vreg
+  %s = vx.asin.f32 %x : (!vx.vreg) -> !vx.vreg
+  %c = vx.acos.f32 %x : (!vx.vreg) -> !vx.vreg
+  %a = vx.atan.f32 %x : (!vx.vreg) -> !vx.vreg
+  vx.halt
+}
+
+// -----
+
+// sinh/cosh: exp(|x|)/2 built with exponent bias 126 (vsplati 126), then ± 1/(4h);
+// asinh/acosh/atanh: a log expansion (exponent split by vsrai 23) on the large branch.
+// CHECK-LABEL: vx.func @hyperbolic
+// CHECK:       vx.vsplati 126
+// CHECK:       vx.vshli.i32 %{{.*}}, 23
+// CHECK:       vx.vrecip.f32
+// CHECK:       vx.vsub.f32
+// CHECK:       vx.vsplati 126
+// CHECK:       vx.vrecip.f32
+// CHECK:       vx.vsrai.i32 %{{.*}}, 23
+// CHECK:       vx.vsrai.i32 %{{.*}}, 23
+// CHECK:       vx.vrecip.f32
+// CHECK:       vx.vsrai.i32 %{{.*}}, 23
+// CHECK-NOT:   vx.{{(sinh|cosh|asinh|acosh|atanh)}}.f32
+vx.func @hyperbolic {
+  %x = vx.vsplati 1056964608 : !vx.vreg
+  %a = vx.sinh.f32 %x : (!vx.vreg) -> !vx.vreg
+  %b = vx.cosh.f32 %x : (!vx.vreg) -> !vx.vreg
+  %c = vx.asinh.f32 %x : (!vx.vreg) -> !vx.vreg
+  %d = vx.acosh.f32 %x : (!vx.vreg) -> !vx.vreg
+  %e = vx.atanh.f32 %x : (!vx.vreg) -> !vx.vreg
+  vx.halt
+}
+
+// -----
+
+// pow: exp(y·log|a|); y's integer-ness by vcvt.i32.f32 + vcvt.f32.i32, its low bit moved to
+// the sign (vshli 31) and xor-ed in for a negative base; NaN for a negative base and a
+// non-integer y; the special cases by selects, (−1) ** ±inf by a qand.
+// CHECK-LABEL: vx.func @pow
+// CHECK:       vx.vabs.f32
+// CHECK:       vx.vsrai.i32 %{{.*}}, 23
+// CHECK:       vx.vshli.i32 %{{.*}}, 23
+// CHECK:       %[[I:.*]] = vx.vcvt.i32.f32
+// CHECK-NEXT:  vx.vcvt.f32.i32 %[[I]]
+// CHECK:       vx.vshli.i32 %{{.*}}, 31
+// CHECK:       vx.vxor
+// CHECK:       vx.qand
+// CHECK:       vx.qand
+// CHECK-NEXT:  vx.vsel
+// CHECK-NOT:   vx.pow.f32
+vx.func @pow {
+  %a = vx.vsplati 1073741824 : !vx.vreg
+  %y = vx.vsplati 1077936128 : !vx.vreg
+  %p = vx.pow.f32 %a, %y : (!vx.vreg, !vx.vreg) -> !vx.vreg
+  vx.halt
+}
