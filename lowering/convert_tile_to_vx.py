@@ -870,9 +870,12 @@ class _Lowerer:
         - subsampled rows (width stride s, no `accumulate`): each row at stride 1 along
           the width ((Wo-1)*s+1 columns: no more vectors than Wo needs while one vector
           holds them), every s-th column copied out;
-        - plane (no `accumulate`): lanes along the flattened input plane, one vector
-          sweep for all rows ((Ho-1)*sh*Wi + (Wo-1)*sw + 1 positions: a 7x7 output in 2
-          vectors instead of 7), the output positions copied out.
+        - plane: lanes along the flattened input plane, one vector sweep for all rows
+          ((Ho-1)*sh*Wi + (Wo-1)*sw + 1 positions: a 7x7 output in 2 vectors instead of
+          7), the output positions copied out (no `accumulate`) -- unless the input rows
+          are as wide as the output's at unit stride (1x1 kernels, the phase kernels of
+          nn-decompose-strided-conv without padding), when the plane is the output's
+          and is stored straight (`accumulate` allowed).
         An accumulating conv with a width stride splits, before each output row, the
         (Kh-1)*dh+1 input rows it reads into their s phases in the scratch, so tap kw
         reads phase (kw*dw) % s at column (kw*dw) // s with unit stride."""
@@ -900,7 +903,13 @@ class _Lowerer:
         sub_cols = (Wo - 1) * sw + 1
         if sw > 1 and not acc_in and mr_max * -(-sub_cols // L) * V <= room:
             modes["subsample"] = Ho * -(-sub_cols // L) * work + copy
-        if not acc_in and mr_max * -(-plane_cols // L) * V <= room:
+        # the plane of a unit-stride conv whose rows are as wide as its input's (1-wide
+        # kernels without padding: the phase convolutions of nn-decompose-strided-conv,
+        # 1x1 convolutions) is the output plane itself: no scratch, no copies
+        direct = sh == sw == 1 and (Wi == Wo or Ho == 1)
+        if direct:
+            modes["plane"] = -(-plane_cols // L) * work
+        elif not acc_in and mr_max * -(-plane_cols // L) * V <= room:
             modes["plane"] = -(-plane_cols // L) * work + copy
         if not modes:
             raise _Unsupported(op, "convert-tile-to-vx: no VTCM room for a strided conv's "
@@ -918,7 +927,7 @@ class _Lowerer:
         R = 1 if mode == "plane" else Ho  # row iterations
         # the scalar copy-out: (rows, columns, source row and column strides in bytes)
         copy_out = {"rows": None, "subsample": (1, Wo, 0, 4 * sw),
-                    "plane": (Ho, Wo, 4 * sh * Wi, 4 * sw)}[mode]
+                    "plane": None if direct else (Ho, Wo, 4 * sh * Wi, 4 * sw)}[mode]
         nvec = -(-Wc // L)
         nr = min(nvec, 4)
         mr = max(1, min(cog, 8, (self.t.vregs - nr - 2) // (nr + 1)))

@@ -418,3 +418,21 @@ def test_pipelined_tile_loop_is_one_body() -> None:
              for co in (8, 256)}
     assert sizes[256] < 1.25 * sizes[8], sizes
     _check(_conv(64, 48, 14, 14, 1, 0), {"x": _rand(1, 64, 14, 14)}, "vx128")
+
+
+@pytest.mark.parametrize("hw", [7, 14])
+def test_pointwise_conv_plane_is_stored_straight(hw: int) -> None:
+    """A 1x1 conv's flattened plane is the output's own: vectors along it (7x7 in two
+    vectors, not seven rows) go straight to the output, no scalar copies."""
+    import re
+
+    model = _conv(64, 32, hw, hw, 1, 0)
+    _check(model, {"x": _rand(1, 64, hw, hw)}, "vx128")
+    asm = emit_assembly(_compiled(model), "vx128")
+    assert not re.search(r"\b(ld|st) r", asm)
+
+
+def _compiled(model: onnx.ModelProto) -> ModuleOp:
+    module = import_model(model)
+    pipelines.run_pipeline(module, [pipelines.nn_to_tile("vx128"), pipelines.tile_to_vx("vx128")])
+    return module
