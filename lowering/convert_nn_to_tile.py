@@ -68,6 +68,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from xdsl.context import Context
@@ -1270,6 +1271,18 @@ class TileChoiceError(Exception):
     """No tile sizes fit the target's VTCM."""
 
 
+def _spec_key(spec: Spec) -> tuple[Any, ...]:
+    """Everything `spec_vtcm_bytes` and `spec_cost` read from a Spec (not its buffers)."""
+    ins = tuple((str(_et(i.src)), i.sizes, i.phase,
+                 tuple(frozenset((k, d) for k, d, _, _ in a.terms) for a in i.offs))
+                for i in spec.ins)
+    return (spec.out_shape, str(_et(spec.out)), spec.out_tile, spec.red_extent, spec.red_tile,
+            ins, tuple(spec.temps), tuple(str(t) for t in spec.temp_types or ()), spec.work)
+
+
+_SPEC_MEMO: dict[tuple[Any, ...], tuple[int, float]] = {}
+
+
 def choose(
     build: Callable[[tuple[int, ...]], Spec | None],
     dims: Sequence[Sequence[int]],
@@ -1287,12 +1300,21 @@ def choose(
         spec = build(combo)
         if spec is None:
             continue
+        key = (_spec_key(spec), params, block_dim)
         for db in (True, False) if double_buffer else (False,):
-            need = spec_vtcm_bytes(spec, params, db)
+            # networks repeat their layers: the same tiling question comes back with
+            # other buffers (ResNet-50 asks ~30,000 of them, mostly repeats)
+            known = _SPEC_MEMO.get((key, db))
+            if known is None:
+                need = spec_vtcm_bytes(spec, params, db)
+                cost_ = spec_cost(spec, params, db, block_dim) if need <= params.vtcm_bytes else 0.0
+                known = _SPEC_MEMO[(key, db)] = (need, cost_)
+                if len(_SPEC_MEMO) > 200_000:
+                    _SPEC_MEMO.clear()
+            need, cost = known
             if need > params.vtcm_bytes:
                 smallest = need if smallest is None else min(smallest, need)
                 continue
-            cost = spec_cost(spec, params, db, block_dim)
             if best is None or cost < best[0]:
                 spec.double_buffer = db
                 best = (cost, spec)
