@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xdsl.context import Context
@@ -124,6 +124,7 @@ class _Group:
     cls: type[vx.VxRegisterType]
     members: list[SSAValue]
     color: int | None = None
+    spill_known: bool = False  # the three fields below are set (see `_spill_info`)
     spillable: bool = False
     spill_value: OpResult | None = None
     spill_cost: float = 0.0  # stores + reloads, weighted by 8 per enclosing loop
@@ -154,16 +155,8 @@ class _Analysis:
 
     def run(self) -> None:
         self._linearize(self.func.body.block, ())
-        for op in self.preorder:
-            self._defs(op)
-        bounds: dict[int, list[tuple[int, int]]] = {}  # id(loops tuple) -> back edges
-        for op in self.preorder:
-            loops = self.loops_of[id(op)]
-            back = bounds.get(id(loops))
-            if back is None:
-                back = bounds[id(loops)] = [(2 * self.pos[id(loop)], 2 * self.loop_end[id(loop)])
-                                            for loop in loops]
-            self._uses(op, back)
+        self._defs()
+        self._uses()
         self._branch_regions()
 
     def _linearize(self, block: Block, loops: tuple[vx.LoopOp, ...]) -> None:
@@ -197,56 +190,63 @@ class _Analysis:
                 elif kind in _BRANCH_TYPES:
                     self.branches.append((op.label.data, self.counter - 1))  # pyright: ignore[reportAttributeAccessIssue]
 
-    def _define(self, value: SSAValue, slot: int) -> None:
-        if type(value._type) not in _REGISTER_TYPES:  # pyright: ignore[reportPrivateUsage]
-            return
-        self.start[id(value)] = slot
-        self.end[id(value)] = slot
-        self.order.append(value)
+    def _define(self, values: Sequence[SSAValue], slot: int, end: int) -> None:
+        for value in values:
+            if type(value._type) in _REGISTER_TYPES:  # pyright: ignore[reportPrivateUsage]
+                self.start[id(value)] = slot
+                self.end[id(value)] = end
+                self.order.append(value)
 
-    def _defs(self, op: Operation) -> None:
-        kind = type(op)
-        if kind is vx.LoopOp:
-            for arg in op.body.block.args:  # pyright: ignore[reportAttributeAccessIssue]
-                self._define(arg, 2 * self.pos[id(op)] + 1)
-            for res in op.results:
-                self._define(res, 2 * self.loop_end[id(op)] + 1)
-            return
-        if kind is vx.PacketOp:
-            last = self.packet_span[id(op)][1]
-            for res in op.results:
-                self._define(res, 2 * last + 1)
-            return
-        packet = self.packet_of.get(id(op))
-        for res in op.results:
-            self._define(res, 2 * self.pos[id(op)] + 1)
-            if packet is not None and id(res) in self.end:
+    def _defs(self) -> None:
+        pos, span = self.pos, self.packet_span
+        for op in self.preorder:
+            kind = type(op)
+            if kind is vx.LoopOp:
+                slot = 2 * pos[id(op)] + 1
+                self._define(op.body.block.args, slot, slot)  # pyright: ignore[reportAttributeAccessIssue]
+                slot = 2 * self.loop_end[id(op)] + 1
+                self._define(op.results, slot, slot)
+            elif kind is vx.PacketOp:
+                slot = 2 * span[id(op)][1] + 1
+                self._define(op.results, slot, slot)
+            elif op.results:
+                slot = 2 * pos[id(op)] + 1
+                packet = self.packet_of.get(id(op))
                 # every write of a packet lives to its end: no two writes share a register
-                self.end[id(res)] = 2 * self.packet_span[id(packet)][1] + 1
+                end = slot if packet is None else 2 * span[id(packet)][1] + 1
+                self._define(op.results, slot, end)
 
-    def _uses(self, op: Operation, back: list[tuple[int, int]]) -> None:
-        kind = type(op)
-        packet = self.packet_of.get(id(op))
-        if kind is vx.YieldOp and packet is not None:
-            return  # tied to the packet results instead
-        if kind is vx.PacketOp:
-            return
-        if packet is not None:
-            slot = 2 * self.packet_span[id(packet)][0]
-        else:
-            slot = 2 * self.pos[id(op)]
-        start, end_of = self.start, self.end
-        for value in op._operands:  # pyright: ignore[reportPrivateUsage]
-            key = id(value)
-            d = start.get(key)
-            if d is None:
+    def _uses(self) -> None:
+        start, end_of, pos, span, packet_of = (self.start, self.end, self.pos,
+                                               self.packet_span, self.packet_of)
+        bounds: dict[int, list[tuple[int, int]]] = {}  # id(loops tuple) -> back edges
+        for op in self.preorder:
+            kind = type(op)
+            if kind is vx.PacketOp:
                 continue
-            end = slot
-            for entry, back_edge in back:
-                if d <= entry and back_edge > end:  # defined outside: live over the back edge
-                    end = back_edge
-            if end > end_of[key]:
-                end_of[key] = end
+            packet = packet_of.get(id(op))
+            if packet is not None:
+                if kind is vx.YieldOp:
+                    continue  # tied to the packet results instead
+                slot = 2 * span[id(packet)][0]
+            else:
+                slot = 2 * pos[id(op)]
+            loops = self.loops_of[id(op)]
+            back = bounds.get(id(loops))
+            if back is None:
+                back = bounds[id(loops)] = [(2 * pos[id(loop)], 2 * self.loop_end[id(loop)])
+                                            for loop in loops]
+            for value in op._operands:  # pyright: ignore[reportPrivateUsage]
+                key = id(value)
+                d = start.get(key)
+                if d is None:
+                    continue
+                end = slot
+                for entry, back_edge in back:
+                    if d <= entry and back_edge > end:  # defined outside: live over the back edge
+                        end = back_edge
+                if end > end_of[key]:
+                    end_of[key] = end
 
     def _branch_regions(self) -> None:
         regions: dict[str, list[int]] = {}
@@ -392,16 +392,21 @@ class _FuncAllocator:
                 force(arg, res, loop)
                 if not union(arg, init):
                     copies.append(("init", loop, i))
-        groups = list(info.values())
-        for g in groups:
-            g.spill_value = v = self._spill_value(g)
-            g.spillable = v is not None
-            if v is not None:
-                # a store after the definition and a reload before each use, each costing
-                # once per trip of the loops around it
-                g.spill_cost = 8.0 ** len(a.loops_of[id(v.op)]) + sum(
-                    8.0 ** len(a.loops_of[id(u.operation)]) for u in v.uses)
-        return groups, uf, copies
+        return list(info.values()), uf, copies
+
+    def _spill_info(self, a: _Analysis, g: _Group) -> _Group:
+        """`g` with its spill fields set (on demand: the scan asks only when it runs out)."""
+        if g.spill_known:
+            return g
+        g.spill_known = True
+        g.spill_value = v = self._spill_value(g)
+        g.spillable = v is not None
+        if v is not None:
+            # a store after the definition and a reload before each use, each costing
+            # once per trip of the loops around it
+            g.spill_cost = 8.0 ** len(a.loops_of[id(v.op)]) + sum(
+                8.0 ** len(a.loops_of[id(u.operation)]) for u in v.uses)
+        return g
 
     def _spill_value(self, g: _Group) -> OpResult | None:
         """The value to store and reload if `g` is spilled: a plain instruction result, or
@@ -499,7 +504,7 @@ class _FuncAllocator:
                     heapq.heappush(active, (g.end, id(g), g))
                     continue
                 victims = [(e, k, old) for e, k, old in active
-                           if old.spillable and old.reg is not None
+                           if self._spill_info(a, old).spillable and old.reg is not None
                            and not conflicts(old.reg, g.start, g.end)]
                 # the cheapest spill per slot of remaining life (Belady's furthest end on
                 # straight-line code, where the costs are similar)
@@ -515,7 +520,7 @@ class _FuncAllocator:
                     g.reg, old.reg = old.reg, None
                     spilled.append(old)
                     heapq.heappush(active, (g.end, id(g), g))
-                elif g.spillable:
+                elif self._spill_info(a, g).spillable:
                     spilled.append(g)
                 else:
                     v = g.members[0]

@@ -60,7 +60,7 @@ from vexa.runtime.target import Target
 from vexa.tools.gc_paused import gc_paused
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, StringAttr
-from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Block, Operation, OpResult, Region, SSAValue, SSAValues
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
@@ -243,6 +243,7 @@ def schedule_block(ops: Sequence[vx.VxInstruction], model: MachineModel) -> list
         if npreds[i] == 0:
             heapq.heappush(ready.setdefault(classes[i], []), (-height[i], i))
     packets: list[list[int]] = []
+    demand, limits = model.demand, model.limits
     cycle = 0
     left = n
     while left:
@@ -260,13 +261,16 @@ def schedule_block(ops: Sequence[vx.VxInstruction], model: MachineModel) -> list
             for klass, heap in ready.items():
                 if not heap or (best is not None and heap[0] >= best):
                     continue
-                if all(used[r] + u <= model.limits[r] for r, u in model.demand[klass]):
+                for r, u in demand[klass]:
+                    if used[r] + u > limits[r]:
+                        break
+                else:
                     best, best_class = heap[0], klass
             if best is None:
                 break
             heapq.heappop(ready[best_class])
             i = best[1]
-            for r, u in model.demand[best_class]:
+            for r, u in demand[best_class]:
                 used[r] += u
             packet.append(i)
             left -= 1
@@ -304,15 +308,35 @@ def _bundle(block: Block, ops: list[vx.VxInstruction], before: Operation | None,
     for members in packets:
         for op in members:
             block.detach_op(op)
-        yielded = [r for op in members for r in op.results if r.first_use is not None]
+        # The packet takes over each used result, with its uses (all after the packet);
+        # the instruction gets a fresh result that only the vx.yield reads. The same IR as
+        # creating packet results and redirecting the uses, without rewriting every user's
+        # operand list (the bulk of the pass on big programs).
+        yielded: list[OpResult] = []
+        inner: list[OpResult] = []
+        for op in members:
+            results = op.results
+            if all(r.first_use is None for r in results):
+                continue
+            fresh = list(results)
+            for r in results:
+                if r.first_use is not None:
+                    new = OpResult(r._type, op, r.index)  # pyright: ignore[reportPrivateUsage]
+                    new._name = r._name  # pyright: ignore[reportPrivateUsage]
+                    fresh[r.index] = new
+                    yielded.append(r)
+                    inner.append(new)
+            op.results = SSAValues(fresh)
         # `create` skips IRDL's argument-list building: ~40% of the pass on big programs
+        location = members[0].location
         packet = vx.PacketOp.create(
-            result_types=[v.type for v in yielded],
-            regions=[Region(Block([*members, vx.YieldOp.create(operands=yielded)]))])
-        packet.location = members[0].location
-        terminator = packet.body.block.last_op
-        for old, new in zip(yielded, packet.res, strict=True):
-            old.replace_uses_with_if(new, lambda use, t=terminator: use.operation is not t)
+            location=location,
+            regions=[Region(Block([*members, vx.YieldOp.create(operands=inner)]))])
+        for index, r in enumerate(yielded):
+            r.op = packet
+            r.index = index
+            r.name_hint = r._name  # as replace_uses_with_if's name carry-over  # pyright: ignore[reportPrivateUsage]
+        packet.results = SSAValues(yielded)
         if before is None:
             block.add_op(packet)
         else:

@@ -106,6 +106,8 @@ class _Asm:
         self.packet_members: list[_Pending] = []
         self.line = 0
         self.fitting: set[tuple[str, ...]] = set()  # class combinations that fit a packet
+        # instruction text -> (definition, operands with columns relative to the text's)
+        self.parsed: dict[str, tuple[InstrDef, list[tuple[str, int]]]] = {}
 
     # ------------------------------------------------------------------ errors
     def err(self, line: int, col: int, msg: str) -> VexaError:
@@ -326,6 +328,21 @@ class _Asm:
             self.instruction(ch, line, i + 1)
 
     def instruction(self, s: str, line: int, col: int) -> None:
+        known = self.parsed.get(s)
+        if known is not None:  # the same text parsed before (columns relative to `col`)
+            d, rel = known
+            p = _Pending(d, [(text, col + off) for text, off in rel], line, col, self.tag,
+                         self.n_packets)
+        else:
+            p = self.parse_instruction(s, line, col)
+            self.parsed[s] = (p.d, [(text, ocol - col) for text, ocol in p.operands])
+        if self.packet_open is not None:
+            self.packet_members.append(p)
+        else:
+            self.packet_members = [p]
+            self.close_packet(line, col)
+
+    def parse_instruction(self, s: str, line: int, col: int) -> _Pending:
         s = s.rstrip()
         mnem, _, rest = s.partition(" ")
         mnem = mnem.strip()
@@ -346,12 +363,7 @@ class _Asm:
         for text, ocol in ops:
             if not text:
                 raise self.err(line, ocol, f"{mnem}: empty operand")
-        p = _Pending(d, ops, line, col, self.tag, self.n_packets)
-        if self.packet_open is not None:
-            self.packet_members.append(p)
-        else:
-            self.packet_members = [p]
-            self.close_packet(line, col)
+        return _Pending(d, ops, line, col, self.tag, self.n_packets)
 
     def close_packet(self, line: int, col: int) -> None:
         members = self.packet_members
