@@ -45,7 +45,7 @@ How the pieces lower:
   broadcasts of A, `nr` vector loads of a row of B, `mr*nr` `vfma.f32`; the k loop is a
   hardware loop; a partial last vector is stored under a `vsetq` predicate. With
   transpose_b (a Gemm's weights with transB = 1): a dot product per output, vector FMAs
-  along k and a `vror` tree.
+  along k and a `vror` tree; with both transposes, broadcast FMAs per output.
 - `tile.conv` -> the same register blocking, lanes along the output rows, subsampled
   rows or the flattened input plane (the cheapest by an instruction estimate; see
   `lower_conv`), weights broadcast, input-channel hardware loop, taps unrolled (a big
@@ -54,7 +54,7 @@ How the pieces lower:
   room) and scalar copies, once per output element.
 - `tile.map` -> a vector loop over the collapsed inner dimension with a predicated tail;
   `tile.fill` likewise; `tile.reduce` -> vector accumulation plus a `vror` tree for the
-  horizontal step; `tile.pool` -> unrolled windows on vectors along the last dim;
+  horizontal step (over non-adjacent dims: a loop per reduced segment); `tile.pool` -> unrolled windows on vectors along the last dim;
   `tile.transpose` -> scalar word copies (the machine has no gather).
 - Anything else (a map op without a vx counterpart, a reduce or pool kind other than
   add/max/sum, a buffer element type other than f32)
@@ -747,8 +747,8 @@ class _Lowerer:
     def lower_matmul(self, op: tile.MatmulOp) -> None:
         if op.transpose_b is not None:
             if op.transpose_a is not None:
-                raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.matmul' with "
-                                       "both transpose_a and transpose_b")
+                self._matmul_both_transposed(op)
+                return
             self._matmul_dot(op)
             return
         A: Buf = self.env[op.a]
@@ -848,6 +848,45 @@ class _Lowerer:
             pa, pc = regs
             self.repeat(N, [self.addr(B, b0), pc], lambda rr: col(rr, pa), reserve=1)
             return self.bump(regs, [4 * K, 4 * N])
+
+        for bi in range(math.prod(batch)):
+            b0 = bi * N * K * 4
+            self.repeat(M, [self.addr(A, bi * M * K * 4), self.addr(C, bi * M * N * 4)],
+                        lambda rr, b0=b0: row(rr, b0), reserve=2)
+
+    def _matmul_both_transposed(self, op: tile.MatmulOp) -> None:
+        """C[i, n] (+)= sum_k A[k, i] * B[n, k] (a Gemm with transA = transB = 1): neither
+        operand is contiguous along a vector of outputs or of k (no gather), so per output
+        a k loop of two `vldbc` broadcasts and a `vfma`, one lane stored. A rare form:
+        about 3 instructions per multiply-add."""
+        A: Buf = self.env[op.a]
+        B: Buf = self.env[op.b]
+        C: Buf = self.env[op.c]
+        *batch, M, N = C.shape
+        K = A.shape[-2]
+        q_one = self.r(vx.VsetqOp(self.li(4)))
+        zero = self.r(vx.VsplatiOp(0))
+
+        def col(regs: list[SSAValue], pa: SSAValue) -> list[SSAValue]:
+            pb, pc = regs
+
+            def step(rr: list[SSAValue]) -> list[SSAValue]:
+                qa, qb, acc = rr
+                acc = self.r(vx.VfmaF32Op(acc, self.r(vx.VldbcOp(qa, 0)),
+                                          self.r(vx.VldbcOp(qb, 0))))
+                return [*self.bump([qa, qb], [4 * M, 4]), acc]
+
+            _, _, acc = self.repeat(K, [pa, pb, self.r(vx.VmovOp(zero))], step)
+            old = self.r(vx.VlduOp(pc, 0))
+            if op.accumulate is not None:
+                acc = self.r(vx.VaddF32Op(acc, old))
+            self.emit(vx.VstuOp(self.r(vx.VselOp(q_one, acc, old)), pc, 0))
+            return self.bump(regs, [4 * K, 4])
+
+        def row(regs: list[SSAValue], b0: int) -> list[SSAValue]:
+            pa, pc = regs
+            self.repeat(N, [self.addr(B, b0), pc], lambda rr: col(rr, pa), reserve=1)
+            return self.bump(regs, [4, 4 * N])
 
         for bi in range(math.prod(batch)):
             b0 = bi * N * K * 4
@@ -1343,7 +1382,10 @@ class _Lowerer:
             raise _Unsupported(op, f"convert-tile-to-vx: cannot lower 'tile.reduce' of kind "
                                    f"'{kind}'")
         if dims != list(range(dims[0], dims[-1] + 1)):
-            raise _Unsupported(op, "convert-tile-to-vx: cannot lower 'tile.reduce' over non-adjacent dims")
+            ident = 0.0 if kind == "add" else -3.4028234663852886e38
+            self._reduce_strided(x, y, dims, vx.VaddF32Op if kind == "add" else vx.VmaxF32Op,
+                                 ident)
+            return
         A = math.prod(x.shape[: dims[0]])
         R = math.prod(x.shape[d] for d in dims)
         Bn = math.prod(x.shape[dims[-1] + 1:])
@@ -1379,6 +1421,124 @@ class _Lowerer:
             return self.bump(regs, [R * Bn * 4, Bn * 4])
 
         self.repeat(A, [self.addr(x), self.addr(y)], per_a, reserve=1)
+
+    def _reduce_strided(self, x: Buf, y: Buf, dims: list[int], comb: type,
+                        ident: float) -> None:
+        """A reduce over non-adjacent dims (MVN's [0, 2, 3] of NCHW): x as alternating
+        segments of kept and reduced dims (adjacent dims merged). The kept segments are
+        loops over the outputs; per output (or vector of outputs, when the last segment is
+        kept: vectors along it), loops over the reduced segments accumulate, the last one a
+        vector loop with a predicated tail followed by a vror tree when it is innermost."""
+        L, V = self.lanes, self.vlen
+        segs: list[list[int]] = []  # [size, reduced]
+        for d, n in enumerate(x.shape):
+            red = int(d in dims)
+            if segs and segs[-1][1] == red:
+                segs[-1][0] *= n
+            else:
+                segs.append([n, red])
+        strides, acc_b = [], 4
+        for n, _ in reversed(segs):
+            strides.append(acc_b)
+            acc_b *= n
+        strides.reverse()
+        kept = [(n, st) for (n, r), st in zip(segs, strides, strict=True) if not r]
+        red = [(n, st) for (n, r), st in zip(segs, strides, strict=True) if r]
+        y_strides, acc_b = [], 4
+        for n, _ in reversed(kept):
+            y_strides.append(acc_b)
+            acc_b *= n
+        y_strides.reverse()
+        idv = self.r(vx.VsplatiOp.f32(ident))
+        lanes_last = not segs[-1][1]  # vectors along the last (kept, contiguous) segment
+        # x/y steps of the loops (the lanes' own unit stride is not a step)
+        al_x = self.aligned(x, 0, V, *(st for _, st in red + kept[:-1]))
+        al_y = self.aligned(y, 0, V, *y_strides[:-1])
+
+        def over(levels: list[tuple[int, int]], regs: list[SSAValue],
+                 inner: Callable[[list[SSAValue]], list[SSAValue]],
+                 extra: int = 0) -> list[SSAValue]:
+            """inner on [q, acc] for every index of `levels` (q stepped, restored after);
+            `extra`: loop levels inside `inner`."""
+            if not levels:
+                return inner(regs)
+            n, st = levels[0]
+
+            def body(rr: list[SSAValue]) -> list[SSAValue]:
+                q, acc = rr
+                _, acc = over(levels[1:], [q, acc], inner, extra)
+                return [*self.bump([q], [st]), acc]
+
+            _, acc = self.repeat(n, regs, body, reserve=len(levels) - 1 + extra)
+            return [regs[0], acc]
+
+        def load_comb(rr: list[SSAValue]) -> list[SSAValue]:
+            q, acc = rr
+            return [q, self.r(comb(acc, self.vload(q, 0, al_x)))]
+
+        if lanes_last:
+            B = kept[-1][0]
+            full, tail = divmod(B, L)
+
+            def chunk(regs: list[SSAValue], lanes: int | None) -> list[SSAValue]:
+                px, py = regs
+                _, acc = over(red, [px, self.r(vx.VmovOp(idv))], load_comb)
+                self.vstore(acc, py, 0, al_y, lanes)
+                return self.bump(regs, [V, V])
+
+            def per_out(regs: list[SSAValue]) -> list[SSAValue]:
+                cr = self.repeat(full, regs, lambda c: chunk(c, None), reserve=len(red))
+                if tail:
+                    chunk(cr, tail)
+                return regs
+
+            outer = kept[:-1]
+            levels = len(red) + (full > 1)  # loop levels inside per_out
+        else:
+            R = red[-1][0]
+            full, tail = divmod(R, L)
+            q_tail = self.r(vx.VsetqOp(self.li(tail * 4))) if tail else None
+            q_one = self.r(vx.VsetqOp(self.li(4)))
+            shifts = []
+            sh = V // 2
+            while sh >= 4:
+                shifts.append(self.li(sh))
+                sh //= 2
+
+            def row(rr: list[SSAValue]) -> list[SSAValue]:
+                q, acc = rr
+
+                def step(sr: list[SSAValue]) -> list[SSAValue]:
+                    p, a = sr
+                    return [*self.bump([p], [V]), self.r(comb(a, self.r(vx.VlduOp(p, 0))))]
+
+                p, acc = self.repeat(full, [q, acc], step)
+                if q_tail is not None:
+                    acc = self.r(comb(acc, self.r(vx.VselOp(q_tail, self.r(vx.VlduOp(p, 0)),
+                                                           idv))))
+                return [q, acc]
+
+            def per_out(regs: list[SSAValue]) -> list[SSAValue]:
+                px, py = regs
+                _, acc = over(red[:-1], [px, self.r(vx.VmovOp(idv))], row, int(full > 1))
+                for s_ in shifts:
+                    acc = self.r(comb(acc, self.r(vx.VrorOp(acc, s_))))
+                old = self.r(vx.VlduOp(py, 0))
+                self.emit(vx.VstuOp(self.r(vx.VselOp(q_one, acc, old)), py, 0))
+                return regs
+
+            outer = kept
+            levels = len(red) - 1 + (full > 1)
+
+        def nest(regs: list[SSAValue], k: int) -> list[SSAValue]:
+            if k == len(outer):
+                return per_out(regs)
+            n, st = outer[k]
+            self.repeat(n, regs, lambda rr: self.bump(nest(rr, k + 1), [st, y_strides[k]]),
+                        reserve=len(outer) - k - 1 + levels)
+            return regs
+
+        nest([self.addr(x), self.addr(y)], 0)
 
     def _reduce_rows(self, x: Buf, y: Buf, rows: int, R: int, comb: type, ident: float) -> None:
         """y[a] = reduce over r < R of x[a, r]: vector accumulation, then a vror tree."""

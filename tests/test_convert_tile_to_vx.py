@@ -278,6 +278,31 @@ def test_float_mod_python_semantics() -> None:
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
 
 
+def test_gemm_with_both_transposes() -> None:
+    """Gemm with transA = transB = 1 (A and B runtime inputs, alpha, beta, a bias)."""
+    model = _model([helper.make_node("Gemm", ["a", "b", "c"], ["y"], name="gemm", transA=1,
+                                     transB=1, alpha=0.25, beta=0.35)],
+                   [_f32("a", [7, 3]), _f32("b", [37, 7]), _f32("c", [1, 37])],
+                   [_f32("y", [3, 37])], [])
+    _check(model, {"a": _rand(7, 3), "b": _rand(37, 7, seed=1), "c": _rand(1, 37, seed=2)},
+           "vx128")
+
+
+@pytest.mark.parametrize("op,shape,axes", [
+    ("ReduceSum", [3, 5, 4, 37], [0, 2, 3]),  # MVN's: rows of 4*37 with a 3-step loop
+    ("ReduceMax", [3, 5, 4, 37], [0, 2]),  # vectors along the last, kept dim (tail 5)
+    ("ReduceSum", [2, 3, 4, 5, 70], [1, 3]),  # kept segments between and after
+    ("ReduceMax", [2, 3, 40, 5], [0, 2, 3]),
+])
+def test_reduce_over_non_adjacent_dims(op: str, shape: list[int], axes: list[int]) -> None:
+    out = [1 if d in axes else n for d, n in enumerate(shape)]
+    ax = numpy_helper.from_array(np.array(axes, dtype=np.int64), "axes")
+    model = _model([helper.make_node(op, ["x", "axes"], ["y"], name="red", keepdims=1)],
+                   [_f32("x", shape)], [_f32("y", out)], [ax])
+    model.opset_import[0].version = 18
+    _check(model, {"x": _rand(*shape)}, "vx128")
+
+
 def test_trigonometric_and_hyperbolic_functions() -> None:
     """The eleven trigonometric/hyperbolic ONNX ops, each a vx pseudo-op expanded by
     vx-expand-math, against onnxruntime (acosh on [1, 10], the rest on (-1, 1) and sin,
