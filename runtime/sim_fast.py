@@ -63,6 +63,7 @@ from vexa.runtime.isa import (  # noqa: E402
     F_EXEC,
     F_IMM,
     F_OP,
+    F_PKT,
     F_STAGED,
     F_TAG,
     KIND_FILE,
@@ -83,10 +84,11 @@ K_AL, K_BL, K_CL = 21, 22, 23  # register fields A, B, C times the f32 lanes (fl
 KW = 24
 
 # packet columns (see `decode`); PK_FAST marks packets `_fast` may run, PK_VR/PK_VW are the
-# VTCM bytes such a packet reads/writes, PK_NMEM/PK_MEM.. its load/store instructions
+# VTCM bytes such a packet reads/writes, PK_NMEM/PK_MEM.. its load/store instructions, each
+# as 4 columns: address register, offset, bytes, alignment - 1 (no instruction-row lookup)
 PK_FAST, PK_VR, PK_VW, PK_NMEM, PK_MEM = 9, 10, 11, 12, 13
 MAXMEM = 4  # a packet with more loads/stores than this is not simple
-PKW = PK_MEM + MAXMEM
+PKW = PK_MEM + 4 * MAXMEM
 
 FAST_MIN_RUN, FAST_BACKOFF = 4, 15
 
@@ -517,6 +519,58 @@ def _dma_cold(op, A, B, Cc, orig, R, dram8, vtcm8, dram_size, vtbase, vtsize, co
     return 0
 
 
+@njit(cache=True)
+def _salu(op, x, y, imm):  # noqa: C901
+    """The scalar ALU instructions but addi (out of `_fast`'s loop body): the int64 result."""
+    if op == O_LI:
+        v = np.int64(imm)
+    elif op == O_MOV:
+        v = x
+    elif op == O_ADD:
+        v = x + y
+    elif op == O_SUB:
+        v = x - y
+    elif op == O_MUL:
+        v = x * y
+    elif op == O_AND:
+        v = x & y
+    elif op == O_OR:
+        v = x | y
+    elif op == O_XOR:
+        v = x ^ y
+    elif op == O_SHL:
+        v = x << (y & 31)
+    elif op == O_SHR:
+        v = (x & 0xFFFFFFFF) >> (y & 31)
+    elif op == O_SRA:
+        v = x >> (y & 31)
+    elif op == O_SLT:
+        v = 1 if x < y else 0
+    elif op == O_SLTU:
+        v = 1 if (x & 0xFFFFFFFF) < (y & 0xFFFFFFFF) else 0
+    elif op == O_MIN:
+        v = x if x < y else y
+    elif op == O_MAX:
+        v = x if x > y else y
+    elif op == O_MULI:
+        v = x * imm
+    elif op == O_ANDI:
+        v = x & imm
+    elif op == O_ORI:
+        v = x | imm
+    elif op == O_XORI:
+        v = x ^ imm
+    elif op == O_SHLI:
+        v = x << imm
+    elif op == O_SHRI:
+        v = (x & 0xFFFFFFFF) >> imm
+    elif op == O_SRAI:
+        v = x >> imm
+    else:  # O_SLTI
+        v = 1 if x < imm else 0
+    return v
+
+
 @njit(cache=True, error_model="numpy")
 def _fast(ins, pk, L, R, Vf, Vi, V8f, vtcm8, vtcm32, ready, pkcount, pkcyc, srcs, scratch, st,
           V8, Vf2, Vi2, Q, tmp8):  # noqa: C901
@@ -578,10 +632,11 @@ def _fast(ins, pk, L, R, Vf, Vi, V8f, vtcm8, vtcm32, ready, pkcount, pkcyc, srcs
         ok = True
         top = hwm
         for m in range(pk[pc * PKW + PK_NMEM] & 7):
-            i = pk[pc * PKW + PK_MEM + m] & 0x7FFFFFFF
-            addr = (np.int64(R[ins[i * KW + K_B] & 0xFFFF]) + ins[i * KW + K_IMM]) & 0xFFFFFFFF
-            end = addr - vtbase + ins[i * KW + K_MEM]  # the access's end offset in VTCM
-            if (end & ins[i * KW + K_ALIGN]) != 0 or end < ins[i * KW + K_MEM] or end > vtend:
+            e = pc * PKW + PK_MEM + 4 * m
+            addr = (np.int64(R[pk[e] & 0xFFFF]) + pk[e + 1]) & 0xFFFFFFFF
+            nb = pk[e + 2]
+            end = addr - vtbase + nb  # the access's end offset in VTCM
+            if (end & pk[e + 3]) != 0 or end < nb or end > vtend:
                 ok = False
                 break
             top = max(top, end)
@@ -664,55 +719,8 @@ def _fast(ins, pk, L, R, Vf, Vi, V8f, vtcm8, vtcm32, ready, pkcount, pkcyc, srcs
                     if Q[qc, j]:
                         vtcm8[off + j] = V8f[v8 + j]
             elif op >= O_LI and op <= O_SLTI:
-                imm = ins[i * KW + K_IMM]
-                x = np.int64(R[B])
-                y = np.int64(R[ins[i * KW + K_C] & 0xFFFF])
-                if op == O_LI:
-                    v = np.int64(imm)
-                elif op == O_MOV:
-                    v = x
-                elif op == O_ADD:
-                    v = x + y
-                elif op == O_SUB:
-                    v = x - y
-                elif op == O_MUL:
-                    v = x * y
-                elif op == O_AND:
-                    v = x & y
-                elif op == O_OR:
-                    v = x | y
-                elif op == O_XOR:
-                    v = x ^ y
-                elif op == O_SHL:
-                    v = x << (y & 31)
-                elif op == O_SHR:
-                    v = (x & 0xFFFFFFFF) >> (y & 31)
-                elif op == O_SRA:
-                    v = x >> (y & 31)
-                elif op == O_SLT:
-                    v = 1 if x < y else 0
-                elif op == O_SLTU:
-                    v = 1 if (x & 0xFFFFFFFF) < (y & 0xFFFFFFFF) else 0
-                elif op == O_MIN:
-                    v = x if x < y else y
-                elif op == O_MAX:
-                    v = x if x > y else y
-                elif op == O_MULI:
-                    v = x * imm
-                elif op == O_ANDI:
-                    v = x & imm
-                elif op == O_ORI:
-                    v = x | imm
-                elif op == O_XORI:
-                    v = x ^ imm
-                elif op == O_SHLI:
-                    v = x << imm
-                elif op == O_SHRI:
-                    v = (x & 0xFFFFFFFF) >> imm
-                elif op == O_SRAI:
-                    v = x >> imm
-                else:  # O_SLTI
-                    v = 1 if x < imm else 0
+                v = _salu(op, np.int64(R[B]), np.int64(R[ins[i * KW + K_C] & 0xFFFF]),
+                          np.int64(ins[i * KW + K_IMM]))
                 R[A] = np.int32(((v + 2147483648) & 0xFFFFFFFF) - 2147483648)
             elif op >= O_J and op <= O_LOOPI:
                 if op == O_LOOP or op == O_LOOPI:
@@ -798,7 +806,8 @@ def _fast(ins, pk, L, R, Vf, Vi, V8f, vtcm8, vtcm32, ready, pkcount, pkcyc, srcs
                 sbr += brt
         else:
             nxt = now + 1
-        pkcyc[pc] += nxt - now
+        if nxt - now != 1:  # cycles past the packet's own (`simulate` adds pkcount)
+            pkcyc[pc] += nxt - now - 1
         now = nxt
         run += 1
         while next_pc == top_end:
@@ -1341,7 +1350,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
                 nxt = drain
         else:
             nxt = now + 1
-        pkcyc[pc] += nxt - now
+        pkcyc[pc] += nxt - now - 1
         now = nxt
         if halt:
             _flush(cnt, now, icount, sdep, sdma, sdram, sbr, c_dr, c_dw, c_vr, c_vw, hwm, c_dman,
@@ -1373,11 +1382,12 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     least 8 readable entries follow its start: padding names a never-written register), the
     smallest `dmawait` immediate (-1: none), transfers started, has a load/store; then
     PK_FAST (1: `_fast` may run it: not staged, no SLOW_OPS; 2: the same with a loop
-    instruction), PK_VR and PK_VW (VTCM bytes
-    it reads and writes when all its accesses go to VTCM), PK_NMEM and PK_MEM.. (its
-    loads/stores, at most MAXMEM).
+    instruction), PK_VR and PK_VW (VTCM bytes it reads and writes when all its accesses go
+    to VTCM), PK_NMEM and PK_MEM.. (its loads/stores, at most MAXMEM, each as address
+    register, offset, bytes, alignment mask). Built from Python lists (numpy scalar access
+    per field was most of the ~0.6 s this took for ResNet-50's 72k instructions).
     """
-    key = ("sim_fast", 4, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes,
+    key = ("sim_fast", 5, target.name, target.gprs, target.vregs, target.qregs, target.vlen_bytes,
            target.latency)
     cache = prog.__dict__.setdefault("_decoded", {})
     if key in cache:
@@ -1405,66 +1415,87 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     mem_bytes = {"ld": 4, "ldf": 4, "st": 4, "stf": 4, "vldbc": 4, "vld": target.vlen_bytes,
                  "vldu": target.vlen_bytes, "vst": target.vlen_bytes,
                  "vstu": target.vlen_bytes, "vstq": target.vlen_bytes}
+    lanes = target.vlen_bytes // 4
+    # per opcode: class id, bytes moved, latency, alignment mask, is a store, slow, loop,
+    # and its register operands (field, file, read, written, accumulator)
+    info = []
+    for d in BY_OPCODE:
+        nbytes = mem_bytes.get(d.mnemonic, 0)
+        opnds = []
+        kinds = [k for k in d.operands if k in KIND_FILE]
+        for field, kind in zip((F_A, F_B, F_C, F_D), kinds):
+            opnds.append((field, KIND_FILE[kind], kind in ("rs", "vs", "qs", "vacc"),
+                          kind in ("rd", "vd", "qd", "vacc"), int(kind == "vacc")))
+        info.append((CLASS_ID[d.klass], nbytes, fast_lat[d.klass],
+                     align.get(d.mnemonic, 1) - 1, d.mem == MEM_STORE,
+                     d.mnemonic in SLOW_OPS, d.klass == "loop", d.mnemonic == "dmawait",
+                     d.mnemonic in ("dma", "dma2"), tuple(opnds)))
+    rows = code.tolist()  # Python ints: numpy scalar access costs ~10x more per field
+    # execution order: by packet, then EXEC rank (stable)
+    exec_order = np.lexsort((code[:, F_EXEC], code[:, F_PKT])).tolist() if n else []
+    out_rows: list[list[int]] = []
+    flat: list[int] = []
+    pk_rows: list[tuple[int, ...]] = []
+    cls_of = np.empty(n, dtype=np.int64)
+    st_list = starts.tolist()
     for p in range(npk):
-        a, b = int(starts[p]), int(starts[p + 1])
-        order = sorted(range(a, b), key=lambda i: int(code[i, F_EXEC]))
-        staged = int(code[a, F_STAGED])
+        a, b = st_list[p], st_list[p + 1]
+        order = exec_order[a:b]
+        staged = int(rows[a][F_STAGED])
         src0 = len(srcs)
         wait_n, ntr, has_mem = -1, 0, 0
         fast, vr, vw = int(not staged), 0, 0
         has_loop = False
         mems: list[int] = []
         for slot, i in enumerate(order):
-            row = code[i]
-            d = BY_OPCODE[int(row[F_OP])]
-            hist[p, CLASS_ID[d.klass]] += 1
-            out = ins[a + slot]
+            row = rows[i]
+            (cls, nbytes, lat_c, amask, is_store, slow, is_loop, is_wait, is_dma,
+             opnds) = info[row[F_OP]]
+            cls_of[a + slot] = cls
+            out = [0] * KW
             out[K_OP] = row[F_OP]
             out[K_A], out[K_B], out[K_C], out[K_D] = row[F_A], row[F_B], row[F_C], row[F_D]
             out[K_IMM] = row[F_IMM]
             out[K_ORIG] = i
-            out[K_CLS] = CLASS_ID[d.klass]
+            out[K_CLS] = cls
             out[K_DST] = -1
             out[K_WFILE] = -1
-            out[K_MEM] = mem_bytes.get(d.mnemonic, 0)
-            has_mem |= int(out[K_MEM] > 0)
-            out[K_LAT] = fast_lat[d.klass]
-            out[K_ALIGN] = align.get(d.mnemonic, 1) - 1  # a mask
-            if out[K_MEM] > 0:
+            out[K_MEM] = nbytes
+            has_mem |= int(nbytes > 0)
+            out[K_LAT] = lat_c
+            out[K_ALIGN] = amask
+            if nbytes > 0:
                 mems.append(a + slot)
-            if d.mem == MEM_STORE:
-                vw += int(out[K_MEM])
+            if is_store:
+                vw += nbytes
             else:
-                vr += int(out[K_MEM])
-            if d.mnemonic in SLOW_OPS:
+                vr += nbytes
+            if slow:
                 fast = 0
-            if d.klass == "loop":
+            if is_loop:
                 has_loop = True
-            if d.mnemonic == "dmawait":
-                imm = int(row[F_IMM])
+            if is_wait:
+                imm = row[F_IMM]
                 wait_n = imm if wait_n < 0 else min(wait_n, imm)
-            ntr += int(d.mnemonic in ("dma", "dma2"))
+            ntr += int(is_dma)
             nsrc = 0
-            regs = iter((int(row[F_A]), int(row[F_B]), int(row[F_C]), int(row[F_D])))
-            for kind in d.operands:
-                if kind not in KIND_FILE:
-                    continue
-                reg = next(regs)
-                f = KIND_FILE[kind]
-                if kind in ("rs", "vs", "qs", "vacc"):
+            for field, f, read, written, vacc in opnds:
+                reg = row[field]
+                if read:
                     srcs.append(file_base[f] + reg)
                     nsrc += 1
-                if kind in ("rd", "vd", "qd", "vacc"):
+                if written:
                     out[K_DST] = file_base[f] + reg
                     out[K_WFILE] = f
                     out[K_WREAL] = reg
-                    out[K_VACC] = int(kind == "vacc")
+                    out[K_VACC] = vacc
                     if staged:
                         out[K_A] = file_size[f] + slot  # shadow register
             out[K_NSRC] = nsrc
-            lanes = target.vlen_bytes // 4
             out[K_AL], out[K_BL], out[K_CL] = out[K_A] * lanes, out[K_B] * lanes, out[K_C] * lanes
             out[K_RDY] = out[K_DST] if out[K_DST] >= 0 else sink
+            out_rows.append(out)
+            flat += out
         src1 = len(srcs)
         while len(srcs) < src0 + 8:
             srcs.append(dummy)
@@ -1473,8 +1504,15 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
         if fast and has_loop:
             fast = 2  # `_fast` checks the loop stack's room first
         mems = mems[:MAXMEM]
-        pk[p] = (a, b, int(code[a, F_TAG]), staged, src0, src1, wait_n, ntr, has_mem, fast, vr,
-                 vw, len(mems), *mems, *[0] * (MAXMEM - len(mems)))
+        memcols = [out_rows[i][k] for i in mems for k in (K_B, K_IMM, K_MEM, K_ALIGN)]
+        pk_rows.append((a, b, rows[a][F_TAG], staged, src0, src1, wait_n, ntr, has_mem, fast,
+                        vr, vw, len(mems), *memcols, *[0] * (4 * (MAXMEM - len(mems)))))
+    if n:
+        ins[:] = np.array(flat, dtype=np.int64).reshape(n, KW)
+    if npk:
+        pk[:] = np.array(pk_rows, dtype=np.int64)
+        pkt_of = np.repeat(np.arange(npk), np.diff(starts))
+        np.add.at(hist, (pkt_of, cls_of), 1)
     result = (ins, pk, np.array(srcs + [0], dtype=np.int32), hist)
     cache[key] = result
     return result
@@ -1533,7 +1571,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     # per-packet execution counts and cycles -> packets, classes, cycles per tag
     cnt[C_PKT] = pkcount.sum()
     bycls = pkcount @ hist
-    tagcyc = np.bincount(pk[:, 2], weights=pkcyc, minlength=max(len(prog.tags), 1))
+    tagcyc = np.bincount(pk[:, 2], weights=pkcyc + pkcount, minlength=max(len(prog.tags), 1))
     return RawResult((int(trap[0]), int(trap[1]), int(trap[2]), int(trap[3]), int(trap[4])),
                      cnt, bycls.astype(np.int64), np.rint(tagcyc).astype(np.int64),
                      R[:target.gprs].copy(), V8[:target.vregs].copy(), Q[:target.qregs].copy())
