@@ -106,6 +106,16 @@ def _block_ops(block: Block) -> list[Operation]:
     return out
 
 
+def _preorder(block: Block, out: list[Operation]) -> list[Operation]:
+    """The ops under `block` in `walk()` order, appended to `out`."""
+    for op in _block_ops(block):
+        out.append(op)
+        for region in op.regions:
+            for inner in region.blocks:
+                _preorder(inner, out)
+    return out
+
+
 def _number(t: vx.VxRegisterType) -> int | None:
     """`t.number` without the property's checks (t is a vx register type)."""
     index = t.index
@@ -115,7 +125,7 @@ def _number(t: vx.VxRegisterType) -> int | None:
     return value if value >= 0 else None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Group:
     """Values that must share one register: an interval [start, end] (the hull)."""
 
@@ -305,7 +315,7 @@ class _FuncAllocator:
                 vx.PredicateRegisterType: t.qregs}
 
     def run(self) -> None:
-        ops = list(self.func.body.walk())
+        ops = _preorder(self.func.body.block, [])
         for op in ops:
             if type(op) in _PSEUDO_TYPES:
                 raise _error(op, f"vx-allocate-registers: expected machine instructions "
@@ -622,6 +632,19 @@ class _FuncAllocator:
             self.module.body.block.insert_op_before(data, self.func)
 
 
+def _funcs(op: Operation, out: list[vx.FuncOp]) -> list[vx.FuncOp]:
+    """The `vx.func`s under `op` in walk order, appended to `out` (without walking their
+    bodies: a whole-module walk cost as much as a tenth of the pass)."""
+    for region in op.regions:
+        for block in region.blocks:
+            for inner in block.ops:
+                if type(inner) is vx.FuncOp:
+                    out.append(inner)  # pyright: ignore[reportArgumentType]
+                else:
+                    _funcs(inner, out)
+    return out
+
+
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(intervals):
@@ -645,7 +668,7 @@ class VxAllocateRegistersPass(ModulePass):
     target: str = ""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        for func in [f for f in op.walk() if isinstance(f, vx.FuncOp)]:
+        for func in _funcs(op, []):
             name = self.target or vx.target_name_of(func)
             try:
                 target = vx._load_target(name)  # pyright: ignore[reportPrivateUsage]

@@ -59,7 +59,7 @@ from vexa.dialects import vx
 from vexa.runtime.target import Target
 from vexa.tools.gc_paused import gc_paused
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.dialects.builtin import LocationAttr, ModuleOp, StringAttr
 from xdsl.ir import Attribute, Block, Operation, OpResult, Region, SSAValue, SSAValues
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
@@ -299,6 +299,38 @@ def _error(op: Operation, message: str) -> DiagnosticException:
     return DiagnosticException(f"vx-schedule: {where}: {message}")
 
 
+def new_packet(ops: Sequence[Operation], location: LocationAttr) -> vx.PacketOp:
+    """A result-less `vx.packet` of the detached `ops` (the last one its `vx.yield`).
+
+    Built field by field: `Operation.__init__`, IRDL's `__post_init__` and `Block`'s
+    attach checks were a third of the pass on big programs (tests/test_vx_schedule.py
+    checks the fields against `PacketOp.create`)."""
+    block = Block()
+    prev: Operation | None = None
+    for op in ops:
+        op.parent = block
+        op._prev_op = prev  # pyright: ignore[reportPrivateUsage]
+        if prev is not None:
+            prev._next_op = op  # pyright: ignore[reportPrivateUsage]
+        prev = op
+    block._first_op, block._last_op = ops[0], ops[-1]  # pyright: ignore[reportPrivateUsage]
+    region = Region()
+    region._first_block = region._last_block = block  # pyright: ignore[reportPrivateUsage]
+    block.parent = region
+    packet = vx.PacketOp.__new__(vx.PacketOp)
+    packet._operands = SSAValues()  # pyright: ignore[reportPrivateUsage]
+    packet._operand_uses = ()  # pyright: ignore[reportPrivateUsage]
+    packet.results = SSAValues()
+    packet.properties = {}
+    packet.attributes = {}
+    packet.location = location
+    packet._successors = ()  # pyright: ignore[reportPrivateUsage]
+    packet._successor_uses = ()  # pyright: ignore[reportPrivateUsage]
+    packet.regions = (region,)
+    region.parent = packet
+    return packet
+
+
 def _bundle(block: Block, ops: list[vx.VxInstruction], before: Operation | None,
             model: MachineModel) -> None:
     """Replace the instructions `ops` of `block` by packets, inserted before `before`."""
@@ -327,11 +359,7 @@ def _bundle(block: Block, ops: list[vx.VxInstruction], before: Operation | None,
                     yielded.append(r)
                     inner.append(new)
             op.results = SSAValues(fresh)
-        # `create` skips IRDL's argument-list building: ~40% of the pass on big programs
-        location = members[0].location
-        packet = vx.PacketOp.create(
-            location=location,
-            regions=[Region(Block([*members, vx.YieldOp.create(operands=inner)]))])
+        packet = new_packet([*members, vx.YieldOp.create(operands=inner)], members[0].location)
         for index, r in enumerate(yielded):
             r.op = packet
             r.index = index
@@ -376,6 +404,19 @@ def schedule_region_block(block: Block, model: MachineModel) -> None:
     _bundle(block, segment, None, model)
 
 
+def _funcs(op: Operation, out: list[vx.FuncOp]) -> list[vx.FuncOp]:
+    """The `vx.func`s under `op` in walk order, appended to `out` (without walking their
+    bodies: a whole-module walk cost as much as a tenth of the pass)."""
+    for region in op.regions:
+        for block in region.blocks:
+            for inner in block.ops:
+                if type(inner) is vx.FuncOp:
+                    out.append(inner)  # pyright: ignore[reportArgumentType]
+                else:
+                    _funcs(inner, out)
+    return out
+
+
 def _has_target_attr(op: Operation) -> str | None:
     current: Operation | None = op
     while current is not None:
@@ -411,7 +452,7 @@ class VxSchedulePass(ModulePass):
     target: str = ""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        funcs = [f for f in op.walk() if isinstance(f, vx.FuncOp)]
+        funcs = _funcs(op, [])
         unnamed = _has_target_attr(op) is None and all(
             vx.TARGET_ATTR not in f.attributes for f in funcs)
         models: dict[Target, MachineModel] = {}

@@ -306,3 +306,25 @@ def test_after_expand_math_and_register_allocation() -> None:
     got, fast = run(schedule(module.clone()), "vx128", x)
     np.testing.assert_array_equal(got, want)
     assert fast.cycles < plain.cycles
+
+
+def test_new_packet_matches_create() -> None:
+    """`new_packet` builds packets field by field for speed: it must give what
+    `PacketOp.create` gives (same instance fields, links, parents), so that an xDSL
+    upgrade adding a field fails here rather than somewhere downstream."""
+    from vexa.passes.vx_schedule import new_packet
+    from xdsl.ir import Region
+
+    a, b = vx.LiOp(1, rd=R(1)), vx.LiOp(2, rd=R(2))
+    made = new_packet([a, b, vx.YieldOp.create()], a.location)
+    a2, b2 = vx.LiOp(1, rd=R(1)), vx.LiOp(2, rd=R(2))
+    ref = vx.PacketOp.create(regions=[Region(Block([a2, b2, vx.YieldOp.create()]))],
+                             location=a2.location)
+    for x, y in ((made, ref), (made.body, ref.body), (made.body.block, ref.body.block)):
+        assert sorted(vars(x)) == sorted(vars(y)), type(x)
+    assert list(made.body.block.ops)[:2] == [a, b]
+    assert list(reversed(made.body.block.ops))[1:] == [b, a]
+    assert a.parent_op() is made and made.body.block.parent_op() is made
+    module = ModuleOp([vx.FuncOp("main", [made])])
+    module.verify()
+    assert str(module) == str(ModuleOp([vx.FuncOp("main", [ref])]))
