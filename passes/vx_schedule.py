@@ -59,6 +59,7 @@ from vexa.dialects import vx
 from vexa.runtime.target import Target
 from vexa.tools.gc_paused import gc_paused
 from xdsl.context import Context
+from xdsl.dialects.builtin import UNKNOWN_LOC as _UNKNOWN_LOC
 from xdsl.dialects.builtin import LocationAttr, ModuleOp, StringAttr
 from xdsl.ir import Attribute, Block, Operation, OpResult, Region, SSAValue, SSAValues
 from xdsl.passes import ModulePass
@@ -299,12 +300,30 @@ def _error(op: Operation, message: str) -> DiagnosticException:
     return DiagnosticException(f"vx-schedule: {where}: {message}")
 
 
-def new_packet(ops: Sequence[Operation], location: LocationAttr) -> vx.PacketOp:
-    """A result-less `vx.packet` of the detached `ops` (the last one its `vx.yield`).
+def _bare(cls: type[Operation], location: LocationAttr) -> Operation:
+    """An op of `cls` without operands, results, successors or regions, built field by
+    field: `Operation.__init__` and IRDL's `__post_init__` were a third of the pass on big
+    programs (tests/test_vx_schedule.py checks the fields against `create`)."""
+    op = cls.__new__(cls)
+    op._operands = SSAValues()  # pyright: ignore[reportPrivateUsage]
+    op._operand_uses = ()  # pyright: ignore[reportPrivateUsage]
+    op.results = SSAValues()
+    op.properties = {}
+    op.attributes = {}
+    op.location = location
+    op._successors = ()  # pyright: ignore[reportPrivateUsage]
+    op._successor_uses = ()  # pyright: ignore[reportPrivateUsage]
+    op.regions = ()
+    return op
 
-    Built field by field: `Operation.__init__`, IRDL's `__post_init__` and `Block`'s
-    attach checks were a third of the pass on big programs (tests/test_vx_schedule.py
-    checks the fields against `PacketOp.create`)."""
+
+def new_packet(ops: Sequence[Operation], yielded: Sequence[SSAValue],
+               location: LocationAttr) -> vx.PacketOp:
+    """A result-less `vx.packet` of the detached instructions `ops` and a `vx.yield` of
+    `yielded` (see `_bare`)."""
+    terminator = _bare(vx.YieldOp, _UNKNOWN_LOC)
+    terminator.operands = yielded
+    ops = [*ops, terminator]
     block = Block()
     prev: Operation | None = None
     for op in ops:
@@ -317,18 +336,10 @@ def new_packet(ops: Sequence[Operation], location: LocationAttr) -> vx.PacketOp:
     region = Region()
     region._first_block = region._last_block = block  # pyright: ignore[reportPrivateUsage]
     block.parent = region
-    packet = vx.PacketOp.__new__(vx.PacketOp)
-    packet._operands = SSAValues()  # pyright: ignore[reportPrivateUsage]
-    packet._operand_uses = ()  # pyright: ignore[reportPrivateUsage]
-    packet.results = SSAValues()
-    packet.properties = {}
-    packet.attributes = {}
-    packet.location = location
-    packet._successors = ()  # pyright: ignore[reportPrivateUsage]
-    packet._successor_uses = ()  # pyright: ignore[reportPrivateUsage]
+    packet = _bare(vx.PacketOp, location)
     packet.regions = (region,)
     region.parent = packet
-    return packet
+    return packet  # pyright: ignore[reportReturnType]
 
 
 def _bundle(block: Block, ops: list[vx.VxInstruction], before: Operation | None,
@@ -359,7 +370,7 @@ def _bundle(block: Block, ops: list[vx.VxInstruction], before: Operation | None,
                     yielded.append(r)
                     inner.append(new)
             op.results = SSAValues(fresh)
-        packet = new_packet([*members, vx.YieldOp.create(operands=inner)], members[0].location)
+        packet = new_packet(members, inner, members[0].location)
         for index, r in enumerate(yielded):
             r.op = packet
             r.index = index

@@ -316,15 +316,27 @@ def test_new_packet_matches_create() -> None:
     from xdsl.ir import Region
 
     a, b = vx.LiOp(1, rd=R(1)), vx.LiOp(2, rd=R(2))
-    made = new_packet([a, b, vx.YieldOp.create()], a.location)
+    made = new_packet([a, b], [a.rd], a.location)
     a2, b2 = vx.LiOp(1, rd=R(1)), vx.LiOp(2, rd=R(2))
-    ref = vx.PacketOp.create(regions=[Region(Block([a2, b2, vx.YieldOp.create()]))],
-                             location=a2.location)
-    for x, y in ((made, ref), (made.body, ref.body), (made.body.block, ref.body.block)):
-        assert sorted(vars(x)) == sorted(vars(y)), type(x)
+    ref = vx.PacketOp.create(regions=[Region(Block([a2, b2, vx.YieldOp.create(
+        operands=[a2.rd])]))], location=a2.location)
+    made_yield, ref_yield = made.body.block.last_op, ref.body.block.last_op
+    assert made_yield is not None and ref_yield is not None
+    for x, y in ((made, ref), (made.body, ref.body), (made.body.block, ref.body.block),
+                 (made_yield, ref_yield)):
+        # the links may be instance fields or the class defaults (None): checked below
+        links = {"_next_op", "_prev_op"}
+        assert sorted(set(vars(x)) - links) == sorted(set(vars(y)) - links), type(x)
     assert list(made.body.block.ops)[:2] == [a, b]
     assert list(reversed(made.body.block.ops))[1:] == [b, a]
     assert a.parent_op() is made and made.body.block.parent_op() is made
-    module = ModuleOp([vx.FuncOp("main", [made])])
+    assert [u.operation for u in a.rd.uses] == [made_yield]
+    assert made_yield.location == ref_yield.location
+    # without yielded values (the pass gives the packet its results afterwards)
+    c, d = vx.LiOp(1, rd=R(1)), vx.LiOp(2, rd=R(2))
+    c2, d2 = vx.LiOp(1, rd=R(1)), vx.LiOp(2, rd=R(2))
+    module = ModuleOp([vx.FuncOp("main", [new_packet([c, d], [], c.location)])])
     module.verify()
+    ref = vx.PacketOp.create(regions=[Region(Block([c2, d2, vx.YieldOp.create()]))],
+                             location=c2.location)
     assert str(module) == str(ModuleOp([vx.FuncOp("main", [ref])]))
