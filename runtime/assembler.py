@@ -60,6 +60,8 @@ _INT = re.compile(r"[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)$")
 _REG = re.compile(r"([rvq])([0-9]+)$")
 # a run of whitespace, a packet brace or separator, or an instruction (up to the next one)
 _TOKEN = re.compile(r"\s+|[{};]|[^{};]+")
+# one whole packet on a line: (indent) { (the instructions) }
+_PACKET_LINE = re.compile(r"(\s*)\{([^{}]*)\}\s*$")
 _FILE_NAMES = ("scalar", "vector", "predicate")
 _FILE_COUNTS = ("gprs", "vregs", "qregs")
 
@@ -303,6 +305,8 @@ class _Asm:
 
     # ------------------------------------------------------------------ text
     def text_line(self, body: str, pos: int, line: int) -> None:
+        if self.packet_open is None and self.whole_line(body, pos, line):
+            return
         for m in _TOKEN.finditer(body, pos):
             ch = m.group()
             i = m.start()
@@ -326,6 +330,30 @@ class _Asm:
                     raise self.err(line, i + 1, "unexpected ';' outside a packet")
                 continue
             self.instruction(ch, line, i + 1)
+
+    def whole_line(self, body: str, pos: int, line: int) -> bool:
+        """The shapes `emit_assembly` writes, one instruction or one whole packet
+        `{ a ; b }` on a line, without the token loop; False (nothing done) for the rest."""
+        rest = body[pos:]
+        if "{" not in rest and "}" not in rest and ";" not in rest:
+            lead = len(rest) - len(rest.lstrip())
+            self.instruction(rest[lead:], line, pos + lead + 1)
+            return True
+        m = _PACKET_LINE.match(body, pos)
+        if m is None:
+            return False
+        parts = m.group(2).split(";")
+        if any(not part.strip() for part in parts):
+            return False  # an empty packet or slot: the token loop reports or skips it
+        self.packet_open = (line, m.start(2))
+        self.packet_members = []
+        at = m.start(2)
+        for part in parts:
+            lead = len(part) - len(part.lstrip())
+            self.instruction(part[lead:], line, at + lead + 1)
+            at += len(part) + 1
+        self.close_packet(line, m.end(2) + 1)
+        return True
 
     def instruction(self, s: str, line: int, col: int) -> None:
         known = self.parsed.get(s)

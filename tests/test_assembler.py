@@ -225,3 +225,25 @@ Y: .zero 256
     small = assemble(text.replace(".input X f32 64", ".input X f32 32")
                      .replace(".output Y f32 64", ".output Y f32 32"), "vx128")
     assert small.symbols["X"].address == 128
+
+
+@pytest.mark.parametrize("line,column", [
+    # one packet per line takes a shortcut past the token loop: same columns either way
+    ("  {add r1, r2, v3;  halt }", 16),
+    ("{ halt ; add r1, r2, v3 }", 22),
+    ("    { halt;add r1, r2, v3}  ", 24),
+    # lines the shortcut leaves to the token loop: an empty slot, two packets, a split one
+    ("    { halt ; ; add r1, r2, v3 }", 28),
+    ("    { halt } { add r1, r2, v3 }", 28),
+    ("    add r1, r2, v3", 17),
+])
+def test_packet_line_columns(line: str, column: int) -> None:
+    with pytest.raises(VexaError, match=rf"<asm>:2:{column}: add: expected a scalar register"):
+        assemble(f".text\n{line}\n    halt\n", "vx128")
+
+
+def test_packet_line_shortcut_encodes_like_the_token_loop() -> None:
+    one = assemble(".text\n    { addi r1, r1, 4 ; vld v0, r1, 0 }\n    halt\n", "vx128")
+    # an empty slot sends the line through the token loop, which skips it
+    two = assemble(".text\n    { addi r1, r1, 4 ; ; vld v0, r1, 0 }\n    halt\n", "vx128")
+    assert one.code.tolist() == two.code.tolist()
