@@ -94,6 +94,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     TensorType,
     f32,
+    i1,
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
@@ -1485,13 +1486,16 @@ class FunctionLowering:
     # -- support ----------------------------------------------------------------------
 
     @staticmethod
-    def unsupported_reason(op: Operation, element_types: str = "f32") -> str | None:
+    def unsupported_reason(op: Operation, element_types: str = "f32",
+                           fused_bools: frozenset[SSAValue] = frozenset()) -> str | None:
+        """Why `op` cannot be lowered (None: it can). `fused_bools`: i1 tensors allowed
+        with element-types=f32 because they never reach memory (see `fused_bool_values`)."""
         if op.name not in SUPPORTED:
             return "no tile lowering for this op"
         for v in list(op.operands) + list(op.results):
             t = v.type
             if not isinstance(t, TensorType) or t.get_element_type() != f32:
-                if element_types == "f32":
+                if element_types == "f32" and v not in fused_bools:
                     return f"expected f32 tensors, got {t}"
                 if not isinstance(t, TensorType) or not _has_dtype(t.get_element_type()):
                     return f"expected tensors of a numeric element type, got {t}"
@@ -1659,6 +1663,25 @@ class FunctionLowering:
         return c.results[0]
 
     # -- fusion plan --------------------------------------------------------------------
+
+    @staticmethod
+    def fused_bool_values(fn: func.FuncOp, opts: Any) -> frozenset[SSAValue]:
+        """The i1 tensors (comparisons, logic ops) that stay inside one fused elementwise
+        chain: produced by a group's op and used once, by the next op of the same group,
+        so they are predicates in its tile.map and never a buffer. With element-types=f32
+        these may be i1 (Clip, Shrink, the *_expanded activations: a compare feeding a
+        where)."""
+        groups = FunctionLowering.plan_groups(
+            type("_Plan", (), {"opts": opts})(),  # plan_groups reads only opts.fuse
+            list(fn.body.block.ops))
+        found: set[SSAValue] = set()
+        for group in groups.values():
+            for a, b in itertools.pairwise(group):
+                v = a.results[0]
+                if (isinstance(v.type, TensorType) and v.type.get_element_type() == i1
+                        and len(list(v.uses)) == 1):
+                    found.add(v)
+        return frozenset(found)
 
     def plan_groups(self, ops: list[Operation]) -> dict[Operation, list[Operation]]:
         """Map the last op of each kernel group to the group (producer + elementwise chain)."""
@@ -3751,12 +3774,15 @@ class ConvertNnToTilePass(ModulePass):
         errors: list[str] = []
         for fn in fns:
             rewrite_for_tile(fn)
+            fused_bools = (FunctionLowering.fused_bool_values(fn, self)
+                           if self.element_types == "f32" else frozenset())
             for inner in fn.walk():
                 if inner is fn or inner.parent_op() is not fn:
                     continue
                 if isinstance(inner, func.ReturnOp):
                     continue
-                reason = FunctionLowering.unsupported_reason(inner, self.element_types)
+                reason = FunctionLowering.unsupported_reason(inner, self.element_types,
+                                                             fused_bools)
                 if reason is not None:
                     errors.append(
                         f"{inner.location}: error: cannot lower {inner.name} to tile: {reason}"

@@ -1243,6 +1243,10 @@ class _Lowerer:
         for inner in op.body.block.ops:
             if isinstance(inner, arith.ConstantOp) and isinstance(inner.value, FloatAttr):
                 consts[inner.result] = self.r(vx.VsplatiOp.f32(inner.value.value.data))
+            elif (isinstance(inner, arith.ConstantOp) and isinstance(inner.value, IntegerAttr)
+                  and inner.result.type == i1):  # a predicate: all lanes or none
+                on = inner.value.value.data != 0
+                consts[inner.result] = self.r(vx.VsetqOp(self.li(self.vlen if on else 0)))
         return consts
 
     def _map_region(self, op: tile.MapOp, args: list[SSAValue],

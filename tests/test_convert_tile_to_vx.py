@@ -303,6 +303,19 @@ def test_reduce_over_non_adjacent_dims(op: str, shape: list[int], axes: list[int
     _check(model, {"x": _rand(*shape)}, "vx128")
 
 
+def test_comparisons_fused_into_where() -> None:
+    """Bools that stay inside one fused map (a compare, a Not, then a Where; Shrink) pass
+    convert-nn-to-tile's f32 check and run as predicates."""
+    lo = numpy_helper.from_array(np.array(-0.3, dtype=np.float32), "lo")
+    nodes = [helper.make_node("Less", ["x", "lo"], ["l"], name="lt"),
+             helper.make_node("Not", ["l"], ["n"], name="not"),
+             helper.make_node("Where", ["n", "x", "lo"], ["y"], name="w"),
+             helper.make_node("Shrink", ["x"], ["s"], name="shrink", bias=0.5, lambd=0.8)]
+    model = _model(nodes, [_f32("x", [3, 45])], [_f32("y", [3, 45]), _f32("s", [3, 45])],
+                   [lo])
+    _check(model, {"x": _rand(3, 45)}, "vx128")
+
+
 def test_trigonometric_and_hyperbolic_functions() -> None:
     """The eleven trigonometric/hyperbolic ONNX ops, each a vx pseudo-op expanded by
     vx-expand-math, against onnxruntime (acosh on [1, 10], the rest on (-1, 1) and sin,

@@ -107,3 +107,39 @@ builtin.module {
 // CHECK-NEXT:    %[[X2:.*]] = vx.qand %[[X1]], %[[LT]]
 // CHECK-NEXT:    %[[X3:.*]] = vx.qor %[[X2]], %[[ONE]]
 // CHECK-NEXT:    vx.vsel %[[X3]], %[[A]], %[[B]]
+
+// -----
+
+// An i1 constant in a map is a predicate of all lanes (true) or none (false): vsetq of
+// the vector length resp. 0 (nn.not is xori with true).
+builtin.module {
+  func.func @main() {
+    tile.kernel {
+      %x = tile.alloc {offset = 0 : i64} : memref<32xf32, #tile.space<vtcm>>
+      tile.map ins(%x, %x : memref<32xf32, #tile.space<vtcm>>, memref<32xf32, #tile.space<vtcm>>) outs(%x : memref<32xf32, #tile.space<vtcm>>) {
+      ^bb0(%a: f32, %b: f32):
+        %lt = arith.cmpf olt, %a, %b : f32
+        %t = arith.constant true
+        %f = arith.constant false
+        %n = arith.xori %lt, %t : i1
+        %m = arith.ori %n, %f : i1
+        %r = arith.select %m, %a, %b : f32
+        tile.yield %r : f32
+      }
+    }
+    func.return
+  }
+}
+
+// CHECK-LABEL: vx.func @main
+// CHECK:         %[[L1:.*]] = vx.li 128 : !vx.reg
+// CHECK-NEXT:    %[[T:.*]] = vx.vsetq %[[L1]]
+// CHECK-NEXT:    %[[L0:.*]] = vx.li 0 : !vx.reg
+// CHECK-NEXT:    %[[F:.*]] = vx.vsetq %[[L0]]
+// CHECK:         %[[LT:.*]] = vx.vcmpgt.f32
+// CHECK-NEXT:    %[[OR:.*]] = vx.qor %[[LT]], %[[T]]
+// CHECK-NEXT:    %[[AND:.*]] = vx.qand %[[LT]], %[[T]]
+// CHECK-NEXT:    %[[NAND:.*]] = vx.qnot %[[AND]]
+// CHECK-NEXT:    %[[N:.*]] = vx.qand %[[OR]], %[[NAND]]
+// CHECK-NEXT:    %[[M:.*]] = vx.qor %[[N]], %[[F]]
+// CHECK-NEXT:    vx.vsel %[[M]]
