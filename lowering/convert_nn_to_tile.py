@@ -1175,8 +1175,8 @@ REDUCTIONS = {
     "nn.reduce_prod",
 }
 PRODUCERS |= REDUCTIONS | {"nn.arg_max", "nn.arg_min", "nn.hardmax"}
-# ops that need tile forms convert-tile-to-vx does not lower (reduce mul/argmax, top_k)
-_INTERP_ONLY = {"nn.reduce_prod", "nn.arg_max", "nn.arg_min", "nn.hardmax", "nn.top_k"}
+# ops that need tile forms convert-tile-to-vx does not lower (reduce argmax, top_k)
+_INTERP_ONLY = {"nn.arg_max", "nn.arg_min", "nn.hardmax", "nn.top_k"}
 SUPPORTED = ELEMENTWISE | VIEWS | PRODUCERS | {
     "nn.constant",
     "nn.split",
@@ -1504,7 +1504,7 @@ class FunctionLowering:
             return reason
         if op.name in _INTERP_ONLY and element_types == "f32":
             return (
-                "needs tile.reduce mul/argmax or tile.top_k, not lowered by convert-tile-to-vx "
+                "needs tile.reduce argmax or tile.top_k, not lowered by convert-tile-to-vx "
                 "(element-types=all lowers it)"
             )
         rank = len(_shape(op.operands[0])) if op.operands else 0

@@ -54,10 +54,11 @@ How the pieces lower:
   room) and scalar copies, once per output element.
 - `tile.map` -> a vector loop over the collapsed inner dimension with a predicated tail;
   `tile.fill` likewise; `tile.reduce` -> vector accumulation plus a `vror` tree for the
-  horizontal step (over non-adjacent dims: a loop per reduced segment); `tile.pool` -> unrolled windows on vectors along the last dim;
+  horizontal step (over non-adjacent dims: a loop per reduced segment); `tile.pool` ->
+  unrolled windows on vectors along the last dim;
   `tile.transpose` -> scalar word copies (the machine has no gather).
 - Anything else (a map op without a vx counterpart, a reduce or pool kind other than
-  add/max/sum, a buffer element type other than f32)
+  add/max/mul/sum, a buffer element type other than f32)
   fails the pass with a located diagnostic naming the op.
 """
 
@@ -1382,20 +1383,18 @@ class _Lowerer:
         y: Buf = self.env[op.y]
         dims = sorted(int(d) for d in op.dims.get_values())
         kind = op.kind.data
-        if kind not in ("add", "max"):
+        if kind not in ("add", "max", "mul"):
             raise _Unsupported(op, f"convert-tile-to-vx: cannot lower 'tile.reduce' of kind "
                                    f"'{kind}'")
+        ident = {"add": 0.0, "max": -3.4028234663852886e38, "mul": 1.0}[kind]
+        comb = {"add": vx.VaddF32Op, "max": vx.VmaxF32Op, "mul": vx.VmulF32Op}[kind]
         if dims != list(range(dims[0], dims[-1] + 1)):
-            ident = 0.0 if kind == "add" else -3.4028234663852886e38
-            self._reduce_strided(x, y, dims, vx.VaddF32Op if kind == "add" else vx.VmaxF32Op,
-                                 ident)
+            self._reduce_strided(x, y, dims, comb, ident)
             return
         A = math.prod(x.shape[: dims[0]])
         R = math.prod(x.shape[d] for d in dims)
         Bn = math.prod(x.shape[dims[-1] + 1:])
         L, V = self.lanes, self.vlen
-        ident = 0.0 if kind == "add" else -3.4028234663852886e38
-        comb = vx.VaddF32Op if kind == "add" else vx.VmaxF32Op
         if Bn == 1:
             self._reduce_rows(x, y, A, R, comb, ident)
             return

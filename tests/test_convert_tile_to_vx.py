@@ -293,14 +293,21 @@ def test_gemm_with_both_transposes() -> None:
     ("ReduceMax", [3, 5, 4, 37], [0, 2]),  # vectors along the last, kept dim (tail 5)
     ("ReduceSum", [2, 3, 4, 5, 70], [1, 3]),  # kept segments between and after
     ("ReduceMax", [2, 3, 40, 5], [0, 2, 3]),
+    ("ReduceProd", [3, 45], [1]),  # rows: vmul accumulation and tree
+    ("ReduceProd", [6, 37], [0]),  # vertical
+    ("ReduceProd", [2, 3, 4, 5], [0, 2, 3]),
 ])
 def test_reduce_over_non_adjacent_dims(op: str, shape: list[int], axes: list[int]) -> None:
+    """Reductions over non-adjacent dims, and ReduceProd (tile.reduce mul) in each form."""
     out = [1 if d in axes else n for d, n in enumerate(shape)]
     ax = numpy_helper.from_array(np.array(axes, dtype=np.int64), "axes")
     model = _model([helper.make_node(op, ["x", "axes"], ["y"], name="red", keepdims=1)],
                    [_f32("x", shape)], [_f32("y", out)], [ax])
     model.opset_import[0].version = 18
-    _check(model, {"x": _rand(*shape)}, "vx128")
+    x = _rand(*shape)
+    if op == "ReduceProd":  # products of values near 1 stay in range
+        x = (1.0 + 0.05 * x).astype(np.float32)
+    _check(model, {"x": x}, "vx128")
 
 
 def test_comparisons_fused_into_where() -> None:

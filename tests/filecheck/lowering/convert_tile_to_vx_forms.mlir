@@ -89,3 +89,27 @@ builtin.module {
 // CHECK:             vx.addi %{{.*}}, 148
 // CHECK:           vx.addi %{{.*}}, 2960
 // CHECK:         vx.vst
+
+// -----
+
+// A product reduction (ReduceProd): vmul accumulation from 1.0, a vmul vror tree.
+builtin.module {
+  func.func @main() {
+    tile.kernel {
+      %x = tile.alloc {offset = 0 : i64} : memref<4x8xf32, #tile.space<vtcm>>
+      %y = tile.alloc {offset = 128 : i64} : memref<4x1xf32, #tile.space<vtcm>>
+      tile.reduce %x, %y {kind = "mul", dims = array<i64: 1>} : memref<4x8xf32, #tile.space<vtcm>>, memref<4x1xf32, #tile.space<vtcm>>
+    }
+    func.return
+  }
+}
+
+// CHECK-LABEL: vx.func @main
+// CHECK:         vx.vsplati 1065353216 :
+// CHECK:         vx.loop 4 iter_args(
+// CHECK:           vx.vsel
+// CHECK-NEXT:      vx.vmul.f32
+// CHECK:           vx.vror
+// CHECK-NEXT:      vx.vmul.f32
+// CHECK-NOT:       vx.vmax.f32
+// CHECK:           vx.vstu

@@ -13,18 +13,3 @@ builtin.module {
   }
 }
 // CHECK: convert-tile-to-vx: expected f32 buffers, got i32 (tile.alloc)
-
-// -----
-
-// A product reduction is not a max: it must not become one.
-builtin.module {
-  func.func @main() {
-    tile.kernel {
-      %x = tile.alloc {offset = 0 : i64} : memref<4x8xf32, #tile.space<vtcm>>
-      %y = tile.alloc {offset = 128 : i64} : memref<4x1xf32, #tile.space<vtcm>>
-      tile.reduce %x, %y {kind = "mul", dims = array<i64: 1>} : memref<4x8xf32, #tile.space<vtcm>>, memref<4x1xf32, #tile.space<vtcm>> loc("prod1")
-    }
-    func.return
-  }
-}
-// CHECK: loc("prod1"): error: convert-tile-to-vx: cannot lower 'tile.reduce' of kind 'mul'
