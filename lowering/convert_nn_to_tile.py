@@ -1687,7 +1687,16 @@ class FunctionLowering:
         """Map the last op of each kernel group to the group (producer + elementwise chain)."""
         groups: dict[Operation, list[Operation]] = {}
         taken: set[Operation] = set()
-        for op in ops:
+        order = ops
+        if getattr(self.opts, "element_types", "all") == "f32":
+            # bools first: a comparison's chain takes its single user (a where) before
+            # the where's other operand's chain does, so the bool stays a predicate in
+            # one map (see fused_bool_values); the lowering order is the ops' own
+            bools = [o for o in ops if o.name in ELEMENTWISE and len(o.results) == 1
+                     and isinstance(o.results[0].type, TensorType) and _et(o.results[0]) == i1]
+            first = set(bools)
+            order = bools + [o for o in ops if o not in first]
+        for op in order:
             if op in taken or op.name not in PRODUCERS | ELEMENTWISE:
                 continue
             group = [op]

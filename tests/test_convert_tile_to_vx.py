@@ -317,9 +317,14 @@ def test_comparisons_fused_into_where() -> None:
     nodes = [helper.make_node("Less", ["x", "lo"], ["l"], name="lt"),
              helper.make_node("Not", ["l"], ["n"], name="not"),
              helper.make_node("Where", ["n", "x", "lo"], ["y"], name="w"),
-             helper.make_node("Shrink", ["x"], ["s"], name="shrink", bias=0.5, lambd=0.8)]
-    model = _model(nodes, [_f32("x", [3, 45])], [_f32("y", [3, 45]), _f32("s", [3, 45])],
-                   [lo])
+             helper.make_node("Shrink", ["x"], ["s"], name="shrink", bias=0.5, lambd=0.8),
+             # the exp's chain would take the where: the compare's chain is planned first
+             helper.make_node("Exp", ["x"], ["e"], name="exp"),
+             helper.make_node("Mul", ["e", "lo"], ["m"], name="mul"),
+             helper.make_node("Less", ["x", "lo"], ["l2"], name="lt2"),
+             helper.make_node("Where", ["l2", "m", "x"], ["z"], name="w2")]
+    model = _model(nodes, [_f32("x", [3, 45])],
+                   [_f32("y", [3, 45]), _f32("s", [3, 45]), _f32("z", [3, 45])], [lo])
     _check(model, {"x": _rand(3, 45)}, "vx128")
 
 

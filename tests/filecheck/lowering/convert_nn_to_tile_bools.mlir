@@ -1,4 +1,4 @@
-// The last case is an error, so the driver exits 1 after printing the first.
+// The last case is an error, so the driver exits 1 after printing the others.
 // RUN: not vexa-opt %s --split-input-file -p convert-nn-to-tile 2>&1 | filecheck %s
 // With the default element-types=f32, i1 tensors are allowed where they never reach
 // memory: a comparison (or logic op) used once, by the next op of its fused elementwise
@@ -23,12 +23,32 @@ func.func @main(%x: tensor<3x40xf32>, %y: tensor<3x40xf32>) -> tensor<3x40xf32> 
 
 // -----
 
-// The where joins the exp's chain, so the comparison would be stored: rejected.
-// CHECK: error: loc("lt2"): error: cannot lower nn.less to tile: expected f32 tensors, got tensor<3x40xi1>
-// CHECK-NEXT: loc("w2"): error: cannot lower nn.where to tile: expected f32 tensors, got tensor<3x40xi1>
+// The where's other operand is an exp chain that would take the where first; the
+// comparison's chain is planned first, so the bool stays in the where's map and the exp
+// is a buffer the map reads.
+// CHECK-LABEL: func.func @main
+// CHECK:         tile.map
+// CHECK:           math.exp
+// CHECK:         tile.map
+// CHECK:           %[[C:.*]] = arith.cmpf olt
+// CHECK-NEXT:      arith.select %[[C]]
+// CHECK-NOT:     xi1
+// CHECK:         func.return
 func.func @main(%x: tensor<3x40xf32>, %y: tensor<3x40xf32>) -> tensor<3x40xf32> {
   %e = nn.exp %x : tensor<3x40xf32> loc("e")
   %l = nn.less %x, %y : (tensor<3x40xf32>, tensor<3x40xf32>) -> tensor<3x40xi1> loc("lt2")
   %w = nn.where %l, %e, %y : (tensor<3x40xi1>, tensor<3x40xf32>, tensor<3x40xf32>) -> tensor<3x40xf32> loc("w2")
+  func.return %w : tensor<3x40xf32>
+}
+
+// -----
+
+// A bool the where reads with broadcasting (LpNormalization's zero test of the norms)
+// cannot join its map: it would be stored, so it is rejected.
+// CHECK: error: loc("eq"): error: cannot lower nn.equal to tile: expected f32 tensors, got tensor<3x1xi1>
+// CHECK-NEXT: loc("w3"): error: cannot lower nn.where to tile: expected f32 tensors, got tensor<3x1xi1>
+func.func @main(%x: tensor<3x40xf32>, %n: tensor<3x1xf32>, %z: tensor<f32>) -> tensor<3x40xf32> {
+  %l = nn.equal %n, %z : (tensor<3x1xf32>, tensor<f32>) -> tensor<3x1xi1> loc("eq")
+  %w = nn.where %l, %z, %x : (tensor<3x1xi1>, tensor<f32>, tensor<3x40xf32>) -> tensor<3x40xf32> loc("w3")
   func.return %w : tensor<3x40xf32>
 }
