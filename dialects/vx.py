@@ -2742,9 +2742,10 @@ class _Emitter:
             if kind is YieldOp:
                 continue
             if kind is LabelOp:
-                self.lines.append(f"{op.label.data}:")  # pyright: ignore[reportAttributeAccessIssue]
+                label = op.label  # pyright: ignore[reportAttributeAccessIssue]
+                self.lines.append(f"{label.data}:")
             elif kind is PacketOp:
-                instructions = [i for i in op.body.block.ops  # pyright: ignore[reportAttributeAccessIssue]
+                instructions = [i for i in op.regions[0].block.ops
                                 if type(i) in instruction_types]
                 tagged = [i for i in (op, *instructions) if self.location_tag(i) is not None]
                 self.set_tag(tagged[0] if tagged else op)
@@ -2810,7 +2811,8 @@ class _Emitter:
                 args.append(arg)  # pyright: ignore[reportArgumentType]
             else:
                 args.append(self.register(op, arg))  # pyright: ignore[reportArgumentType]
-        for value in op._operands:  # operands not printed (the tied accumulator) too  # pyright: ignore[reportPrivateUsage]
+        # operands not printed (the tied accumulator) too
+        for value in op._operands:  # pyright: ignore[reportPrivateUsage]
             self.register(op, value)
         mnemonic = op.mnemonic()
         return f"{mnemonic} {', '.join(args)}" if args else mnemonic

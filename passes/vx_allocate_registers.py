@@ -47,6 +47,7 @@ import bisect
 import heapq
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import IntAttr, IntegerAttr, ModuleOp, StringAttr, i32
@@ -176,18 +177,20 @@ class _Analysis:
             loops_of[id(op)] = loops
             kind = type(op)
             if kind is vx.LoopOp:
+                loop = cast(vx.LoopOp, op)
                 pos[id(op)] = self.counter
                 self.counter += 1
-                self._linearize(op.body.block, (*loops, op))  # pyright: ignore[reportAttributeAccessIssue]
+                self._linearize(loop.body.block, (*loops, loop))
                 self.loop_end[id(op)] = self.counter
                 self.counter += 1
-                self.loops.append(op)  # pyright: ignore[reportArgumentType]
+                self.loops.append(loop)
             elif kind is vx.PacketOp:
+                packet = cast(vx.PacketOp, op)
                 first = self.counter
-                for inner in _block_ops(op.body.block):  # pyright: ignore[reportAttributeAccessIssue]
+                for inner in _block_ops(packet.body.block):
                     preorder.append(inner)
                     loops_of[id(inner)] = loops
-                    self.packet_of[id(inner)] = op  # pyright: ignore[reportArgumentType]
+                    self.packet_of[id(inner)] = packet
                     pos[id(inner)] = self.counter
                     self.counter += 1
                 self.packet_span[id(op)] = (first, self.counter - 1)
@@ -196,9 +199,10 @@ class _Analysis:
                 pos[id(op)] = self.counter
                 self.counter += 1
                 if kind is vx.LabelOp:
-                    self.labels[op.label.data] = self.counter - 1  # pyright: ignore[reportAttributeAccessIssue]
+                    self.labels[cast(vx.LabelOp, op).label.data] = self.counter - 1
                 elif kind in _BRANCH_TYPES:
-                    self.branches.append((op.label.data, self.counter - 1))  # pyright: ignore[reportAttributeAccessIssue]
+                    label = cast(vx.JOp | vx.BeqOp, op).label.data
+                    self.branches.append((label, self.counter - 1))
 
     def _define(self, values: Sequence[SSAValue], slot: int, end: int) -> None:
         for value in values:
@@ -213,7 +217,7 @@ class _Analysis:
             kind = type(op)
             if kind is vx.LoopOp:
                 slot = 2 * pos[id(op)] + 1
-                self._define(op.body.block.args, slot, slot)  # pyright: ignore[reportAttributeAccessIssue]
+                self._define(op.regions[0].block.args, slot, slot)
                 slot = 2 * self.loop_end[id(op)] + 1
                 self._define(op.results, slot, slot)
             elif kind is vx.PacketOp:

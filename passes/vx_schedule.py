@@ -54,6 +54,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from vexa.dialects import vx
 from vexa.runtime.target import Target
@@ -114,8 +115,10 @@ def _register_key(value: SSAValue) -> object:
     """What a value's register is called: the physical register's name, or the value's
     id if virtual (names and ids never compare equal)."""
     reg = value._type  # pyright: ignore[reportPrivateUsage]
-    if type(reg) in _REGISTER_TYPES and reg.register_name.data:  # pyright: ignore[reportAttributeAccessIssue]
-        return reg.register_name.data  # pyright: ignore[reportAttributeAccessIssue]
+    if type(reg) in _REGISTER_TYPES:
+        name = cast(vx.VxRegisterType, reg).register_name.data
+        if name:
+            return name
     return id(value)
 
 
@@ -374,7 +377,8 @@ def _bundle(block: Block, ops: list[vx.VxInstruction], before: Operation | None,
         for index, r in enumerate(yielded):
             r.op = packet
             r.index = index
-            r.name_hint = r._name  # as replace_uses_with_if's name carry-over  # pyright: ignore[reportPrivateUsage]
+            # as replace_uses_with_if's name carry-over
+            r.name_hint = r._name  # pyright: ignore[reportPrivateUsage]
         packet.results = SSAValues(yielded)
         if before is None:
             block.add_op(packet)
