@@ -3698,8 +3698,9 @@ def _conv_transpose_as_conv(fn: func.FuncOp, op: Operation) -> None:
 def rewrite_for_tile(fn: func.FuncOp) -> None:
     """Rewrites before lowering: conv_transpose as pads, a weight transpose and reversal
     and a conv (`_conv_transpose_as_conv`, float types), 1-D windows as 2-D ones
-    (`lift_1d_windows`) and depth_to_space / space_to_depth as reshape, transpose,
-    reshape (views and a transpose kernel, f32). In place; other ops are left alone."""
+    (`lift_1d_windows`), depth_to_space / space_to_depth as reshape, transpose,
+    reshape (views and a transpose kernel, f32) and LpNormalization's zero-norm guard on
+    the divisor (`_norm_guard_as_divisor`). In place; other ops are left alone."""
     from vexa.dialects import nn  # noqa: PLC0415 -- nn is only needed for this rewrite
 
     for op in list(fn.body.block.ops):
@@ -3747,6 +3748,58 @@ def rewrite_for_tile(fn: func.FuncOp) -> None:
         op.results[0].replace_all_uses_with(back.results[0])
         op.detach()
         op.erase()
+    _norm_guard_as_divisor(fn)
+
+
+def _is_zero_constant(v: SSAValue) -> bool:
+    owner = v.owner
+    if not isinstance(owner, Operation) or owner.name != "nn.constant":
+        return False
+    value = owner.properties.get("value")
+    return isinstance(value, DenseIntOrFPElementsAttr) and all(
+        float(x) == 0.0 for x in value.get_values())
+
+
+def _norm_guard_as_divisor(fn: func.FuncOp) -> None:
+    """LpNormalization's `where(n == 0, 0, x / n)` with n = reduce_l1/l2(x) (keepdims) as
+    `x / where(n == 0, 1, n)`: the same values (a zero norm means x is all zeros there),
+    but the bool has n's shape, so it stays inside the small where's map instead of being
+    stored and broadcast (element-types=f32 has no bool buffers). f32 only."""
+    from vexa.dialects import nn  # noqa: PLC0415 -- as rewrite_for_tile
+
+    for op in list(fn.body.block.ops):
+        if op.name != "nn.where":
+            continue
+        cond, zero, quot = op.operands
+        eq, div = cond.owner, quot.owner
+        if not (isinstance(eq, Operation) and eq.name == "nn.equal"
+                and isinstance(div, Operation) and div.name == "nn.div"
+                and len(list(cond.uses)) == 1 and len(list(quot.uses)) == 1):
+            continue
+        x, n = div.operands
+        red = n.owner
+        if not (isinstance(red, Operation) and red.name in ("nn.reduce_l1", "nn.reduce_l2")
+                and red.operands[0] is x and _int(red, "keepdims", 1)
+                and eq.operands[0] is n and _is_zero_constant(eq.operands[1])
+                and _is_zero_constant(zero)
+                and all(isinstance(v.type, TensorType) and v.type.get_element_type() == f32
+                        for v in (x, n, op.results[0]))):
+            continue
+        scalar = TensorType(f32, [])
+        one = nn.ConstantOp.create(
+            properties={"value": DenseIntOrFPElementsAttr.from_list(scalar, [1.0])},
+            result_types=[scalar])
+        safe = nn.WhereOp.create(operands=[cond, one.results[0], n], result_types=[n.type])
+        new_div = nn.DivOp.create(operands=[x, safe.results[0]],
+                                  result_types=[op.results[0].type])
+        for new in (one, safe, new_div):
+            new.location = op.location  # type: ignore[assignment]
+            fn.body.block.insert_op_before(new, op)
+        op.results[0].replace_all_uses_with(new_div.results[0])
+        op.detach()
+        op.erase()
+        div.detach()
+        div.erase()
 
 
 @dataclass(frozen=True)

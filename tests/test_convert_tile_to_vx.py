@@ -328,6 +328,19 @@ def test_comparisons_fused_into_where() -> None:
     _check(model, {"x": _rand(3, 45)}, "vx128")
 
 
+@pytest.mark.parametrize("p,axis", [(1, 1), (2, 0), (2, -1)])
+def test_lp_normalization_with_a_zero_norm(p: int, axis: int) -> None:
+    """LpNormalization (zero norms give 0): its guard becomes the divisor's, so the bool
+    stays in one map."""
+    model = _model([helper.make_node("LpNormalization", ["x"], ["y"], name="lpn", p=p,
+                                     axis=axis)],
+                   [_f32("x", [4, 37])], [_f32("y", [4, 37])], [])
+    x = _rand(4, 37)
+    x[1] = 0.0
+    x[:, 3] = 0.0
+    _check(model, {"x": x}, "vx128")
+
+
 def test_trigonometric_and_hyperbolic_functions() -> None:
     """The eleven trigonometric/hyperbolic ONNX ops, each a vx pseudo-op expanded by
     vx-expand-math, against onnxruntime (acosh on [1, 10], the rest on (-1, 1) and sin,

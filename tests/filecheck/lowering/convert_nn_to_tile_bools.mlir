@@ -43,6 +43,28 @@ func.func @main(%x: tensor<3x40xf32>, %y: tensor<3x40xf32>) -> tensor<3x40xf32> 
 
 // -----
 
+// LpNormalization's where(n == 0, 0, x / n), n = reduce_l2(x): rewritten as
+// x / where(n == 0, 1, n), so the bool stays in the map on n's shape.
+// CHECK-LABEL: func.func @main
+// CHECK:         tile.reduce
+// CHECK:         tile.map
+// CHECK:           %[[C:.*]] = arith.cmpf oeq
+// CHECK-NEXT:      %[[S:.*]] = arith.select %[[C]]
+// CHECK:         tile.map
+// CHECK:           arith.divf
+// CHECK-NOT:     xi1
+// CHECK:         func.return
+func.func @main(%x: tensor<3x40xf32>) -> tensor<3x40xf32> {
+  %z = nn.constant dense<0.000000e+00> : tensor<f32>
+  %n = nn.reduce_l2 %x {axes = array<i64: 1>, keepdims = 1 : i64} : (tensor<3x40xf32>) -> tensor<3x1xf32> loc("n")
+  %e = nn.equal %n, %z : (tensor<3x1xf32>, tensor<f32>) -> tensor<3x1xi1> loc("eq0")
+  %d = nn.div %x, %n : (tensor<3x40xf32>, tensor<3x1xf32>) -> tensor<3x40xf32> loc("d")
+  %w = nn.where %e, %z, %d : (tensor<3x1xi1>, tensor<f32>, tensor<3x40xf32>) -> tensor<3x40xf32> loc("w0")
+  func.return %w : tensor<3x40xf32>
+}
+
+// -----
+
 // A bool the where reads with broadcasting (LpNormalization's zero test of the norms)
 // cannot join its map: it would be stored, so it is rejected.
 // CHECK: error: loc("eq"): error: cannot lower nn.equal to tile: expected f32 tensors, got tensor<3x1xi1>
