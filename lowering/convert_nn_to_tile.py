@@ -25,8 +25,9 @@ over the depth taps), conv_transpose (rewritten as zero-stuffing pads and a conv
 gemm, max/average/Lp/global pooling (1-D to 3-D), softmax and log_softmax on any axis,
 layer and instance normalization, lrn, the reductions in REDUCTIONS (tile.reduce
 add/max/mul around maps; over no elements: their identity), arg_max/arg_min and hardmax
-(tile.reduce argmax), top_k (tile.top_k), gather/gather_elements (tile.gather), cum_sum (a
-padded sum window), trilu and one_hot (maps against compile-time masks), resize (per-axis
+(tile.reduce argmax; with element-types=f32, hardmax as max, compare and cum_sum:
+`hardmax_without_argmax`), top_k (tile.top_k), gather/gather_elements (tile.gather),
+cum_sum (a padded sum window), trilu and one_hot (maps against compile-time masks), resize (per-axis
 row gathers by DMA and weighted taps), transpose, concat, split, tile, slice (stepped ones
 and reflect/edge/wrap pads as row gathers), constant pad, and the elementwise ops in
 ELEMENTWISE (relu, add, mul, sum, batch_normalization, the unary activations and
@@ -3802,6 +3803,52 @@ def _norm_guard_as_divisor(fn: func.FuncOp) -> None:
         div.erase()
 
 
+def hardmax_without_argmax(fn: func.FuncOp) -> None:
+    """f32 Hardmax without tile.reduce argmax (which convert-tile-to-vx does not lower):
+    e = where(x == reduce_max(x, axis), 1, 0), c = cum_sum(e, axis),
+    y = where(c == 1, e, 0) -- 1 at the first maximum only, exactly (sums of 0/1). Each
+    bool is used once, by the where of its own shape: predicates in one map."""
+    from vexa.dialects import nn  # noqa: PLC0415 -- as rewrite_for_tile
+
+    for op in list(fn.body.block.ops):
+        if op.name != "nn.hardmax":
+            continue
+        x = op.operands[0]
+        t = x.type
+        if not (isinstance(t, TensorType) and t.get_element_type() == f32):
+            continue
+        shape = list(t.get_shape())
+        axis = _int(op, "axis", -1) % len(shape)
+        scalar = TensorType(f32, [])
+        bools = TensorType(i1, shape)
+        kept = TensorType(f32, [1 if d == axis else n for d, n in enumerate(shape)])
+
+        def const(v: float) -> Operation:
+            return nn.ConstantOp.create(
+                properties={"value": DenseIntOrFPElementsAttr.from_list(scalar, [v])},
+                result_types=[scalar])
+
+        one, zero = const(1.0), const(0.0)
+        m = nn.ReduceMaxOp.create(operands=[x], result_types=[kept], properties={
+            "axes": DenseArrayBase.from_list(i64, [axis]), "keepdims": IntegerAttr(1, i64)})
+        eq = nn.EqualOp.create(operands=[x, m.results[0]], result_types=[bools])
+        e = nn.WhereOp.create(operands=[eq.results[0], one.results[0], zero.results[0]],
+                              result_types=[t])
+        c = nn.CumSumOp.create(operands=[e.results[0]], result_types=[t], properties={
+            "axis": IntegerAttr(axis, i64), "exclusive": IntegerAttr(0, i64),
+            "reverse": IntegerAttr(0, i64)})
+        first = nn.EqualOp.create(operands=[c.results[0], one.results[0]],
+                                  result_types=[bools])
+        y = nn.WhereOp.create(operands=[first.results[0], e.results[0], zero.results[0]],
+                              result_types=[t])
+        for new in (one, zero, m, eq, e, c, first, y):
+            new.location = op.location  # type: ignore[assignment]
+            fn.body.block.insert_op_before(new, op)
+        op.results[0].replace_all_uses_with(y.results[0])
+        op.detach()
+        op.erase()
+
+
 @dataclass(frozen=True)
 class ConvertNnToTilePass(ModulePass):
     """Lower nn to tile: bufferize, tile with a target cost model, insert (double-buffered)
@@ -3836,6 +3883,8 @@ class ConvertNnToTilePass(ModulePass):
         errors: list[str] = []
         for fn in fns:
             rewrite_for_tile(fn)
+            if self.element_types == "f32":
+                hardmax_without_argmax(fn)
             fused_bools = (FunctionLowering.fused_bool_values(fn, self)
                            if self.element_types == "f32" else frozenset())
             for inner in fn.walk():

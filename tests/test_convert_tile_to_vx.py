@@ -341,6 +341,15 @@ def test_lp_normalization_with_a_zero_norm(p: int, axis: int) -> None:
     _check(model, {"x": x}, "vx128")
 
 
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_hardmax_first_maximum(axis: int) -> None:
+    """Hardmax without argmax (max, compare, cum_sum): 1 at the first maximum only."""
+    x = np.round(_rand(3, 6, 37) * 2)  # many ties
+    model = _model([helper.make_node("Hardmax", ["x"], ["y"], name="hm", axis=axis)],
+                   [_f32("x", [3, 6, 37])], [_f32("y", [3, 6, 37])], [])
+    _check(model, {"x": x}, "vx128")
+
+
 def test_trigonometric_and_hyperbolic_functions() -> None:
     """The eleven trigonometric/hyperbolic ONNX ops, each a vx pseudo-op expanded by
     vx-expand-math, against onnxruntime (acosh on [1, 10], the rest on (-1, 1) and sin,

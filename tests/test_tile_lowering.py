@@ -251,14 +251,13 @@ def test_data_movement(spec: str) -> None:
 def test_unsupported_op_is_a_located_error() -> None:
     text = f"""
 func.func @main(%x: {ty(2, 3)}) -> {ty(2, 1)} {{
-  %h = nn.hardmax %x {{axis = 1 : i64}} : {ty(2, 3)} loc("hm")
-  %v = nn.reduce_prod %h {{axes = array<i64: 1>, keepdims = 1 : i64}} : ({ty(2, 3)}) -> {ty(2, 1)} loc("rp")
+  %v, %k = nn.top_k %x {{axis = 1 : i64, k = 1 : i64, largest = 1 : i64, sorted = 1 : i64}} : ({ty(2, 3)}) -> ({ty(2, 1)}, tensor<2x1xi64>) loc("tk")
   func.return %v : {ty(2, 1)}
 }}"""
     module = parse(text)
     before = str(module)
     # element-types=f32 (the default) lowers only what convert-tile-to-vx takes
-    with pytest.raises(DiagnosticException, match=r'loc\("hm"\): error: cannot lower nn.hardmax'):
+    with pytest.raises(DiagnosticException, match=r'loc\("tk"\): error: cannot lower nn.top_k'):
         lower(module, "convert-nn-to-tile")
     assert str(module) == before  # left unconverted
 

@@ -65,6 +65,25 @@ func.func @main(%x: tensor<3x40xf32>) -> tensor<3x40xf32> {
 
 // -----
 
+// Hardmax with element-types=f32 (no tile.reduce argmax on the machine): a max reduce,
+// e = where(x == max, 1, 0), the cum_sum of e along the axis, where(cum == 1, e, 0).
+// CHECK-LABEL: func.func @main
+// CHECK:         tile.reduce {{.*}}kind = "max"
+// CHECK:         tile.map
+// CHECK:           arith.cmpf oeq
+// CHECK-NEXT:      arith.select
+// CHECK:         tile.map
+// CHECK:           arith.cmpf oeq
+// CHECK-NEXT:      arith.select
+// CHECK-NOT:     argmax
+// CHECK:         func.return
+func.func @main(%x: tensor<3x40xf32>) -> tensor<3x40xf32> {
+  %h = nn.hardmax %x {axis = 1 : i64} : tensor<3x40xf32> loc("hm")
+  func.return %h : tensor<3x40xf32>
+}
+
+// -----
+
 // A bool the where reads with broadcasting (LpNormalization's zero test of the norms)
 // cannot join its map: it would be stored, so it is rejected.
 // CHECK: error: loc("eq"): error: cannot lower nn.equal to tile: expected f32 tensors, got tensor<3x1xi1>
