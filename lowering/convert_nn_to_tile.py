@@ -1267,6 +1267,15 @@ def divisor_candidates(extent: int, forced: int = 0, limit: int = 8) -> list[int
     return vals[-limit:]
 
 
+MAX_CHAIN_INPUTS = 6
+"""Most activations (operands not `nn.constant`) a fused elementwise chain may bring into
+its producer's kernel besides the value flowing through: the rest of the chain starts a
+kernel of its own. A 16-phase
+strided conv (nn-decompose-strided-conv) sums 16 convolutions: in one epilogue that is 16
+double-buffered tiles and 18 address registers per loop level, more than a machine with
+32 scalar registers can carry."""
+
+
 class TileChoiceError(Exception):
     """No tile sizes fit the target's VTCM."""
 
@@ -1676,6 +1685,7 @@ class FunctionLowering:
             no_fuse = ("nn.concat", "nn.slice", "nn.gather")  # gather: a flattened view
             if self.opts.fuse and op.name not in no_fuse and not drops_rank and not gathered:
                 cur = op.results[0]
+                extra = 0  # activations the chain brings in besides the value flowing through
                 while len(list(cur.uses)) == 1:
                     user = next(iter(cur.uses)).operation
                     if (
@@ -1684,6 +1694,10 @@ class FunctionLowering:
                         or user.parent is not op.parent
                     ):
                         break
+                    extra += sum(v is not cur and getattr(v.owner, "name", "") != "nn.constant"
+                                 for v in user.operands)
+                    if extra > MAX_CHAIN_INPUTS:
+                        break  # each is a VTCM tile and an address register per loop level
                     if _shape(user.results[0]) != _shape(cur):
                         break
                     if op.name not in ELEMENTWISE and _et(user.results[0]) != _et(cur):

@@ -166,7 +166,7 @@ class PhaseDecomposeStridedConv(RewritePattern):
                                                    f"sum{p}{q}")
         assert total is not None
         old_w = op.w.owner
-        rewriter.replace_matched_op(new, [total])
+        rewriter.replace(op, new, [total])
         if not whole and isinstance(old_w, nn.ConstantOp) and not old_w.result.uses:
             rewriter.erase(old_w)  # its phases replace it
 
