@@ -133,6 +133,7 @@ class VxRegisterType(RegisterType, ABC):
 
     PREFIX: ClassVar[str]
     MAX_REGISTERS: ClassVar[int] = 256
+    _UNALLOCATED: ClassVar[VxRegisterType]
     _NAMES: ClassVar[dict[str, int]]
 
     @classmethod
@@ -154,6 +155,17 @@ class VxRegisterType(RegisterType, ABC):
     def register(cls, index: int) -> Self:
         """The allocated register `index` (`VectorRegisterType.register(3)` is `v3`)."""
         return cls.from_index(index)
+
+    @classmethod
+    def unallocated(cls) -> Self:
+        """The unallocated register of this type: one shared instance per type (attributes
+        are immutable; building one verifies its two parameters, and the lowering asks for
+        it once per instruction it creates)."""
+        cached = cls.__dict__.get("_UNALLOCATED")
+        if cached is None:
+            cached = super().unallocated()
+            cls._UNALLOCATED = cached
+        return cached
 
     @property
     def number(self) -> int | None:

@@ -1269,17 +1269,26 @@ def divisor_candidates(extent: int, forced: int = 0, limit: int = 8) -> list[int
     return vals[-limit:]
 
 
+MAX_CHAIN_INPUTS = 6
+"""Most activations (operands not `nn.constant`) a fused elementwise chain may bring into
+its producer's kernel besides the value flowing through: the rest of the chain starts a
+kernel of its own. A 16-phase
+strided conv (nn-decompose-strided-conv) sums 16 convolutions: in one epilogue that is 16
+double-buffered tiles and 18 address registers per loop level, more than a machine with
+32 scalar registers can carry."""
+
+
 class TileChoiceError(Exception):
     """No tile sizes fit the target's VTCM."""
 
 
 def _spec_key(spec: Spec) -> tuple[Any, ...]:
     """Everything `spec_vtcm_bytes` and `spec_cost` read from a Spec (not its buffers)."""
-    ins = tuple((str(_et(i.src)), i.sizes, i.phase,
+    ins = tuple((_et(i.src), i.sizes, i.phase,
                  tuple(frozenset((k, d) for k, d, _, _ in a.terms) for a in i.offs))
                 for i in spec.ins)
-    return (spec.out_shape, str(_et(spec.out)), spec.out_tile, spec.red_extent, spec.red_tile,
-            ins, tuple(spec.temps), tuple(str(t) for t in spec.temp_types or ()), spec.work)
+    return (spec.out_shape, _et(spec.out), spec.out_tile, spec.red_extent, spec.red_tile,
+            ins, tuple(spec.temps), tuple(spec.temp_types or ()), spec.work)
 
 
 _SPEC_MEMO: dict[tuple[Any, ...], tuple[int, float]] = {}
@@ -1709,6 +1718,7 @@ class FunctionLowering:
             no_fuse = ("nn.concat", "nn.slice", "nn.gather")  # gather: a flattened view
             if self.opts.fuse and op.name not in no_fuse and not drops_rank and not gathered:
                 cur = op.results[0]
+                extra = 0  # activations the chain brings in besides the value flowing through
                 while len(list(cur.uses)) == 1:
                     user = next(iter(cur.uses)).operation
                     if (
@@ -1717,6 +1727,10 @@ class FunctionLowering:
                         or user.parent is not op.parent
                     ):
                         break
+                    extra += sum(v is not cur and getattr(v.owner, "name", "") != "nn.constant"
+                                 for v in user.operands)
+                    if extra > MAX_CHAIN_INPUTS:
+                        break  # each is a VTCM tile and an address register per loop level
                     if _shape(user.results[0]) != _shape(cur):
                         break
                     if op.name not in ELEMENTWISE and _et(user.results[0]) != _et(cur):
@@ -3152,11 +3166,28 @@ class FunctionLowering:
         self, src: SSAValue, dst: SSAValue, axis: int, idx: Sequence[int], loc: Attribute
     ) -> None:
         """dst[.., i, ..] = src[.., idx[i], ..] along `axis`: one DRAM-to-DRAM DMA per run
-        of consecutive source rows (no VTCM), all started, then waited."""
+        of consecutive source rows (no VTCM), all started, then waited. Rows at a constant
+        step s > 1 along an axis whose extent s divides are one DMA: on views that split
+        the axis into [extent / s, s] (source) and [rows, 1] (destination), the box
+        [.., rows, 1, ..] at [.., idx[0] // s, idx[0] % s, ..] (a stepped slice: the DMA
+        engine's row strides do the striding, the code does not grow with the rows)."""
         shape = _shape(dst)
         kb = KernelBuilder(loc, self.params)
         toks = []
         i = 0
+        src_shape = list(_shape(src))
+        step = idx[1] - idx[0] if len(idx) > 1 else 0
+        if (step > 1 and src_shape[axis] % step == 0
+                and all(b - a == step for a, b in zip(idx, idx[1:]))):
+            et = _et(src)
+            vsrc = src_shape[:axis] + [src_shape[axis] // step, step] + src_shape[axis + 1:]
+            box = list(shape[:axis]) + [len(idx), 1] + list(shape[axis + 1:])
+            sv = self.emit(tile.ViewOp(src, tile.buffer_type(vsrc, et, tile.DRAM)), loc).results[0]
+            dv = self.emit(tile.ViewOp(dst, tile.buffer_type(box, et, tile.DRAM)), loc).results[0]
+            si = [kb.c(idx[0] // step if d == axis else idx[0] % step if d == axis + 1 else 0)
+                  for d in range(len(box))]
+            toks.append(kb.add(tile.DmaStartOp(sv, si, dv, [kb.c(0)] * len(box), box)).results[0])
+            i = len(idx)
         while i < len(idx):
             j = i + 1
             while j < len(idx) and idx[j] == idx[j - 1] + 1:

@@ -1226,16 +1226,30 @@ class _Lowerer:
 
             cr = self.repeat(full, [pout, *pins], lambda c: chunk(c, None))
             if tail:
-                chunk(cr, tail)
-            return regs
+                cr = chunk(cr, tail)
+            return cr
 
-        def nest(regs: list[SSAValue], d: int) -> list[SSAValue]:
+        # each level hands its pointers on, advanced by what it covered: the outer level
+        # bumps them by its stride less that advance, so only one set of pointers is live
+        # at a time (a wide fused chain inside a tile loop would otherwise carry one set
+        # per loop level and run out of scalar registers)
+        chunks = full + (1 if tail else 0)
+        row_adv = [chunks * V] + [0 if bc else chunks * V for bc in bcast]
+
+        def nest(regs: list[SSAValue], d: int) -> tuple[list[SSAValue], list[int]]:
+            """The pointers after level d's block, and how far it moved them."""
             if d == len(shape) - 1:
-                return row(regs)
+                return row(regs), row_adv
             strides = [out_strides[d]] + [s[d] for s in in_strides]
-            self.repeat(shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, strides))[1],
-                        reserve=1 if full > 1 else 0)
-            return regs
+            adv: list[int] = []
+
+            def body(rr: list[SSAValue]) -> list[SSAValue]:
+                moved, inner = nest(rr, d + 1)
+                adv[:] = inner
+                return self.bump(moved, [s - a for s, a in zip(strides, inner, strict=True)])
+
+            out_regs = self.repeat(shape[d], regs, body, reserve=1 if full > 1 else 0)
+            return out_regs, [shape[d] * s for s in strides]
 
         nest([self.addr(out)] + [self.addr(b) for b in ins], 0)
 

@@ -124,8 +124,14 @@ class PhaseDecomposeStridedConv(RewritePattern):
             return o.results[0]
 
         x: SSAValue = op.x
+        H, W = x_type.get_shape()[2:]
         if any(pads):
             pt, pl, pb, pr = pads
+            # round the padded extents up to multiples of the strides (rows never read):
+            # each phase slice is then one strided DMA (see convert-nn-to-tile's
+            # gather_rows)
+            pb += -(H + pt + pb) % sh
+            pr += -(W + pl + pr) % sw
             x = add(nn.PadOp.build_inferred([x], {
                 "pads": _ints([0, 0, pt, pl, 0, 0, pb, pr]),
                 "mode": StringAttr("constant"),
@@ -160,7 +166,7 @@ class PhaseDecomposeStridedConv(RewritePattern):
                                                    f"sum{p}{q}")
         assert total is not None
         old_w = op.w.owner
-        rewriter.replace_matched_op(new, [total])
+        rewriter.replace(op, new, [total])
         if not whole and isinstance(old_w, nn.ConstantOp) and not old_w.result.uses:
             rewriter.erase(old_w)  # its phases replace it
 

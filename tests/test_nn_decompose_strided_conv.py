@@ -59,3 +59,15 @@ def test_strided_conv_matches_onnxruntime(cfg: tuple) -> None:
     np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)
     # the new ops are charged to the conv's ONNX node
     assert "sconv" in str(exe.report) and "slice" in str(exe.report)
+
+
+def test_sixteen_phases_sum_in_several_kernels() -> None:
+    """AlexNet's 11x11 stride-4 conv has 16 phases: their sum cannot be one epilogue of
+    16 inputs (18 address registers per loop level on a 32-register machine);
+    convert-nn-to-tile caps a fused chain at MAX_CHAIN_INPUTS activations."""
+    model = _model(3, 16, 67, 67, [11, 11], [4, 4], [0, 0, 0, 0])
+    x = np.random.RandomState(0).randn(1, 3, 67, 67).astype(np.float32)
+    want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    exe = vexa.compile(model)
+    assert exe.ir("nn").count("nn.conv ") == 16
+    np.testing.assert_allclose(exe.run([x])[0], want, rtol=1e-3, atol=1e-4)

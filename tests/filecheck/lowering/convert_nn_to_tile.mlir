@@ -242,3 +242,29 @@ func.func @depth_to_space(%x: tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> {
   %r = nn.depth_to_space %x {blocksize = 2 : i64, mode = "DCR"} : (tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> loc("d2s")
   func.return %r : tensor<1x2x4x6xf32>
 }
+
+
+
+// A stepped slice along an axis its step divides is one strided DMA per axis: views split
+// the axis into [extent / step, step] (source) and [rows, 1] (destination); the box takes
+// phase 1 of every pair. Elsewhere (7 rows, step 2) one DMA per source row.
+// CHECK-LABEL: func.func @stepped_slice(
+// CHECK:         tile.view %{{.*}} : memref<1x2x4x8xf32, #tile.space<dram>> to memref<1x2x4x4x2xf32, #tile.space<dram>>
+// CHECK:         tile.view %{{.*}} : memref<1x2x4x4xf32, #tile.space<dram>> to memref<1x2x4x4x1xf32, #tile.space<dram>>
+// CHECK:         tile.kernel {
+// CHECK-NEXT:      %[[Z:.*]] = arith.constant 0 : index
+// CHECK-NEXT:      %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-NEXT:      tile.dma_start %{{.*}}[%[[Z]], %[[Z]], %[[Z]], %[[Z]], %[[ONE]]], %{{.*}}[%[[Z]], %[[Z]], %[[Z]], %[[Z]], %[[Z]]] sizes [1, 2, 4, 4, 1]
+// CHECK-NEXT:      tile.dma_wait
+// CHECK-LABEL: func.func @stepped_slice_odd(
+// CHECK:         tile.kernel {
+// CHECK-COUNT-4:   tile.dma_start
+// CHECK-NEXT:      tile.dma_wait
+func.func @stepped_slice(%x: tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32> {
+  %r = nn.slice %x {starts = array<i64: 1>, ends = array<i64: 8>, axes = array<i64: 3>, steps = array<i64: 2>} : (tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32> loc("slice")
+  func.return %r : tensor<1x2x4x4xf32>
+}
+func.func @stepped_slice_odd(%x: tensor<1x2x7x3xf32>) -> tensor<1x2x4x3xf32> {
+  %r = nn.slice %x {starts = array<i64: 0>, ends = array<i64: 7>, axes = array<i64: 2>, steps = array<i64: 2>} : (tensor<1x2x7x3xf32>) -> tensor<1x2x4x3xf32> loc("slice_odd")
+  func.return %r : tensor<1x2x4x3xf32>
+}

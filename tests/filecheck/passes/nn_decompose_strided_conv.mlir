@@ -30,7 +30,9 @@ builtin.module {
 
 // -----
 
-// A 3x3 kernel of stride 2 with pads: pad once, then one stepped slice per input phase
+// A 3x3 kernel of stride 2 with pads: pad once (the padded extents rounded up to
+// multiples of the stride, so each phase slice is one strided DMA), then one stepped
+// slice per input phase
 // (p, q), convolved at unit stride with that phase's taps w[:, :, p::2, q::2] (2x2, 2x1,
 // 1x2, 1x1: new constants; the original weights go), the bias on the first, summed.
 builtin.module {
@@ -43,8 +45,8 @@ builtin.module {
 
 // CHECK-LABEL: func.func @main
 // CHECK-NOT:     nn.constant dense<
-// CHECK:         %[[P:.*]] = nn.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, mode = "constant", constant_value = 0.000000e+00 : f32} : (tensor<1x2x5x5xf32>) -> tensor<1x2x7x7xf32>
-// CHECK-NEXT:    %[[X0:.*]] = nn.slice %[[P]] {starts = array<i64: 0, 0>, ends = array<i64: 7, 7>, axes = array<i64: 2, 3>, steps = array<i64: 2, 2>} : (tensor<1x2x7x7xf32>) -> tensor<1x2x4x4xf32>
+// CHECK:         %[[P:.*]] = nn.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 2, 2>, mode = "constant", constant_value = 0.000000e+00 : f32} : (tensor<1x2x5x5xf32>) -> tensor<1x2x8x8xf32>
+// CHECK-NEXT:    %[[X0:.*]] = nn.slice %[[P]] {starts = array<i64: 0, 0>, ends = array<i64: 7, 7>, axes = array<i64: 2, 3>, steps = array<i64: 2, 2>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
 // CHECK-NEXT:    %[[W0:.*]] = nn.constant dense_resource<conv_w_phase00> : tensor<1x2x2x2xf32>
 // CHECK-NEXT:    %[[C0:.*]] = nn.conv %[[X0]], %[[W0]], %b {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>
 // CHECK-NEXT:    %[[X1:.*]] = nn.slice %[[P]] {starts = array<i64: 0, 1>, ends = array<i64: 7, 6>, {{.*}} -> tensor<1x2x4x3xf32>
