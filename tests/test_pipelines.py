@@ -82,14 +82,15 @@ def test_run_pipeline_replays_the_same_ir_as_a_two_step_run() -> None:
 
 def _unlowered_model() -> bytes:
     """A one-node model of a form convert-nn-to-tile does not lower under its default
-    element-types=f32 (ReduceProd: only the tile engine's element-types=all has it)."""
+    element-types=f32 (ArgMax: int64 indices; only the tile engine's element-types=all
+    has it)."""
     from onnx import TensorProto, helper
 
-    node = helper.make_node("ReduceProd", ["x"], ["y"], axes=[1], keepdims=1, name="prod1")
+    node = helper.make_node("ArgMax", ["x"], ["y"], axis=1, keepdims=1, name="argmax1")
     graph = helper.make_graph(
         [node], "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 8])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.INT64, [2, 1])],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString()
 
@@ -100,7 +101,7 @@ def test_failing_stage_is_named() -> None:
         pipelines.run_pipeline(module, pipelines.nn_to_tile())
     assert info.value.stage == "convert-nn-to-tile"
     assert str(info.value).startswith("convert-nn-to-tile: ")
-    assert "prod1" in str(info.value)
+    assert "argmax1" in str(info.value)
 
 
 _VEXP = """builtin.module attributes {vx.target = "vx128"} {
