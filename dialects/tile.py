@@ -659,6 +659,9 @@ class DmaPlan:
     `row_bytes`; the next dimension gives `rows` with `src_stride`/`dst_stride` bytes
     between row starts (a 2-D descriptor; `rows == 1` is a 1-D copy); the remaining outer
     dimensions are loops of descriptors, `(count, src_stride, dst_stride)` outermost first.
+    Dimensions of one element are dropped, and a dimension whose strides are its inner
+    neighbour's times that neighbour's count merges into it (the columns of a stepped
+    slice over whole rows are one descriptor).
     """
 
     row_bytes: int
@@ -696,10 +699,20 @@ def dma_plan(
     if k == 0:
         return DmaPlan(run, 1, run, run, ())
     rows_dim = k - 1
-    outer = tuple((sizes[d], stride(src_shape, d), stride(dst_shape, d)) for d in range(rows_dim))
-    return DmaPlan(
-        run, sizes[rows_dim], stride(src_shape, rows_dim), stride(dst_shape, rows_dim), outer
-    )
+    # dims of one element are no loops; a dim whose stride is its inner neighbour's times
+    # that one's count continues the neighbour's rows (e.g. the columns of a stepped slice
+    # over whole rows: one descriptor, not one per row)
+    dims = [(sizes[d], stride(src_shape, d), stride(dst_shape, d))
+            for d in range(rows_dim + 1) if sizes[d] != 1 or d == rows_dim]
+    merged = [dims[-1]]
+    for count, ss, ds in reversed(dims[:-1]):
+        n, s0, d0 = merged[0]
+        if ss == n * s0 and ds == n * d0:
+            merged[0] = (count * n, s0, d0)
+        else:
+            merged.insert(0, (count, ss, ds))
+    rows, src_stride, dst_stride = merged[-1]
+    return DmaPlan(run, rows, src_stride, dst_stride, tuple(merged[:-1]))
 
 
 @irdl_op_definition

@@ -353,6 +353,9 @@ def test_concat_in_place(spec: str) -> None:
         ((1, 64, 56, 56), (1, 16, 10, 58), (1, 16, 10, 56)),  # rows of 56 into a padded tile
         ((1, 8, 6, 6), (1, 8, 6, 6), (1, 8, 6, 6)),
         ((2, 5, 12), (1, 4, 6), (1, 4, 6)),
+        ((1, 4, 6, 3, 2), (1, 4, 6, 3, 1), (1, 4, 6, 3, 1)),  # every other column
+        ((1, 4, 3, 2, 6), (1, 4, 3, 1, 6), (1, 4, 3, 1, 6)),  # every other row
+        ((3, 1, 5, 2), (3, 1, 5, 1), (2, 1, 4, 1)),  # part of the columns, a dim of one
     ],
 )
 def test_dma_plan_covers_the_box(
@@ -373,6 +376,16 @@ def test_dma_plan_covers_the_box(
             s1, d1 = s0 + r * plan.src_stride, d0 + r * plan.dst_stride
             db[d1 : d1 + plan.row_bytes] = sb[s1 : s1 + plan.row_bytes]
     np.testing.assert_array_equal(db.view(np.float32).reshape(dst), want)
+
+
+def test_dma_plan_merges_dims_that_continue_their_rows() -> None:
+    """The columns of a stepped slice over whole rows are one descriptor of stride 8 (not
+    one per row and channel); rows of whole runs at a stride merge the same way."""
+    cols = tile.dma_plan((1, 4, 6, 3, 2), (1, 4, 6, 3, 1), (1, 4, 6, 3, 1), 4)
+    assert (cols.row_bytes, cols.rows, cols.src_stride, cols.dst_stride, cols.outer) == (
+        4, 72, 8, 4, ())
+    rows = tile.dma_plan((1, 4, 3, 2, 6), (1, 4, 3, 1, 6), (1, 4, 3, 1, 6), 4)
+    assert (rows.row_bytes, rows.rows, rows.src_stride, rows.descriptors) == (24, 12, 48, 1)
 
 
 def test_interpreter_traps_a_missing_dma_wait() -> None:
