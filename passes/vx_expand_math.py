@@ -22,7 +22,8 @@ so nothing is lost.
 Accuracy: max error in f32 ulp of the exact (float64 numpy) result, over every 2^8-th f32
 bit pattern (16.7M inputs: both signs, subnormals, inf, NaN) plus special values, run on
 the fast simulator by `scripts/measure_math_ulp.py --step 8`; each expansion's docstring
-states its figure (all <= 3.47 ulp; sin/cos/tan for |x| <= 8192 only and pow for
+states its figure (all <= 3.47 ulp; sin/cos/tan for |x| <= 8192 only, also on the f32
+values nearest to multiples of π/2, and pow for
 |y·ln|a|| <= 1: see theirs), tests/test_vx_expand_math.py checks it on a coarser
 sample, and BENCHMARKS.md ("vx math expansions: accuracy") lists them.
 
@@ -407,9 +408,10 @@ def _erf(b: _Builder, x: SSAValue) -> SSAValue:
 # sin(r) = r + r·z·P(z), cos(r) = 1 − z/2 + z²·Q(z) on |r| <= π/4, z = r² (Cephes sinf/cosf)
 _SIN_P = (-1.6666654611e-1, 8.3321608736e-3, -1.9515295891e-4)
 _COS_P = (4.166664568298827e-2, -1.388731625493765e-3, 2.443315711809948e-5)
-# π/2 in three parts for Cody-Waite: 8 and 11 significant bits, so q·P1 and q·P2 are exact
-# for q < 2^13
-_PIO2 = (1.5703125, 4.837512969970703125e-4, 7.54978995489188216e-8)
+# π/2 in five parts for Cody-Waite: 8, 11, 11 and 11 significant bits (q·P1 ... q·P4 are
+# exact for q < 2^13), then the f32 nearest the rest (π/2 − ΣP = −2.7e-24)
+_PIO2 = (1.5703125, 4.837512969970703125e-4, 7.549533620476723e-08, 2.5632829192545614e-12,
+         6.123234262925839e-17)
 _PIO2_HI, _PIO2_LO = 1.5707963705062866, -4.371139000186243e-08  # f32(π/2) + rest
 _PI_HI, _PI_LO = 3.1415927410125732, -8.742278000372485e-08
 _PIO4_HI, _PIO4_LO = 0.7853981852531433, -2.1855695000931212e-08
@@ -438,14 +440,16 @@ def _odd_poly(b: _Builder, coeffs: tuple[float, ...], x: SSAValue, z: SSAValue) 
 
 def _sincos_reduce(b: _Builder, a: SSAValue) -> tuple[SSAValue, SSAValue, SSAValue]:
     """For a = |x|: (q as i32, sin r, cos r) with a = q·π/2 + r, |r| <= π/4: q = round(a·2/π)
-    by the 1.5·2^23 trick, r by three-part Cody-Waite (exact products for q < 2^13)."""
+    by the 1.5·2^23 trick, r by five-part Cody-Waite: for q < 2^13 the first four
+    products are exact and, when r is small (a near a multiple of π/2: the hard case),
+    so is each subtraction (Sterbenz), so r keeps its full precision there."""
     magic = b.c(_MAGIC)
     t = b.add(b.mul(a, b.c(2.0 / np.pi)), magic)
     q = b.isub(t, magic)
     qf = b.sub(t, magic)
-    r = b.sub(a, b.mul(qf, b.c(_PIO2[0])))
-    r = b.sub(r, b.mul(qf, b.c(_PIO2[1])))
-    r = b.sub(r, b.mul(qf, b.c(_PIO2[2])))
+    r = a
+    for part in _PIO2:
+        r = b.sub(r, b.mul(qf, b.c(part)))
     z = b.mul(r, r)
     sin_r = _odd_poly(b, _SIN_P, r, z)
     cos_r = b.add(b.sub(b.c(1.0), b.mul(z, b.c(0.5))), b.mul(b.mul(z, z), b.horner(_COS_P, z)))
@@ -459,8 +463,9 @@ def _quadrant_bit(b: _Builder, q: SSAValue, bit: int) -> SSAValue:
 
 
 def _sin(b: _Builder, x: SSAValue) -> SSAValue:
-    """sin(x): max error 1.53 ulp (measured) for |x| <= 8192 (q < 2^13: the Cody-Waite
-    reduction is exact up to its last rounding); beyond, the reduced argument loses bits
+    """sin(x): max error 1.62 ulp (measured) for |x| <= 8192 (q < 2^13: the Cody-Waite
+    reduction loses no bit; 1.0 ulp on the 16k f32 values nearest to multiples of π/2,
+    where the reduced argument is tiny); beyond, the reduced argument loses bits
     (no Payne-Hanek): measured max absolute error 0.25 for 8192 < |x| < 2^22·π/2, and the
     result is meaningless from there on (the rounding trick needs q < 2^22). inf, NaN → NaN.
     sin(±x) picks ±sin r / ±cos r by the quadrant q = round(|x|·2/π); the sign is
@@ -473,7 +478,8 @@ def _sin(b: _Builder, x: SSAValue) -> SSAValue:
 
 
 def _cos(b: _Builder, x: SSAValue) -> SSAValue:
-    """cos(x): max error 1.53 ulp (measured) for |x| <= 8192; beyond, as sin (absolute
+    """cos(x): max error 1.78 ulp (measured) for |x| <= 8192 (1.49 near multiples of
+    π/2); beyond, as sin (absolute
     error 0.25 up to 2^22·π/2, meaningless past it). inf, NaN → NaN. Quadrant q:
     cos r, −sin r, −cos r, sin r."""
     q, sin_r, cos_r = _sincos_reduce(b, b.abs(x))
@@ -483,7 +489,8 @@ def _cos(b: _Builder, x: SSAValue) -> SSAValue:
 
 
 def _tan(b: _Builder, x: SSAValue) -> SSAValue:
-    """tan(x): max error 3.47 ulp (measured) for |x| <= 8192 (same reduction as sin);
+    """tan(x): max error 3.47 ulp (measured) for |x| <= 8192 (same reduction as sin; 3.41
+    near multiples of π/2);
     sin r / cos r for an even quadrant, −cos r / sin r for an odd one (a vx.div
     expansion), x's sign or-ed in by vxor. inf, NaN → NaN."""
     sign = b.and_(x, b.bits(_SIGN))

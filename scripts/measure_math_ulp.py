@@ -263,6 +263,33 @@ def measure_pow(step: int, engine: str = "fast") -> tuple[tuple[float, str], flo
                            f"|y ln a| = {mag[i]:.3g}"), small
 
 
+def near_multiples_of_half_pi(bound: float, neighbours: int = 3) -> np.ndarray:
+    """The hardest arguments of sin/cos/tan up to `bound`: the f32 values nearest to each
+    k·π/2 and their `neighbours` on both sides (the reduced argument is tiny there, so any
+    bit the reduction loses shows; a 2^step sample of all patterns hits few of them)."""
+    k = np.arange(1, int(bound / (np.pi / 2)) + 1)
+    out = []
+    for direction in (np.float32(np.inf), np.float32(0.0)):
+        x = (k * (np.pi / 2)).astype(np.float32)
+        out.append(x)
+        for _ in range(neighbours):
+            x = np.nextafter(x, direction)
+            out.append(x)
+    x = np.unique(np.concatenate(out))
+    x = x[(x > 0) & (x <= bound)]
+    return np.concatenate([x, np.ones((-len(x)) % LANES, dtype=np.float32)])
+
+
+def measure_near_multiples(name: str, bound: float) -> tuple[float, str]:
+    """(max ulp error, worst input) of sin/cos/tan on `near_multiples_of_half_pi`."""
+    x = near_multiples_of_half_pi(bound)
+    got = run_function(name, x)
+    exact = FUNCTIONS[name][1](x.astype(np.float64))
+    err = ulp_errors(got, exact)
+    i = int(np.argmax(err))
+    return float(err[i]), f"x = {x[i]!r}: got {got[i]!r}, exact {exact[i]!r}"
+
+
 def beyond_bound(name: str, step: int, limit: float) -> float:
     """Max absolute error of `name` for bound < |x| < limit (see BOUNDS)."""
     x = sample(step)
@@ -286,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         worst, where = measure(name, args.step, args.engine)
         print(f"{name:8s} max {worst:7.3f} ulp   worst at {where}")
         if name in BOUNDS:
+            hard, where = measure_near_multiples(name, BOUNDS[name])
+            print(f"{'':8s} near multiples of pi/2 up to {BOUNDS[name]:g}: max {hard:.3f} ulp "
+                  f"at {where}")
             limit = 2.0**22 * math.pi / 2
             print(f"{'':8s} (|x| <= {BOUNDS[name]:g}; for |x| < {limit:.4g}: max absolute "
                   f"error {beyond_bound(name, args.step, limit):.3g})")
