@@ -3227,6 +3227,24 @@ class PowF32Op(VxPseudoInstruction):
     def __init__(self, va: SSAValue | Operation, vb: SSAValue | Operation):
         super().__init__(operands=[va, vb], result_types=[VectorRegisterType.unallocated()])
 
+def funcs_in(op: Operation) -> list[FuncOp]:
+    """The `vx.func`s under `op` in walk order, without walking their bodies (a
+    whole-module walk cost the allocator and the scheduler a tenth of their time)."""
+    out: list[FuncOp] = []
+
+    def visit(o: Operation) -> None:
+        for region in o.regions:
+            for block in region.blocks:
+                for inner in block.ops:
+                    if type(inner) is FuncOp:
+                        out.append(inner)  # pyright: ignore[reportArgumentType]
+                    else:
+                        visit(inner)
+
+    visit(op)
+    return out
+
+
 PSEUDO_INSTRUCTIONS: tuple[type[VxPseudoInstruction], ...] = (
     ExpF32Op, LogF32Op, TanhF32Op, SigmoidF32Op, ErfF32Op, RecipF32Op, SqrtF32Op,
     RsqrtF32Op, SinF32Op, CosF32Op, TanF32Op, AsinF32Op, AcosF32Op, AtanF32Op, SinhF32Op,

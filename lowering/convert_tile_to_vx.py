@@ -1513,14 +1513,7 @@ class _Lowerer:
             levels = len(red) + (full > 1)  # loop levels inside per_out
         else:
             R = red[-1][0]
-            full, tail = divmod(R, L)
-            q_tail = self.r(vx.VsetqOp(self.li(tail * 4))) if tail else None
-            q_one = self.r(vx.VsetqOp(self.li(4)))
-            shifts = []
-            sh = V // 2
-            while sh >= 4:
-                shifts.append(self.li(sh))
-                sh //= 2
+            full, q_tail, q_one, shifts = self._lane_reduce_setup(R)
 
             def row(rr: list[SSAValue]) -> list[SSAValue]:
                 q, acc = rr
@@ -1557,19 +1550,26 @@ class _Lowerer:
 
         nest([self.addr(x), self.addr(y)], 0)
 
-    def _reduce_rows(self, x: Buf, y: Buf, rows: int, R: int, comb: type, ident: float) -> None:
-        """y[a] = reduce over r < R of x[a, r]: vector accumulation, then a vror tree."""
-        L, V = self.lanes, self.vlen
-        full, tail = divmod(R, L)
-        al_x = self.aligned(x, 0, R * 4)
-        idv = self.r(vx.VsplatiOp.f32(ident))
+    def _lane_reduce_setup(self, R: int) -> tuple[int, SSAValue | None, SSAValue, list[SSAValue]]:
+        """For reducing R contiguous words: full vectors, the predicate of the partial
+        last one (None without), the one-lane store predicate and the vror shift amounts
+        of the horizontal tree (V/2 .. 4 bytes)."""
+        full, tail = divmod(R, self.lanes)
         q_tail = self.r(vx.VsetqOp(self.li(tail * 4))) if tail else None
         q_one = self.r(vx.VsetqOp(self.li(4)))
         shifts = []
-        s = V // 2
-        while s >= 4:
-            shifts.append(self.li(s))
-            s //= 2
+        sh = self.vlen // 2
+        while sh >= 4:
+            shifts.append(self.li(sh))
+            sh //= 2
+        return full, q_tail, q_one, shifts
+
+    def _reduce_rows(self, x: Buf, y: Buf, rows: int, R: int, comb: type, ident: float) -> None:
+        """y[a] = reduce over r < R of x[a, r]: vector accumulation, then a vror tree."""
+        V = self.vlen
+        al_x = self.aligned(x, 0, R * 4)
+        idv = self.r(vx.VsplatiOp.f32(ident))
+        full, q_tail, q_one, shifts = self._lane_reduce_setup(R)
 
         def row(regs: list[SSAValue]) -> list[SSAValue]:
             px, py = regs

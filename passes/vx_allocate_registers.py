@@ -636,19 +636,6 @@ class _FuncAllocator:
             self.module.body.block.insert_op_before(data, self.func)
 
 
-def _funcs(op: Operation, out: list[vx.FuncOp]) -> list[vx.FuncOp]:
-    """The `vx.func`s under `op` in walk order, appended to `out` (without walking their
-    bodies: a whole-module walk cost as much as a tenth of the pass)."""
-    for region in op.regions:
-        for block in region.blocks:
-            for inner in block.ops:
-                if type(inner) is vx.FuncOp:
-                    out.append(inner)  # pyright: ignore[reportArgumentType]
-                else:
-                    _funcs(inner, out)
-    return out
-
-
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(intervals):
@@ -672,7 +659,7 @@ class VxAllocateRegistersPass(ModulePass):
     target: str = ""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        for func in _funcs(op, []):
+        for func in vx.funcs_in(op):
             name = self.target or vx.target_name_of(func)
             try:
                 target = vx._load_target(name)  # pyright: ignore[reportPrivateUsage]

@@ -419,19 +419,6 @@ def schedule_region_block(block: Block, model: MachineModel) -> None:
     _bundle(block, segment, None, model)
 
 
-def _funcs(op: Operation, out: list[vx.FuncOp]) -> list[vx.FuncOp]:
-    """The `vx.func`s under `op` in walk order, appended to `out` (without walking their
-    bodies: a whole-module walk cost as much as a tenth of the pass)."""
-    for region in op.regions:
-        for block in region.blocks:
-            for inner in block.ops:
-                if type(inner) is vx.FuncOp:
-                    out.append(inner)  # pyright: ignore[reportArgumentType]
-                else:
-                    _funcs(inner, out)
-    return out
-
-
 def _has_target_attr(op: Operation) -> str | None:
     current: Operation | None = op
     while current is not None:
@@ -467,7 +454,7 @@ class VxSchedulePass(ModulePass):
     target: str = ""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        funcs = _funcs(op, [])
+        funcs = vx.funcs_in(op)
         unnamed = _has_target_attr(op) is None and all(
             vx.TARGET_ATTR not in f.attributes for f in funcs)
         models: dict[Target, MachineModel] = {}
