@@ -9,7 +9,7 @@ is reproducible with `vexa-opt` in a lit test: take the prefix of stages up to t
 of interest. The stages, top to bottom (ONNX import happens before, in import_onnx):
 
     nn_graph          graph passes on nn (those that are registered: now
-                      nn-decompose-strided-conv)
+                      nn-fold-constants, nn-decompose-strided-conv)
     nn_to_tile        convert-nn-to-tile{target}, tile-plan-memory
     tile_to_vx        convert-tile-to-vx{target}, vx-expand-math,
                       vx-allocate-registers{target}, vx-schedule{target}

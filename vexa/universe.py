@@ -48,6 +48,12 @@ def _convert_nn_to_tile() -> type[ModulePass]:
     return ConvertNnToTilePass
 
 
+def _nn_fold_constants() -> type[ModulePass]:
+    from vexa.passes.nn_fold_constants import NnFoldConstantsPass
+
+    return NnFoldConstantsPass
+
+
 def _nn_decompose_strided_conv() -> type[ModulePass]:
     from vexa.passes.nn_decompose_strided_conv import NnDecomposeStridedConvPass
 
@@ -81,6 +87,7 @@ def _vx_schedule() -> type[ModulePass]:
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> factory returning the pass class."""
     return {
+        "nn-fold-constants": _nn_fold_constants,
         "nn-decompose-strided-conv": _nn_decompose_strided_conv,
         "convert-nn-to-tile": _convert_nn_to_tile,
         "tile-plan-memory": _tile_plan_memory,
