@@ -809,24 +809,15 @@ class _Lowerer:
         A: Buf = self.env[op.a]
         B: Buf = self.env[op.b]
         C: Buf = self.env[op.c]
-        *batch, M, N = C.shape
+        *_, M, N = C.shape
         K = A.shape[-1]
-        L, V = self.lanes, self.vlen
-        full, tail = divmod(K, L)
+        V = self.vlen
         a_al = self.aligned(A, 0, 4 * K, M * K * 4)
         b_al = self.aligned(B, 0, 4 * K, N * K * 4)
         zero = self.r(vx.VsplatiOp(0))
-        q_tail = self.r(vx.VsetqOp(self.li(tail * 4))) if tail else None
-        q_one = self.r(vx.VsetqOp(self.li(4)))
-        shifts = []
-        sh = V // 2
-        while sh >= 4:
-            shifts.append(self.li(sh))
-            sh //= 2
+        full, q_tail, q_one, shifts = self._lane_reduce_setup(K)
 
-        def col(regs: list[SSAValue], pa: SSAValue) -> list[SSAValue]:
-            pb, pc = regs
-
+        def dot(pa: SSAValue, pb: SSAValue) -> SSAValue:
             def step(rr: list[SSAValue]) -> list[SSAValue]:
                 qa, qb, acc = rr
                 acc = self.r(vx.VfmaF32Op(acc, self.vload(qa, 0, a_al), self.vload(qb, 0, b_al)))
@@ -839,45 +830,46 @@ class _Lowerer:
                 acc = self.r(vx.VfmaF32Op(acc, va, vb))
             for s_ in shifts:
                 acc = self.r(vx.VaddF32Op(acc, self.r(vx.VrorOp(acc, s_))))
-            old = self.r(vx.VlduOp(pc, 0))
-            if op.accumulate is not None:
-                acc = self.r(vx.VaddF32Op(acc, old))
-            self.emit(vx.VstuOp(self.r(vx.VselOp(q_one, acc, old)), pc, 0))
-            return self.bump(regs, [4 * K, 4])
+            return acc
 
-        def row(regs: list[SSAValue], b0: int) -> list[SSAValue]:
-            pa, pc = regs
-            self.repeat(N, [self.addr(B, b0), pc], lambda rr: col(rr, pa), reserve=1)
-            return self.bump(regs, [4 * K, 4 * N])
-
-        for bi in range(math.prod(batch)):
-            b0 = bi * N * K * 4
-            self.repeat(M, [self.addr(A, bi * M * K * 4), self.addr(C, bi * M * N * 4)],
-                        lambda rr, b0=b0: row(rr, b0), reserve=2)
+        self._each_output(op, 4 * K, q_one, dot)
 
     def _matmul_both_transposed(self, op: tile.MatmulOp) -> None:
         """C[i, n] (+)= sum_k A[k, i] * B[n, k] (a Gemm with transA = transB = 1): neither
         operand is contiguous along a vector of outputs or of k (no gather), so per output
         a k loop of two `vldbc` broadcasts and a `vfma`, one lane stored. A rare form:
         about 3 instructions per multiply-add."""
-        A: Buf = self.env[op.a]
-        B: Buf = self.env[op.b]
-        C: Buf = self.env[op.c]
-        *batch, M, N = C.shape
-        K = A.shape[-2]
+        M = self.env[op.c].shape[-2]
+        K = self.env[op.a].shape[-2]
         q_one = self.r(vx.VsetqOp(self.li(4)))
         zero = self.r(vx.VsplatiOp(0))
 
-        def col(regs: list[SSAValue], pa: SSAValue) -> list[SSAValue]:
-            pb, pc = regs
-
+        def dot(pa: SSAValue, pb: SSAValue) -> SSAValue:
             def step(rr: list[SSAValue]) -> list[SSAValue]:
                 qa, qb, acc = rr
                 acc = self.r(vx.VfmaF32Op(acc, self.r(vx.VldbcOp(qa, 0)),
                                           self.r(vx.VldbcOp(qb, 0))))
                 return [*self.bump([qa, qb], [4 * M, 4]), acc]
 
-            _, _, acc = self.repeat(K, [pa, pb, self.r(vx.VmovOp(zero))], step)
+            return self.repeat(K, [pa, pb, self.r(vx.VmovOp(zero))], step)[2]
+
+        self._each_output(op, 4, q_one, dot)
+
+    def _each_output(self, op: tile.MatmulOp, a_row: int, q_one: SSAValue,
+                     dot: Callable[[SSAValue, SSAValue], SSAValue]) -> None:
+        """The output loops of the one-lane-per-output matmuls: batches, rows (A's pointer
+        moves `a_row` bytes per row), columns (B's rows, [N, K]); `dot(pa, pb)` makes the
+        vector whose lane 0 is C[i, n], stored to that lane (added to C's value with
+        `accumulate`)."""
+        A: Buf = self.env[op.a]
+        B: Buf = self.env[op.b]
+        C: Buf = self.env[op.c]
+        *batch, M, N = C.shape
+        K = B.shape[-1]
+
+        def col(regs: list[SSAValue], pa: SSAValue) -> list[SSAValue]:
+            pb, pc = regs
+            acc = dot(pa, pb)
             old = self.r(vx.VlduOp(pc, 0))
             if op.accumulate is not None:
                 acc = self.r(vx.VaddF32Op(acc, old))
@@ -887,7 +879,7 @@ class _Lowerer:
         def row(regs: list[SSAValue], b0: int) -> list[SSAValue]:
             pa, pc = regs
             self.repeat(N, [self.addr(B, b0), pc], lambda rr: col(rr, pa), reserve=1)
-            return self.bump(regs, [4, 4 * N])
+            return self.bump(regs, [a_row, 4 * N])
 
         for bi in range(math.prod(batch)):
             b0 = bi * N * K * 4
