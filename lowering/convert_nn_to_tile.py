@@ -103,7 +103,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
 from vexa.dialects import tile
-from vexa.runtime.resources import ResourceTable, module_resources
+from vexa.runtime.resources import ResourceTable, constant_array, module_resources
 
 INDEX = IndexType()
 
@@ -1646,22 +1646,9 @@ class FunctionLowering:
         return a.results[0]
 
     def const_array(self, v: SSAValue) -> np.ndarray | None:
-        """Compile-time value of an nn.constant operand, None when unknown."""
-        owner = v.owner
-        if not isinstance(owner, Operation) or owner.name != "nn.constant":
-            return None
-        attr = _prop(owner, "value")
-        shape = _shape(v)
-        if isinstance(attr, DenseResourceAttr):
-            name = attr.resource_handle.data
-            if name not in self.table:
-                return None
-            return np.asarray(self.table[name], np.float32).reshape(shape)
-        if isinstance(attr, DenseIntOrFPElementsAttr):
-            from vexa.runtime.nn_interpreter import dense_to_numpy
-
-            return dense_to_numpy(attr).astype(np.float32).reshape(shape)
-        return None
+        """Compile-time value of an nn.constant operand (as f32), None when unknown."""
+        arr = constant_array(v, self.table)
+        return None if arr is None else np.asarray(arr, np.float32)
 
     def new_constant(
         self, base: str, arr: np.ndarray, loc: Attribute, et: Attribute = f32
@@ -3174,7 +3161,6 @@ class FunctionLowering:
         shape = _shape(dst)
         kb = KernelBuilder(loc, self.params)
         toks = []
-        i = 0
         src_shape = list(_shape(src))
         step = idx[1] - idx[0] if len(idx) > 1 else 0
         if (step > 1 and src_shape[axis] % step == 0
@@ -3187,16 +3173,17 @@ class FunctionLowering:
             si = [kb.c(idx[0] // step if d == axis else idx[0] % step if d == axis + 1 else 0)
                   for d in range(len(box))]
             toks.append(kb.add(tile.DmaStartOp(sv, si, dv, [kb.c(0)] * len(box), box)).results[0])
-            i = len(idx)
-        while i < len(idx):
-            j = i + 1
-            while j < len(idx) and idx[j] == idx[j - 1] + 1:
-                j += 1
-            sizes = [j - i if d == axis else n for d, n in enumerate(shape)]
-            si = [kb.c(int(idx[i]) if d == axis else 0) for d in range(len(shape))]
-            di = [kb.c(i if d == axis else 0) for d in range(len(shape))]
-            toks.append(kb.add(tile.DmaStartOp(src, si, dst, di, sizes)).results[0])
-            i = j
+        else:
+            i = 0
+            while i < len(idx):
+                j = i + 1
+                while j < len(idx) and idx[j] == idx[j - 1] + 1:
+                    j += 1
+                sizes = [j - i if d == axis else n for d, n in enumerate(shape)]
+                si = [kb.c(int(idx[i]) if d == axis else 0) for d in range(len(shape))]
+                di = [kb.c(i if d == axis else 0) for d in range(len(shape))]
+                toks.append(kb.add(tile.DmaStartOp(src, si, dst, di, sizes)).results[0])
+                i = j
         kb.add(tile.DmaWaitOp(*toks))
         self.emit(kb.finish(), loc)
 

@@ -1233,11 +1233,8 @@ class _Lowerer:
             if d == len(shape) - 1:
                 return row(regs), row_adv
             strides = [out_strides[d]] + [s[d] for s in in_strides]
-            adv: list[int] = []
-
             def body(rr: list[SSAValue]) -> list[SSAValue]:
                 moved, inner = nest(rr, d + 1)
-                adv[:] = inner
                 return self.bump(moved, [s - a for s, a in zip(strides, inner, strict=True)])
 
             out_regs = self.repeat(shape[d], regs, body, reserve=1 if full > 1 else 0)

@@ -42,7 +42,6 @@ import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import (
     DenseArrayBase,
-    DenseIntOrFPElementsAttr,
     DenseResourceAttr,
     FloatAttr,
     ModuleOp,
@@ -62,7 +61,7 @@ from xdsl.pattern_rewriter import (
 )
 
 from vexa.dialects import nn
-from vexa.runtime.resources import ResourceTable, module_resources
+from vexa.runtime.resources import ResourceTable, constant_array, module_resources
 
 
 def _ints(vs: list[int]) -> DenseArrayBase:
@@ -78,20 +77,11 @@ class PhaseDecomposeStridedConv(RewritePattern):
 
     def _weights(self, w: SSAValue) -> tuple[np.ndarray, str] | None:
         """The constant weights and a base name for their phase slices, or None."""
-        const = w.owner
-        if not isinstance(const, nn.ConstantOp):
+        arr = constant_array(w, self.resources)
+        if arr is None:
             return None
-        value = const.value
-        if isinstance(value, DenseResourceAttr):
-            handle = value.resource_handle.data
-            if handle not in self.resources:
-                return None
-            return self.resources[handle], handle
-        if isinstance(value, DenseIntOrFPElementsAttr):
-            from vexa.runtime.nn_interpreter import dense_to_numpy
-
-            return dense_to_numpy(value), "conv_w"
-        return None
+        value = w.owner.value  # type: ignore[union-attr]
+        return arr, value.resource_handle.data if isinstance(value, DenseResourceAttr) else "conv_w"
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: nn.ConvOp, rewriter: PatternRewriter) -> None:

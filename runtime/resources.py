@@ -12,7 +12,8 @@ import weakref
 from collections.abc import Iterator, MutableMapping
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, ModuleOp
+from xdsl.ir import Operation, SSAValue
 
 
 class ResourceTable(MutableMapping[str, np.ndarray]):
@@ -79,6 +80,25 @@ def module_resources(module: ModuleOp) -> ResourceTable:
 def attach_resources(module: ModuleOp, table: ResourceTable) -> None:
     """Make `table` the resource table of `module` (e.g. after parsing IR text)."""
     _TABLES[module] = table
+
+
+def constant_array(value: SSAValue, table: ResourceTable) -> np.ndarray | None:
+    """The compile-time value of an `nn.constant` result, shaped like its type: the
+    resource's bytes (by its handle in `table`) or the `dense` literal; None for any other
+    value or a handle missing from the table."""
+    owner = value.owner
+    if not isinstance(owner, Operation) or owner.name != "nn.constant":
+        return None
+    attr = owner.properties.get("value")
+    shape = value.type.get_shape()  # type: ignore[attr-defined]
+    if isinstance(attr, DenseResourceAttr):
+        handle = attr.resource_handle.data
+        return table[handle].reshape(shape) if handle in table else None
+    if isinstance(attr, DenseIntOrFPElementsAttr):
+        from vexa.runtime.nn_interpreter import dense_to_numpy
+
+        return dense_to_numpy(attr).reshape(shape)
+    return None
 
 
 def side_file(ir_path: str | os.PathLike[str]) -> str:
