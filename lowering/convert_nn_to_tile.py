@@ -1406,6 +1406,88 @@ def _chain_step(op: Operation, pos: int | None) -> Step:
     return fn, n
 
 
+# The scalar of one operand of a map step, from `n` of the map's input arguments: a plain
+# input (one argument) or an inlined bool group (`inline_bool_groups`: its own inputs).
+Feed = tuple[Callable[[MapBody, list[SSAValue]], SSAValue], int]
+
+
+def _leaf(mb: MapBody, args: list[SSAValue]) -> SSAValue:
+    return args[0]
+
+
+LEAF: Feed = (_leaf, 1)
+
+
+def _bool_word(mb: MapBody, args: list[SSAValue]) -> SSAValue:
+    return mb.emit(arith.CmpfOp(args[0], mb.const(0.0, f32), "one"))
+
+
+BOOL_WORD: Feed = (_bool_word, 1)  # a bool constant held as f32 0/1 (`bool_words`)
+
+
+def _is_bool_constant(v: SSAValue) -> bool:
+    """A bool tensor constant: elementwise ops read it as f32 0/1 words (`bool_words`)."""
+    owner = v.owner
+    return (
+        isinstance(owner, Operation)
+        and owner.name == "nn.constant"
+        and isinstance(v.type, TensorType)
+        and _et(v) == i1
+    )
+
+# ops of an inlined group: (op, operand the group's value flows through, feeds of the rest)
+FedOps = list[tuple[Operation, int | None, list[Feed]]]
+
+
+def _eval_fed(ops: FedOps, mb: MapBody, x: SSAValue | None, args: list[SSAValue]) -> SSAValue:
+    """Scalar code of `ops` in order, each op's other operands from its feeds over `args`."""
+    k = 0
+    for op, pos, feeds in ops:
+        xs = []
+        for fn, n in feeds:
+            xs.append(fn(mb, args[k : k + n]))
+            k += n
+        if pos is not None:
+            assert x is not None
+            xs.insert(pos, x)
+        x = _ew_scalar(op, mb, xs)
+    assert x is not None
+    return x
+
+
+def _fed_step(op: Operation, pos: int | None, feeds: list[Feed]) -> Step:
+    """`_chain_step` whose other operands may be computed inline (`Feed`s)."""
+    ops: FedOps = [(op, pos, feeds)]
+    return (lambda mb, x, others: _eval_fed(ops, mb, x, others)), sum(n for _, n in feeds)
+
+
+def _group_operands(group: Sequence[Operation]) -> list[tuple[Operation, int | None, list[int]]]:
+    """Per op of an elementwise group: (op, the operand the chain flows through (None for
+    the head), the indices of its other operands, read from outside the group)."""
+    out: list[tuple[Operation, int | None, list[int]]] = []
+    prev: SSAValue | None = None
+    for op in group:
+        pos = None if prev is None else next(i for i, v in enumerate(op.operands) if v is prev)
+        out.append((op, pos, [i for i in range(len(op.operands)) if i != pos]))
+        prev = op.results[0]
+    return out
+
+
+def _group_leaves(
+    group: Sequence[Operation], inlined: dict[SSAValue, list[Operation]]
+) -> list[SSAValue]:
+    """The activations (non-constant values) an inlined group reads, through nested ones."""
+    leaves: list[SSAValue] = []
+    for op, _, others in _group_operands(group):
+        for i in others:
+            v = op.operands[i]
+            if v in inlined:
+                leaves += _group_leaves(inlined[v], inlined)
+            elif getattr(v.owner, "name", "") != "nn.constant":
+                leaves.append(v)
+    return leaves
+
+
 def _has_dtype(et: Attribute) -> bool:
     """An element type the tile level stores: the floats (bf16 where ml_dtypes is
     installed), i1, and signless or unsigned 8..64-bit integers."""
@@ -1492,6 +1574,9 @@ class FunctionLowering:
         # value -> (concat result, element offset): written in place into the concat
         self.redirect: dict[SSAValue, tuple[SSAValue, int]] = {}
         self._allocs: set[SSAValue] = set()
+        # bool results computed inside their user's map (plan_groups: inline_bool_groups)
+        self.inlined: dict[SSAValue, list[Operation]] = {}
+        self._bool_words: dict[SSAValue, SSAValue] = {}  # bool constant -> f32 0/1
 
     # -- support ----------------------------------------------------------------------
 
@@ -1668,9 +1753,8 @@ class FunctionLowering:
         so they are predicates in its tile.map and never a buffer. With element-types=f32
         these may be i1 (Clip, Shrink, the *_expanded activations: a compare feeding a
         where)."""
-        groups = FunctionLowering.plan_groups(
-            type("_Plan", (), {"opts": opts})(),  # plan_groups reads only opts.fuse
-            list(fn.body.block.ops))
+        plan = type("_Plan", (), {"opts": opts})()  # plan_groups reads only opts
+        groups = FunctionLowering.plan_groups(plan, list(fn.body.block.ops))
         found: set[SSAValue] = set()
         for group in groups.values():
             for a, b in itertools.pairwise(group):
@@ -1678,6 +1762,12 @@ class FunctionLowering:
                 if (isinstance(v.type, TensorType) and v.type.get_element_type() == i1
                         and len(list(v.uses)) == 1):
                     found.add(v)
+        for group in plan.inlined.values():  # computed inside their user's map
+            found.update(o.results[0] for o in group if _et(o.results[0]) == i1)
+        for op in fn.body.block.ops:  # bool constants that maps read as f32 words
+            if (op.name == "nn.constant" and _is_bool_constant(op.results[0])
+                    and all(u.operation.name in ELEMENTWISE for u in op.results[0].uses)):
+                found.add(op.results[0])
         return frozenset(found)
 
     def plan_groups(self, ops: list[Operation]) -> dict[Operation, list[Operation]]:
@@ -1728,7 +1818,52 @@ class FunctionLowering:
                     taken.add(user)
                     cur = user.results[0]
             groups[group[-1]] = group
+        self.inlined = FunctionLowering.inline_bool_groups(groups)
         return groups
+
+    @staticmethod
+    def inline_bool_groups(
+        groups: dict[Operation, list[Operation]],
+    ) -> dict[SSAValue, list[Operation]]:
+        """Take out of `groups` the elementwise groups whose result is a bool used once,
+        by an elementwise op of another group: that op's map computes the group inline
+        from the group's inputs, read through the broadcast to its own shape, so the bool
+        is a predicate and never a buffer. This is how a comparison of a smaller shape
+        reaches a broadcasting where (`where(reduce_max(m) == -inf, 0, p)` in the expanded
+        Attention graphs): the chain fusion above only follows equal shapes.
+
+            %c = nn.equal %r, %ninf : (4x1xf32, 1xf32) -> 4x1xi1
+            %w = nn.where %c, %z, %p : (4x1xi1, 1xf32, 2x3x4x6xf32) -> 2x3x4x6xf32
+            ->  one map over 2x3x4x6: w = select(r[i2, 0] == ninf, z, p[i0, i1, i2, i3])
+
+        Pointwise ops commute with broadcasting, so the inline value at each element is
+        the value the group's buffer would hold there. Returns result -> inlined group."""
+        inlined: dict[SSAValue, list[Operation]] = {}
+        changed = True
+        while changed:  # a bool group may feed another that is inlined in turn
+            changed = False
+            for last, group in list(groups.items()):
+                v = last.results[0]
+                uses = list(v.uses)
+                if (
+                    len(last.results) != 1
+                    or not isinstance(v.type, TensorType)
+                    or _et(v) != i1
+                    or len(uses) != 1
+                    or any(o.name not in ELEMENTWISE for o in group)
+                ):
+                    continue
+                user = uses[0].operation
+                if user.name not in ELEMENTWISE or user.parent is not last.parent:
+                    continue
+                if any(o.name == "nn.batch_normalization" for o in group):
+                    continue  # its parameters are viewed along dim 1 of the map's shape
+                if len(_group_leaves(group, inlined)) > MAX_CHAIN_INPUTS:
+                    continue
+                del groups[last]
+                inlined[v] = group
+                changed = True
+        return inlined
 
     def chain_steps(
         self, chain: list[Operation], prev: SSAValue, out_shape: tuple[int, ...], loc: Attribute
@@ -1755,12 +1890,58 @@ class FunctionLowering:
                     )
                 )
             else:
+                feeds: list[Feed] = []
                 for i in range(len(op.operands)):
                     if i != pos:
-                        ins.append(self.ew_in(self.operand_buf(op, i, out_shape, loc), out_shape))
-                steps.append(_chain_step(op, pos))
+                        feed, more = self.feed(op, i, out_shape, loc)
+                        feeds.append(feed)
+                        ins += more
+                plain = all(f is LEAF for f in feeds)
+                steps.append(_chain_step(op, pos) if plain else _fed_step(op, pos, feeds))
             prev = op.results[0]
         return steps, ins
+
+    def feed(
+        self, op: Operation, i: int, out_shape: tuple[int, ...], loc: Attribute
+    ) -> tuple[Feed, list[In]]:
+        """Operand i of an elementwise op in a map of shape `out_shape`: its buffer as one
+        input, or, for a bool group inlined into this map (`inline_bool_groups`), the
+        group's scalar code over its own inputs, each read through the broadcast."""
+        v = op.operands[i]
+        if _is_bool_constant(v):
+            return BOOL_WORD, [self.ew_in(self.bool_words(op, i, out_shape, loc), out_shape)]
+        group = self.inlined.get(v)
+        if group is None:
+            return LEAF, [self.ew_in(self.operand_buf(op, i, out_shape, loc), out_shape)]
+        ins: list[In] = []
+        ops: FedOps = []
+        for o, pos, others in _group_operands(group):
+            feeds: list[Feed] = []
+            for k in others:
+                feed, more = self.feed(o, k, out_shape, loc)
+                feeds.append(feed)
+                ins += more
+            ops.append((o, pos, feeds))
+        def fn(mb: MapBody, args: list[SSAValue]) -> SSAValue:
+            return _eval_fed(ops, mb, None, args)
+
+        return (fn, len(ins)), ins
+
+    def bool_words(
+        self, op: Operation, i: int, out_shape: tuple[int, ...], loc: Attribute
+    ) -> SSAValue:
+        """A bool constant operand as f32 0/1 words (viewed at the map's rank), so f32
+        code keeps no i1 buffer; `BOOL_WORD` turns the word back into a predicate."""
+        v = op.operands[i]
+        if v not in self._bool_words:
+            arr = self.const_array(v)
+            assert arr is not None
+            owner = v.owner
+            assert isinstance(owner, Operation)
+            name = _loc_name(owner) + "_bool"
+            self._bool_words[v] = self.new_constant(name, (arr != 0).astype(np.float32), loc)
+        shape = _shape(v)
+        return self.view(self._bool_words[v], (1,) * (len(out_shape) - len(shape)) + shape, loc)
 
     def operand_buf(
         self, op: Operation, i: int, out_shape: tuple[int, ...], loc: Attribute
@@ -1944,12 +2125,15 @@ class FunctionLowering:
         self, head: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
         shape = _shape(out)
-        ins = [
-            self.ew_in(self.operand_buf(head, i, shape, loc), shape)
-            for i in range(len(head.operands))
-        ]
+        ins: list[In] = []
+        feeds: list[Feed] = []
+        for i in range(len(head.operands)):
+            feed, more = self.feed(head, i, shape, loc)
+            feeds.append(feed)
+            ins += more
         steps, more = self.chain_steps(chain, head.results[0], shape, loc)
-        steps = [_chain_step(head, None)] + steps
+        plain = all(f is LEAF for f in feeds)
+        steps = [_chain_step(head, None) if plain else _fed_step(head, None, feeds)] + steps
         ins += more
         epi = make_epilogue(steps, from_acc=False)
         n_ops = len(group_ops := [head, *chain]) + sum(len(o.operands) for o in group_ops)
@@ -2714,22 +2898,36 @@ class FunctionLowering:
         ishape = tuple(1 if d == axis else n for d, n in enumerate(shape))
         idx = self.view(self.value(op.operands[0]), ishape, loc)
         iota_shape = tuple(depth if d == axis else 1 for d in range(rank))
+        src_et = _et(op.operands[0])
+        # f32 indices and result: the whole map in f32 (truncate, wrap, compare), which
+        # convert-tile-to-vx lowers; the i64 iota is for integer indices. Exact while the
+        # indices and the depth are below 2^24.
+        in_f32 = src_et == f32 and _et(out) == f32 and depth < 2**24
         iota = self.new_constant(
-            _loc_name(op) + "_iota", np.arange(depth).reshape(iota_shape), loc, i64
+            _loc_name(op) + "_iota",
+            np.arange(depth).reshape(iota_shape),
+            loc,
+            f32 if in_f32 else i64,
         )
         vals = _prop(op, "values")
         off, on = (0.0, 1.0)
         if isinstance(vals, DenseArrayBase):
             off, on = (float(v) for v in vals.get_values())
-        src_et = _et(op.operands[0])
         out_t = tile.scalar_type(_et(out))
 
         def step(mb: MapBody, _v: SSAValue | None, b: list[SSAValue]) -> SSAValue:
-            i = _convert(mb, b[0], src_et, i64)
-            neg = mb.emit(arith.CmpiOp(i, mb.const(0, i64), "slt"))
-            wrapped = mb.emit(arith.AddiOp(i, mb.const(depth, i64)))
-            j = mb.emit(arith.SelectOp(neg, wrapped, i))
-            hot = mb.emit(arith.CmpiOp(j, b[1], "eq"))
+            if in_f32:
+                i = mb.emit(mathd.TruncOp(b[0]))
+                neg = mb.emit(arith.CmpfOp(i, mb.const(0.0, f32), "olt"))
+                wrapped = mb.emit(arith.AddfOp(i, mb.const(float(depth), f32)))
+                j = mb.emit(arith.SelectOp(neg, wrapped, i))
+                hot = mb.emit(arith.CmpfOp(j, b[1], "oeq"))
+            else:
+                i = _convert(mb, b[0], src_et, i64)
+                neg = mb.emit(arith.CmpiOp(i, mb.const(0, i64), "slt"))
+                wrapped = mb.emit(arith.AddiOp(i, mb.const(depth, i64)))
+                j = mb.emit(arith.SelectOp(neg, wrapped, i))
+                hot = mb.emit(arith.CmpiOp(j, b[1], "eq"))
             return mb.emit(arith.SelectOp(hot, mb.const(on, out_t), mb.const(off, out_t)))
 
         ins = [self.ew_in(idx, shape), self.ew_in(iota, shape)]

@@ -84,12 +84,14 @@ func.func @main(%x: tensor<3x40xf32>) -> tensor<3x40xf32> {
 
 // -----
 
-// A bool the where reads with broadcasting (LpNormalization's zero test of the norms)
-// cannot join its map: it would be stored, so it is rejected.
+// A bool read with broadcasting by one where is computed in that where's map
+// (convert_nn_to_tile_bool_inline.mlir); read by two, it would be stored, so it is rejected.
 // CHECK: error: loc("eq"): error: cannot lower nn.equal to tile: expected f32 tensors, got tensor<3x1xi1>
 // CHECK-NEXT: loc("w3"): error: cannot lower nn.where to tile: expected f32 tensors, got tensor<3x1xi1>
-func.func @main(%x: tensor<3x40xf32>, %n: tensor<3x1xf32>, %z: tensor<f32>) -> tensor<3x40xf32> {
+// CHECK-NEXT: loc("w4"): error: cannot lower nn.where to tile: expected f32 tensors, got tensor<3x1xi1>
+func.func @main(%x: tensor<3x40xf32>, %n: tensor<3x1xf32>, %z: tensor<f32>) -> (tensor<3x40xf32>, tensor<3x40xf32>) {
   %l = nn.equal %n, %z : (tensor<3x1xf32>, tensor<f32>) -> tensor<3x1xi1> loc("eq")
   %w = nn.where %l, %z, %x : (tensor<3x1xi1>, tensor<f32>, tensor<3x40xf32>) -> tensor<3x40xf32> loc("w3")
-  func.return %w : tensor<3x40xf32>
+  %v = nn.where %l, %x, %z : (tensor<3x1xi1>, tensor<3x40xf32>, tensor<f32>) -> tensor<3x40xf32> loc("w4")
+  func.return %w, %v : tensor<3x40xf32>, tensor<3x40xf32>
 }
