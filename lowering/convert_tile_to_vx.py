@@ -1389,7 +1389,8 @@ class _Lowerer:
         if kind not in ("add", "max", "mul"):
             raise _Unsupported(op, f"convert-tile-to-vx: cannot lower 'tile.reduce' of kind "
                                    f"'{kind}'")
-        ident = {"add": 0.0, "max": -3.4028234663852886e38, "mul": 1.0}[kind]
+        # max: -inf, so a row of -inf (a fully masked attention row) reduces to -inf
+        ident = {"add": 0.0, "max": -math.inf, "mul": 1.0}[kind]
         comb = {"add": vx.VaddF32Op, "max": vx.VmaxF32Op, "mul": vx.VmulF32Op}[kind]
         if dims != list(range(dims[0], dims[-1] + 1)):
             self._reduce_strided(x, y, dims, comb, ident)

@@ -82,7 +82,7 @@ builtin.module {
 }
 
 // CHECK-LABEL: vx.func @main
-// CHECK:         vx.vsplati -8388609 :
+// CHECK:         vx.vsplati -8388608 :
 // CHECK:         vx.loop 3 iter_args(
 // CHECK:           vx.loop 4 iter_args(
 // CHECK:             vx.vmax.f32
