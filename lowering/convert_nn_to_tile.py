@@ -56,7 +56,10 @@ Fusion: a conv, matmul, pooling, normalization or elementwise kernel absorbs the
 single-use elementwise ops that follows it (batch normalization after a conv becomes a
 per-channel scale and shift in the conv's epilogue, computed once at compile time when its
 parameters are constants; folded into the conv's weights and bias when those are
-constants too). A concat whose slices are contiguous is done in place: the
+constants too). A bool (comparison, logic op) used once by an elementwise op of another
+kernel is computed inside that kernel's map from its own inputs, read with broadcasting
+(`inline_bool_groups`); bool constants that maps read are stored as f32 0/1 words, so f32
+code keeps no i1 buffer. A concat whose slices are contiguous is done in place: the
 kernels producing its inputs write straight into their slice (`tile.view` with an
 `element_offset`). Ops this pass cannot lower are listed in one located error and the
 module is left unchanged.
@@ -2900,8 +2903,9 @@ class FunctionLowering:
         iota_shape = tuple(depth if d == axis else 1 for d in range(rank))
         src_et = _et(op.operands[0])
         # f32 indices and result: the whole map in f32 (truncate, wrap, compare), which
-        # convert-tile-to-vx lowers; the i64 iota is for integer indices. Exact while the
-        # indices and the depth are below 2^24.
+        # convert-tile-to-vx lowers; the i64 iota is for integer indices. Exact: the iota
+        # (depth below 2^24) holds integers, a truncated index compares exactly with them,
+        # and a wrapped one that rounds was far out of range anyway.
         in_f32 = src_et == f32 and _et(out) == f32 and depth < 2**24
         iota = self.new_constant(
             _loc_name(op) + "_iota",
