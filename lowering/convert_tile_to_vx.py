@@ -49,9 +49,10 @@ How the pieces lower:
 - `tile.conv` -> the same register blocking, lanes along the output rows, subsampled
   rows or the flattened input plane (the cheapest by an instruction estimate; see
   `lower_conv`), weights broadcast, input-channel hardware loop, taps unrolled (a big
-  window loops over its kernel rows). Strided and narrow outputs go through a VTCM
-  scratch past the kernel's planned buffers (a located error if the plan leaves no
-  room) and scalar copies, once per output element.
+  window loops over its kernel rows), software-pipelined (the loads the first FMAs of a
+  channel need come from the channel before: `_carried`). Strided and narrow outputs go
+  through a VTCM scratch past the kernel's planned buffers (a located error if the plan
+  leaves no room) and scalar copies, once per output element.
 - `tile.map` -> a vector loop over the collapsed inner dimension with a predicated tail;
   `tile.fill` likewise; `tile.reduce` -> vector accumulation plus a `vror` tree for the
   horizontal step (over non-adjacent dims: a loop per reduced segment); `tile.pool` ->
@@ -223,6 +224,7 @@ class _Lowerer:
         self.dma_seq = 0  # transfers issued so far (for dmawait counts)
         self.scratch = 0  # end of @vtcm_arena including phase-split scratch, in bytes
         self.kernel_vtcm = 0  # the current tile.kernel's planned VTCM bytes
+        self.vtcm_plan = 0  # the end of every planned VTCM buffer (scratch excluded)
         self.op: Operation | None = None  # the tile op being lowered (for diagnostics)
         self.trace: _Trace | None = None  # dry run of a loop iteration: record, emit nothing
         self.provide: list[Any] | None = None  # loop mode: address registers
@@ -893,7 +895,11 @@ class _Lowerer:
         `nr` vectors of accumulators along the output positions, weights broadcast; the
         input-channel loop is a hardware loop, the Kh x Kw taps are unrolled in its body.
         Loops, outermost first: batch, output rows, groups, blocks of `mr` output channels
-        (the last block smaller), vectors, input channels.
+        (then blocks of mr - 1, or a smaller last block), vectors, input channels. The
+        input-channel loop is software-pipelined when it is a loop: the loads of the
+        first tap that the FMAs need before loads at the body's start could land come
+        from the channel before (one round too many on the last channel, past the data:
+        only while that stays in the VTCM).
 
         The vectors run along one of three layouts, the cheapest by an instruction
         estimate (the machine has no gather, so strided or narrow outputs go through a
@@ -991,13 +997,35 @@ class _Lowerer:
                 else:
                     accs = [self.r(vx.VsplatiOp(0)) for _ in range(rows * nb)]
 
+                def tap_loads(qx: SSAValue, qw: SSAValue, tap: tuple[int, int],
+                              nxt: int = 0, which: Sequence[int] | None = None
+                              ) -> list[SSAValue]:
+                    """Of one tap (of the input channel `nxt` channels on), the `nb` input
+                    vectors then the `rows` weight broadcasts (those in `which`)."""
+                    k, off = tap
+                    out: list[SSAValue] = []
+                    for i in range(nb + rows) if which is None else which:
+                        out.append(self.r(vx.VlduOp(qx, nxt * xc + off + i * V)) if i < nb
+                                   else self.r(vx.VldbcOp(qw, nxt * ws_c + (i - nb) * ws_o
+                                                          + k * 4)))
+                    return out
+
+                # the FMAs of a tap sweep the weights once per input vector: the vector
+                # registers free early (their next loads take both load units), the
+                # weights' in the last sweep (a broadcast takes one)
+                order = [(r, j) for j in range(nb) for r in range(rows)]
+
+                def tap_fmas(acc: list[SSAValue], vals: list[SSAValue]) -> list[SSAValue]:
+                    acc = list(acc)
+                    for r, j in order:
+                        acc[r * nb + j] = self.r(vx.VfmaF32Op(acc[r * nb + j], vals[nb + r],
+                                                              vals[j]))
+                    return acc
+
                 def tap_block(qx: SSAValue, qw: SSAValue, acc: list[SSAValue],
                               block: list[tuple[int, int]]) -> list[SSAValue]:
-                    for k, off in block:
-                        xv = [self.r(vx.VlduOp(qx, off + j * V)) for j in range(nb)]
-                        wv = [self.r(vx.VldbcOp(qw, r * ws_o + k * 4)) for r in range(rows)]
-                        acc = [self.r(vx.VfmaF32Op(acc[r * nb + j], wv[r], xv[j]))
-                               for r in range(rows) for j in range(nb)]
+                    for tap in block:
+                        acc = tap_fmas(acc, tap_loads(qx, qw, tap))
                     return acc
 
                 # a big window (the 7x7 stem: 49 taps) loops over its rows, else the
@@ -1017,7 +1045,43 @@ class _Lowerer:
                         acc = tap_block(qx, qw, acc, taps)
                     return [*self.bump([qx, qw], [xc, ws_c]), *acc]
 
-                out = self.repeat(Cg, [qx0, pw, *accs], chan, reserve=int(loop_kh))
+                # software pipelining: the first loads of each channel (those the
+                # FMAs need before loads at the body's start could land) are done by
+                # the channel before, after its last FMAs; the rest at the start
+                first_use = [min(i for i, (_, j) in enumerate(order) if j == jj)
+                             for jj in range(nb)]
+                first_use += [min(i for i, (r, _) in enumerate(order) if r == rr)
+                              for rr in range(rows)]
+                carry = [i for i, c in enumerate(
+                    _carried(first_use, ["vldu"] * nb + ["vld"] * rows, self.t)) if c]
+                rest = [i for i in range(nb + rows) if i not in carry]
+
+                def chan_pipelined(cr: list[SSAValue]) -> list[SSAValue]:
+                    """`chan` with part of its first tap's loads (`carry`) done by the
+                    channel before, so that they overlap the FMAs across the loop's back
+                    edge too: each tap's FMAs, then the next tap's loads."""
+                    qx, qw = cr[:2]
+                    acc, carried = cr[2:2 + rows * nb], cr[2 + rows * nb:]
+                    cur: list[SSAValue] = [*carried, *tap_loads(qx, qw, taps[0], which=rest)]
+                    cur = [cur[(carry + rest).index(i)] for i in range(nb + rows)]
+                    for t in range(len(taps)):
+                        acc = tap_fmas(acc, cur)
+                        if t + 1 < len(taps):
+                            cur = tap_loads(qx, qw, taps[t + 1])
+                    nxt = tap_loads(qx, qw, taps[0], nxt=1, which=carry)
+                    return [*self.bump([qx, qw], [xc, ws_c]), *acc, *nxt]
+
+                # pipelined when the channels loop, the carried loads (one channel past
+                # the last, never used) stay in the VTCM, and registers allow: a carried
+                # value holds its register through the whole body (vx-allocate-registers
+                # merges a loop-carried value's intervals)
+                regs_needed = rows * nb + (nb + rows) + (len(carry) if len(taps) > 1 else 0)
+                if (Cg > 2 and not loop_kh and carry and regs_needed <= self.t.vregs
+                        and self._overread_ok((X, xc + nb * V), (W, ws_c + 4))):
+                    pre = tap_loads(qx0, pw, taps[0], which=carry)
+                    out = self.repeat(Cg, [qx0, pw, *accs, *pre], chan_pipelined)
+                else:
+                    out = self.repeat(Cg, [qx0, pw, *accs], chan, reserve=int(loop_kh))
                 for r in range(rows):
                     for j in range(nb):
                         lanes = last if j == nb - 1 and last < L else None
@@ -1047,10 +1111,17 @@ class _Lowerer:
             return self.bump(regs, [rows * ws_o, rows * ys_o])
 
         def group(regs: list[SSAValue]) -> list[SSAValue]:
-            """One group of one output row: blocks of `mr` output channels, then the rest."""
+            """One group of one output row: blocks of `mr` output channels, then the rest
+            (as blocks of mr - 1 when a last block would be smaller: fewer FMAs per
+            load)."""
             px, pw, py = regs
             full, rest = divmod(cog, mr)
+            small = 0  # blocks of mr - 1 channels instead of a small last block
+            if 0 < rest < mr - 1 and cog >= (mr - rest) * (mr - 1):
+                small, rest = mr - rest, 0
+                full = (cog - small * (mr - 1)) // mr
             wy = self.repeat(full, [pw, py], lambda rr: cblock(rr, px, mr), reserve=1)
+            wy = self.repeat(small, wy, lambda rr: cblock(rr, px, mr - 1), reserve=1)
             if rest:
                 cblock(wy, px, rest)
             return self.bump(regs, [Cg * xc, cog * ws_o, cog * ys_o])
@@ -1066,6 +1137,15 @@ class _Lowerer:
             pw = self.addr(W)
             self.repeat(R, [self.addr(X, n * C * Hi * Wi * 4), self.addr(Y, n * Co * ys_o)],
                         lambda rr: out_row(rr, pw), reserve=1 + (g > 1) + (cog > mr))
+
+    def _overread_ok(self, *reads: tuple[Buf, int]) -> bool:
+        """Whether loads up to `extra` bytes past anything the op reads in `buf` (the next
+        iteration's loads of a software-pipelined loop, done once too often) stay inside
+        the VTCM: the buffers are in `@vtcm_arena`, which starts the VTCM and holds every
+        VTCM buffer and scratch below `max(vtcm_plan, scratch)`."""
+        end = max(self.vtcm_plan, self.scratch)
+        return all(b.sym == "vtcm_arena" and end + extra <= self.t.vtcm_bytes
+                   for b, extra in reads)
 
     def _split_rows(self, px: SSAValue, C: int, rows: int, cstride: int, W: int, s: int
                     ) -> SSAValue:
@@ -1602,6 +1682,26 @@ def _int_op(op: Operation, a: int, b: int) -> int:
                 6: a < b, 7: a <= b, 8: a > b, 9: a >= b}[pred])
 
 
+def _carried(first_use: Sequence[int], classes: Sequence[str], t: Target) -> list[bool]:
+    """Which loads of a software-pipelined loop body to issue in the iteration before:
+    those that, issued at the body's start in order of first use at the target's load
+    throughput, would land after the body's FMAs reach their first use (`first_use`: the
+    index of the first reader in the body's multiply-adds, issued `mpy` units a packet).
+    The others load in the body itself and hold no register across the back edge."""
+    def per_packet(klass: str) -> int:
+        return min(t.units(r) // n for r, n in t.class_resources[klass].items() if n > 0)
+
+    fmas = per_packet("vmpy")
+    used = 0.0  # packets of load throughput taken by the loads kept in the body
+    out: list[tuple[int, bool]] = []
+    for i in sorted(range(len(first_use)), key=lambda i: first_use[i]):
+        late = int(used) + t.latency_of(classes[i]) > first_use[i] // fmas
+        out.append((i, late))
+        if not late:
+            used += 1 / per_packet(classes[i])
+    return [late for _, late in sorted(out)]
+
+
 def _dma_guard(op: scf.IfOp) -> bool:
     """An `scf.if` whose then-region only starts DMAs (index arithmetic, selects of buffers
     and `tile.dma_start`) and whose else-region only yields: a prefetch guard. When it is
@@ -1834,6 +1934,7 @@ class ConvertTileToVxPass(ModulePass):
         arena = vx.DataOp("vtcm_arena", "vtcm", vtcm + tgt.vlen_bytes)
         data.append(arena)
         low = _Lowerer(tgt, syms)
+        low.vtcm_plan = vtcm
         try:
             low.run_block(fn.body.block)
         except _Unsupported as e:

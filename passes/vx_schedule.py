@@ -37,6 +37,11 @@ value when virtual) and memory:
   follow in a later packet, later non-memory ones in the same packet or later. So the
   compute the code generator put between a `dma` and its `dmawait` stays overlapped.
 - A branch or `halt` ends its block: every instruction precedes it (latency 0).
+- Pointer steps: a register that the block writes only by one `addi r, r, d` (a loop's
+  pointer increment) does not order the memory instructions addressed off it (register +
+  immediate) against the step: after scheduling, each one that ended up on the other side
+  of the step reads the other value with its offset moved by d (`fold_steps`). So a loop
+  body's loads need not wait for, nor hold back, its pointer increments.
 
 Priority is the latency-weighted longest path to the end of the block (ties: program
 order). Packets are filled cycle by cycle: among the instructions whose predecessors are
@@ -52,7 +57,7 @@ number of operands).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -61,7 +66,7 @@ from vexa.runtime.target import Target
 from vexa.tools.gc_paused import gc_paused
 from xdsl.context import Context
 from xdsl.dialects.builtin import UNKNOWN_LOC as _UNKNOWN_LOC
-from xdsl.dialects.builtin import LocationAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import IntegerAttr, LocationAttr, ModuleOp, StringAttr, i32
 from xdsl.ir import Attribute, Block, Operation, OpResult, Region, SSAValue, SSAValues
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
@@ -111,6 +116,18 @@ def _kind(klass: str) -> int:
     return _OTHER
 
 
+_OFFSET_MEMORY = frozenset({vx.VldOp, vx.VlduOp, vx.VldbcOp, vx.VstOp, vx.VstuOp, vx.VstqOp,
+                            vx.LdOp, vx.LdfOp, vx.StOp, vx.StfOp})
+
+
+def _base_operand(op: Operation) -> SSAValue | None:
+    """The address register of a register + immediate memory access, else None."""
+    if type(op) not in _OFFSET_MEMORY:
+        return None
+    ra = cast(SSAValue, op.ra)  # pyright: ignore[reportAttributeAccessIssue]
+    return ra if sum(v is ra for v in op.operands) == 1 else None
+
+
 def _register_key(value: SSAValue) -> object:
     """What a value's register is called: the physical register's name, or the value's
     id if virtual (names and ids never compare equal)."""
@@ -143,11 +160,51 @@ class _Dag:
         self.latency = [model.latency[k] for k in self.classes]
         self.succs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
         self.npreds = [0] * n
+        # (memory instruction, pointer step) pairs left unordered (see `fold_steps`)
+        self.folds: list[tuple[int, int]] = []
         self._build()
+
+    def fold_steps(self, packets: Sequence[Sequence[int]]) -> None:
+        """Make the memory instructions whose base is a stepped pointer (`_steps`) read it
+        as scheduled: one now in a later packet than the step, that read the pointer
+        before it, uses the stepped value and an offset smaller by the step; one in the
+        same or an earlier packet, that read the stepped value, the value before and an
+        offset larger by the step (a packet reads its registers before it writes)."""
+        if not self.folds:
+            return
+        where = {i: k for k, packet in enumerate(packets) for i in packet}
+        for i, step in self.folds:
+            op, addi = self.ops[i], cast(vx.AddiOp, self.ops[step])
+            after_in_order, after_now = i > step, where[i] > where[step]
+            if after_in_order == after_now:
+                continue
+            d = addi.imm.value.data
+            imm = cast(IntegerAttr, op.properties["imm"]).value.data
+            index = next(k for k, v in enumerate(op.operands) if v is _base_operand(op))
+            if after_now:
+                op.operands[index], imm = addi.results[0], imm - d
+            else:
+                op.operands[index], imm = addi.operands[0], imm + d
+            op.properties["imm"] = IntegerAttr(imm, i32)
 
     def edge(self, src: int, dst: int, latency: int) -> None:
         self.succs[src].append((dst, latency))
         self.npreds[dst] += 1
+
+    def _steps(self, key_of: Callable[[SSAValue], object]) -> dict[object, int]:
+        """Registers written in the block only by one `addi r, r, d` (a pointer step):
+        register -> that instruction's index."""
+        writers: dict[object, list[int]] = {}
+        for i, op in enumerate(self.ops):
+            for result in op.results:
+                writers.setdefault(key_of(result), []).append(i)
+        steps: dict[object, int] = {}
+        for key, idx in writers.items():
+            op = self.ops[idx[0]]
+            if (len(idx) == 1 and type(op) is vx.AddiOp and type(key) is str
+                    and key_of(op.operands[0]) == key):
+                steps[key] = idx[0]
+        return steps
 
     def _build(self) -> None:
         position = {id(op): i for i, op in enumerate(self.ops)}
@@ -166,13 +223,21 @@ class _Dag:
                     types.append(t)
             return key
 
+        steps = self._steps(key_of)
         loads_since_store: list[int] = []
         since_barrier: list[int] = []  # every instruction since the last barrier
         last_store = last_barrier = -1
         for i, op in enumerate(self.ops):
             lat = self.latency
+            base = _base_operand(op) if steps else None
             for value in op._operands:  # pyright: ignore[reportPrivateUsage]
                 key = key_of(value)
+                step = steps.get(key) if value is base else None
+                if step is not None:
+                    # an address off a stepped pointer: either side of the step, with
+                    # the offset fixed up after scheduling (`fold_steps`)
+                    self.folds.append((i, step))
+                    continue
                 writer = last_writer.get(key)
                 if writer is not None:
                     self.edge(writer, i, lat[writer])
@@ -289,6 +354,7 @@ def schedule_block(ops: Sequence[vx.VxInstruction], model: MachineModel) -> list
         packet.sort()
         packets.append(packet)
         cycle += 1
+    dag.fold_steps(packets)
     return packets
 
 

@@ -113,3 +113,46 @@ builtin.module {
 // CHECK-NEXT:      vx.vmul.f32
 // CHECK-NOT:       vx.vmax.f32
 // CHECK:           vx.vstu
+
+// -----
+
+// A 1x1 conv's input-channel loop is software-pipelined: the loads its first FMAs need
+// (the input vector and the first four weight broadcasts: those that loads at the body's
+// start could not bring in time) are done before the loop and, for the next channel
+// (x + 2·32·4 = 256 bytes, w + 4), after the body's FMAs, carried through the loop; the
+// other four broadcasts load at the body's start.
+builtin.module {
+  func.func @main() {
+    tile.kernel {
+      %x = tile.alloc {offset = 0 : i64} : memref<1x8x2x32xf32, #tile.space<vtcm>>
+      %w = tile.alloc {offset = 2048 : i64} : memref<8x8x1x1xf32, #tile.space<vtcm>>
+      %y = tile.alloc {offset = 2304 : i64} : memref<1x8x2x32xf32, #tile.space<vtcm>>
+      tile.conv %x, %w, %y {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : memref<1x8x2x32xf32, #tile.space<vtcm>>, memref<8x8x1x1xf32, #tile.space<vtcm>>, memref<1x8x2x32xf32, #tile.space<vtcm>>
+    }
+    func.return
+  }
+}
+
+// CHECK-LABEL: vx.func @main
+// CHECK:         %[[X0:.*]] = vx.vldu %{{.*}}, 0
+// CHECK-NEXT:    %[[W0:.*]] = vx.vldbc %{{.*}}, 0
+// CHECK-NEXT:    %[[W1:.*]] = vx.vldbc %{{.*}}, 32
+// CHECK-NEXT:    %[[W2:.*]] = vx.vldbc %{{.*}}, 64
+// CHECK-NEXT:    %[[W3:.*]] = vx.vldbc %{{.*}}, 96
+// CHECK-NEXT:    vx.loop 8 iter_args(%[[PX:[0-9]+]] = %{{[0-9]+}}, %[[PW:[0-9]+]] = %{{[0-9]+}}, {{.*}}, %[[X:[0-9]+]] = %[[X0]], %[[A:[0-9]+]] = %[[W0]], %{{[0-9]+}} = %[[W1]], %{{[0-9]+}} = %[[W2]], %{{[0-9]+}} = %[[W3]])
+// CHECK-NEXT:      %[[W4:.*]] = vx.vldbc %[[PW]], 128
+// CHECK-NEXT:      vx.vldbc %[[PW]], 160
+// CHECK-NEXT:      vx.vldbc %[[PW]], 192
+// CHECK-NEXT:      vx.vldbc %[[PW]], 224
+// CHECK-NEXT:      vx.vfma.f32 %{{.*}}, %[[A]], %[[X]]
+// CHECK-COUNT-3:   vx.vfma.f32
+// CHECK-NEXT:      vx.vfma.f32 %{{.*}}, %[[W4]], %[[X]]
+// CHECK-COUNT-3:   vx.vfma.f32
+// CHECK-NEXT:      %[[NX:.*]] = vx.vldu %[[PX]], 256
+// CHECK-NEXT:      %[[NW0:.*]] = vx.vldbc %[[PW]], 4
+// CHECK-NEXT:      %[[NW1:.*]] = vx.vldbc %[[PW]], 36
+// CHECK-NEXT:      %[[NW2:.*]] = vx.vldbc %[[PW]], 68
+// CHECK-NEXT:      %[[NW3:.*]] = vx.vldbc %[[PW]], 100
+// CHECK-NEXT:      %[[NPX:.*]] = vx.addi %[[PX]], 256
+// CHECK-NEXT:      %[[NPW:.*]] = vx.addi %[[PW]], 4
+// CHECK-NEXT:      vx.yield %[[NPX]], %[[NPW]], {{.*}}, %[[NX]], %[[NW0]], %[[NW1]], %[[NW2]], %[[NW3]] :

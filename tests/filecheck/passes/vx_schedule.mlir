@@ -209,3 +209,31 @@ vx.func @locations {
   vx.label "next"
   vx.halt loc("relu")
 }
+
+// -----
+// A pointer step does not order the loads addressed off it. On vx128 the step joins the
+// first packet, and the third load, written before it at offset 256, ends up after it (offset
+// 256 - 512 = -256 off the stepped pointer).
+// CHECK-LABEL: steps:
+// V128:        { vld v0, r1, 0 ; vld v1, r1, 128 ; addi r1, r1, 512 }
+// V128-NEXT:   { vld v2, r1, -256 ; vld v3, r1, -128 }
+// On vx64 the step comes last and the fourth load, written after it at offset -128, now
+// reads the pointer before it: offset -128 + 512 = 384.
+// V64:         { vld v0, r1, 0 ; vld v1, r1, 128 }
+// V64-NEXT:    { vld v2, r1, 256 ; vld v3, r1, 384 }
+// V64-NEXT:    { addi r1, r1, 512 ; vadd.f32 v4, v0, v1 }
+// CHECK:       vadd.f32 v5, v2, v3
+vx.func @steps {
+  %p = vx.li 0 : !vx.reg<r1>
+  %r = vx.loop 8 iter_args(%q = %p) -> (!vx.reg<r1>) {
+    %a = vx.vld %q, 0 : (!vx.reg<r1>) -> !vx.vreg<v0>
+    %b = vx.vld %q, 128 : (!vx.reg<r1>) -> !vx.vreg<v1>
+    %c = vx.vld %q, 256 : (!vx.reg<r1>) -> !vx.vreg<v2>
+    %n = vx.addi %q, 512 : (!vx.reg<r1>) -> !vx.reg<r1>
+    %d = vx.vld %n, -128 : (!vx.reg<r1>) -> !vx.vreg<v3>
+    %s = vx.vadd.f32 %a, %b : (!vx.vreg<v0>, !vx.vreg<v1>) -> !vx.vreg<v4>
+    %t = vx.vadd.f32 %c, %d : (!vx.vreg<v2>, !vx.vreg<v3>) -> !vx.vreg<v5>
+    vx.yield %n : !vx.reg<r1>
+  }
+  vx.halt
+}
