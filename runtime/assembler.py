@@ -224,8 +224,8 @@ class _Asm:
             except ValueError:
                 raise self.err(line, col,
                                f"expected a shape like 16x32, got '{parts[2]}'") from None
-            if any(x <= 0 for x in shape):
-                raise self.err(line, col, f"expected positive dimensions, got '{parts[2]}'")
+            if any(x < 0 for x in shape):
+                raise self.err(line, col, f"expected dimensions >= 0, got '{parts[2]}'")
         if any(x[1] == sym for x in self.io):
             raise self.err(line, col, f"symbol '{sym}' declared twice as input/output")
         self.io.append((kind, sym, dtype, shape, line, col))

@@ -50,7 +50,9 @@ def _ensure_cache_dir() -> None:
 
 _ensure_cache_dir()
 
-from numba import njit  # noqa: E402
+from llvmlite import ir as llvm_ir  # noqa: E402
+from numba import njit, types  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
 
 from vexa.runtime.isa import (  # noqa: E402
     BY_OPCODE,
@@ -204,6 +206,26 @@ CANON = np.int32(0x7FC00000)
 # the opcodes `_fast` does not run (a packet with one goes to `_run`)
 SLOW_OPS = frozenset(("halt", "dma", "dmacfg", "dma2", "dmawait"))
 F32_NAN = np.float32(np.nan)
+
+
+def scratch_shape(target: Target) -> tuple[int, int]:
+    """The scratch rows `_run` gets (loop stack, DMA queue, ...); sim_native reads rows 0-2."""
+    return 7, max(64, target.loop_depth, target.slots)
+
+
+@intrinsic
+def _ccall(typingctx, fn, arg):
+    """Call the C function at address `fn` (int64) with one int64 argument (a pointer to
+    its argument block); its int64 result. sim_native's loop: an address known only at run
+    time, so the cached machine code of `_run` stays valid in every process."""
+    sig = types.int64(types.int64, types.int64)
+
+    def codegen(context, builder, signature, args):
+        i64 = llvm_ir.IntType(64)
+        fnty = llvm_ir.FunctionType(i64, [i64])
+        return builder.call(builder.inttoptr(args[0], fnty.as_pointer()), [args[1]])
+
+    return sig, codegen
 
 
 @njit(cache=True, inline="always")
@@ -573,7 +595,7 @@ def _salu(op, x, y, imm):  # noqa: C901
 
 @njit(cache=True, error_model="numpy")
 def _fast(ins, pk, L, R, Vf, Vi, V8f, vtcm8, vtcm32, ready, pkcount, pkcyc, srcs, scratch, st,
-          V8, Vf2, Vi2, Q, tmp8):  # noqa: C901
+          V8, Vf2, Vi2, Q, tmp8, nat):  # noqa: C901
     """Run consecutive *simple* packets (decode's packet column PK_FAST) from st[S_PC].
 
     A simple packet is not staged and has no halt, DMA or dmawait instruction (at most
@@ -620,7 +642,7 @@ def _fast(ins, pk, L, R, Vf, Vi, V8f, vtcm8, vtcm32, ready, pkcount, pkcyc, srcs
     while True:
         pc = pc & 0x7FFFFFFF
         flags = pk[pc * PKW + PK_FAST]
-        if flags == 0:
+        if flags == 0 or (run > 0 and nat[pc] != 0):  # not simple, or native code's
             break
         a = pk[pc * PKW + 0] & 0x7FFFFFFF
         b = pk[pc * PKW + 1] & 0x7FFFFFFF
@@ -841,7 +863,7 @@ def _fast(ins, pk, L, R, Vf, Vi, V8f, vtcm8, vtcm32, ready, pkcount, pkcyc, srcs
 @njit(cache=True, error_model="numpy")
 def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cnt,
          pkcount, pkcyc, srcs, trap, engine_free, dma_done, tmp8, scratch, cold,
-         st, skip):  # noqa: C901
+         st, skip, nat, naddr):  # noqa: C901
     vlen = prm[P_VLEN]
     L = vlen // 4
     g = prm[P_G]
@@ -925,8 +947,12 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             st[S_TOPE] = top_end
             st[S_TOPR] = top_rem
             st[S_NLOOPS] = nloops
-            nrun = _fast(insf, pkf, L, R, Vf1, Vi1, V81, vtcm8, vtcm32, ready, pkcount, pkcyc,
-                         srcs, scratch, st, V8, Vf, Vi, Q, tmp8)
+            nrun = 0
+            if nat[pc] != 0:  # translated packets (sim_native): same contract as `_fast`
+                nrun = _ccall(naddr[0], naddr[1])
+            if pk[st[S_PC] & 0x7FFFFFFF, PK_FAST] != 0:
+                nrun += _fast(insf, pkf, L, R, Vf1, Vi1, V81, vtcm8, vtcm32, ready, pkcount,
+                              pkcyc, srcs, scratch, st, V8, Vf, Vi, Q, tmp8, nat)
             if nrun < FAST_MIN_RUN:
                 skip[pc] = FAST_BACKOFF
             if nrun > 0:
@@ -1544,9 +1570,18 @@ def params(prog: Program, target: Target, dram_size: int, timing: bool,
 
 
 def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
-             timing: bool = True, max_instructions: int = 10**10) -> RawResult:
-    """Run `prog`; `dram`/`vtcm` (uint8, sizes multiples of 4) are updated in place."""
+             timing: bool = True, max_instructions: int = 10**10,
+             native: bool | None = None) -> RawResult:
+    """Run `prog`; `dram`/`vtcm` (uint8, sizes multiples of 4) are updated in place.
+
+    `native`: run the simple packets as translated C (runtime/sim_native.py; same results);
+    None decides by `sim_native.wanted` (large programs, a C compiler present)."""
+    from vexa.runtime import sim_native
+
     ins, pk, srcs, hist = decode(prog, target)
+    if native is None:
+        native = sim_native.wanted(prog)
+    nat_fn, nat = sim_native.load(prog, target) if native else (0, None)
     dram = _as_u8(dram)
     vtcm = _as_u8(vtcm)
     if len(dram) % 4 or len(vtcm) % 4:
@@ -1554,7 +1589,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     S = target.slots
     vlen = target.vlen_bytes
     R = np.zeros(target.gprs + S, dtype=np.int32)
-    V8 = np.zeros((target.vregs + S, vlen), dtype=np.uint8)
+    V8 = _aligned_zeros((target.vregs + S, vlen), 64)  # sim_native: aligned registers
     Q = np.zeros((target.qregs + S, vlen), dtype=np.uint8)
     ready = np.zeros(target.gprs + target.vregs + target.qregs + 2, dtype=np.int64)
     cnt = np.zeros(N_COUNTERS, dtype=np.int64)
@@ -1565,7 +1600,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     engine_free = np.zeros(target.dma.engines, dtype=np.int64)
     dma_done = np.zeros(target.dma.max_outstanding + 64, dtype=np.int64)
     tmp8 = np.zeros(vlen, dtype=np.uint8)
-    scratch = np.zeros((7, max(64, target.loop_depth, target.slots)), dtype=np.int64)
+    scratch = np.zeros(scratch_shape(target), dtype=np.int64)
     prm = params(prog, target, len(dram), timing, max_instructions)
     st = np.zeros(NST, dtype=np.int64)
     st[S_TIMING], st[S_MAXI], st[S_DRAM] = int(timing), max_instructions, len(dram)
@@ -1573,10 +1608,20 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     st[S_LDEPTH], st[S_BRT] = target.loop_depth, target.latency.branch_taken
     if target.vtcm_base % max(vlen, 4) or target.vtcm_base < len(dram):
         st[S_VTEND] = -1  # `_fast` assumes VTCM aligned and above DRAM: no memory access there
+    # the C loop's argument block (sim_native.vexa_fast): pointers, then lanes, scratch
+    # row width and packet count; naddr = (its address, the block's address)
+    naddr = np.zeros(2, dtype=np.int64)
+    if nat_fn:
+        block = np.array([a.ctypes.data for a in (ins, pk, srcs, nat, R, V8, Q, vtcm, ready,
+                                                  pkcount, pkcyc, scratch, st)]
+                         + [vlen // 4, scratch.shape[1], npk], dtype=np.int64)
+        naddr[:] = nat_fn, block.ctypes.data
+    else:
+        nat = np.zeros(max(npk, 1), dtype=np.int8)
     _run(ins, pk, prm, R, V8, V8.view(np.float32), V8.view(np.int32), Q,
          dram, dram.view(np.int32), vtcm, vtcm.view(np.int32), ready, cnt, pkcount, pkcyc,
          srcs, trap, engine_free, dma_done, tmp8, scratch, np.zeros(16, dtype=np.int64), st,
-         np.zeros(npk, dtype=np.int32))
+         np.zeros(npk, dtype=np.int32), nat, naddr)
     # per-packet execution counts and cycles -> packets, classes, cycles per tag
     cnt[C_PKT] = pkcount.sum()
     bycls = pkcount @ hist
@@ -1584,6 +1629,14 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     return RawResult((int(trap[0]), int(trap[1]), int(trap[2]), int(trap[3]), int(trap[4])),
                      cnt, bycls.astype(np.int64), np.rint(tagcyc).astype(np.int64),
                      R[:target.gprs].copy(), V8[:target.vregs].copy(), Q[:target.qregs].copy())
+
+
+def _aligned_zeros(shape: tuple[int, int], align: int) -> np.ndarray:
+    """A zeroed uint8 array whose data starts at a multiple of `align` bytes."""
+    n = shape[0] * shape[1]
+    buf = np.zeros(n + align, dtype=np.uint8)
+    k = (-buf.ctypes.data) % align
+    return buf[k:k + n].reshape(shape)
 
 
 def _as_u8(a: np.ndarray) -> np.ndarray:
