@@ -25,6 +25,11 @@ stack): in `_run`'s large body LLVM keeps most loop variables on the stack, and 
 saves ~30% on the 256³ GEMM. Anything else (DMA, halt, staged packets, DRAM or bad
 addresses, a loop-stack overflow, the instruction budget) goes back to `_run`, so results,
 cycles and traps stay those of `_run` (and of the reference).
+
+When a C compiler is present, `_run` calls runtime/sim_native.py's C loop first (same
+contract as `_fast`, ~1.5x faster on ResNet-50); `_fast` then runs only the simple packets
+the C loop leaves (none today but with `VEXA_SIM_NATIVE=0`) and stops at the next packet the
+C loop takes.
 """
 
 from __future__ import annotations
@@ -948,7 +953,7 @@ def _run(ins, pk, prm, R, V8, Vf, Vi, Q, dram8, dram32, vtcm8, vtcm32, ready, cn
             st[S_TOPR] = top_rem
             st[S_NLOOPS] = nloops
             nrun = 0
-            if nat[pc] != 0:  # translated packets (sim_native): same contract as `_fast`
+            if nat[pc] != 0:  # the C loop (sim_native): same contract as `_fast`
                 nrun = _ccall(naddr[0], naddr[1])
             if pk[st[S_PC] & 0x7FFFFFFF, PK_FAST] != 0:
                 nrun += _fast(insf, pkf, L, R, Vf1, Vi1, V81, vtcm8, vtcm32, ready, pkcount,
@@ -1574,8 +1579,8 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
              native: bool | None = None) -> RawResult:
     """Run `prog`; `dram`/`vtcm` (uint8, sizes multiples of 4) are updated in place.
 
-    `native`: run the simple packets as translated C (runtime/sim_native.py; same results);
-    None decides by `sim_native.wanted` (large programs, a C compiler present)."""
+    `native`: run the simple packets in the C loop (runtime/sim_native.py; same results);
+    None decides by `sim_native.wanted` (a C compiler present, VEXA_SIM_NATIVE not 0)."""
     from vexa.runtime import sim_native
 
     ins, pk, srcs, hist = decode(prog, target)

@@ -1,35 +1,44 @@
-"""Native code for the fast simulator's simple packets: the program translated to C.
+"""The fast simulator's inner loop in C: `_fast`'s work with less decoding per packet.
 
-`sim_fast` interprets the encoded program; its `_fast` loop runs the *simple* packets (not
-staged; no halt, DMA or dmawait; all memory accesses in VTCM and aligned; see its
-docstring). Interpreting costs ~30 ns a packet, most of it decoding: reading the packet's
-columns, dispatching on each opcode, indexing operands. This module removes that work by
-translating each simple packet once into straight C with its registers, immediates,
-latencies and scoreboard entries as constants, compiling it with the host's C compiler and
-calling it from `sim_fast._run` in place of `_fast` (~3-6 ns a packet on ResNet-50).
+`sim_fast` interprets the encoded program in numba; its `_fast` loop runs the *simple*
+packets (not staged; no halt, DMA or dmawait; every memory access in VTCM and aligned).
+Interpreting costs ~30 ns a packet on ResNet-50, most of it decoding: one dispatch per
+instruction on its opcode (an if-chain in numba), a loop over its operands, the source list
+of the scoreboard. This module is a C version of that loop, compiled by the host's C
+compiler and called from `sim_fast._run` in place of `_fast` (through an address, so
+`_run`'s cached machine code stays valid):
 
-The contract is `_fast`'s, bit for bit (tests/test_sim_native.py runs both on the same
-programs and compares registers, memory, cycles and every statistic):
+- A *generic body* runs any simple packet: the same checks, a `switch` per instruction
+  (a jump table), vector instructions as 8-lane vector operations.
+- A *shape handler* runs the packets of one shape (the mnemonics of a packet in execution
+  order, e.g. `vfma.f32 ; vfma.f32 ; vldbc`): the instruction count, the memory checks,
+  the number of scoreboard reads and the code of each instruction are fixed, so there is
+  one indirect jump per packet and no per-instruction dispatch. A program of
+  AUTO_MIN_PACKETS packets or more gets handlers for its MAX_SHAPES most frequent shapes
+  (ResNet-50: ~200 shapes in all, the top 50 run 99.5% of its packets); smaller programs
+  run the generic body only, so they need no compile of their own.
 
-- It runs consecutive translated packets from `st[S_PC]` and returns the number run; the
-  loop state goes in and out through `st` and the scratch rows, as for `_fast`.
-- A packet is translated when `_fast` may run it and every instruction in it is one of
-  `NATIVE_OPS` (the rest of the vector ISA stays in `_fast`/`_vec_cold`, which stops at the
-  next translated packet). Before a packet runs, the same checks as `_fast`'s refuse it
-  (its first packet not run, control back to `_run`): the instruction budget, a loop
-  instruction with a full loop stack, a memory address outside VTCM or misaligned.
+The contract is `_fast`'s, bit for bit (tests/test_sim_native.py runs the same random
+programs through numba alone, the generic body and the handlers, and compares registers,
+memories, traps, cycles and every statistic):
+
+- It runs consecutive packets from `st[S_PC]` whose `nat` entry is non-zero and returns
+  the number run; the loop state goes in and out through `st` and the scratch rows, as
+  for `_fast`. `nat` (from `plan`) is 0 for the packets left to numba (not simple), 1 for
+  the generic body, 2 + k for shape k.
+- Before a packet runs, the checks of `_fast` refuse it (control back to `_run`, which
+  runs it or traps): the instruction budget, a loop instruction with a full loop stack, a
+  memory address outside VTCM or misaligned.
 - Timing is `_fast`'s: issue at the latest ready cycle of the packet's sources (the
   scoreboard), results ready `latency` later, a taken branch adds its penalty.
 - f32 arithmetic is compiled with `-ffp-contract=off` (fma is multiply then add, two
-  roundings), no fast-math, and NaN results canonicalised, as `_fast` does.
+  roundings) and no fast-math; NaN results are canonicalised as `_fast` does.
 
-The C is compiled in chunks of packets (one function each, at most CHUNK packets) spread
-over as many compiler processes as the machine has cores, linked into one shared library
-and cached on disk by the hash of its source (`$VEXA_NATIVE_CACHE`, default
-`~/.cache/vexa/native`), so a program compiles once per machine. `VEXA_SIM_NATIVE=0`
-turns translation off, `=1` forces it for every program; by default it is used for
-programs of at least `AUTO_MIN_PACKETS` packets when a C compiler (`$CC`, else `cc`/`gcc`)
-is found. Without one the simulator runs as before (only slower).
+The library is cached on disk under the hash of its source, flags and compiler
+(`$VEXA_NATIVE_CACHE`, default `~/.cache/vexa/native`): the generic one compiles once per
+machine (~1 s), a large program's handlers once per set of shapes (~2-4 s).
+`VEXA_SIM_NATIVE=0` turns the C loop off; without a C compiler (`$CC`, else `cc`/`gcc`)
+it is off and numba runs every packet, as before.
 """
 
 from __future__ import annotations
@@ -49,7 +58,7 @@ import numpy as np
 from vexa.runtime.isa import BY_OPCODE, OPC, Program
 from vexa.runtime.target import Target
 
-# the instructions translated (the ones `_fast` runs inline, without `_vec_cold`)
+# the instructions the C loop runs (all but those that make a packet not simple)
 NATIVE_OPS = frozenset(OPC) - {"halt", "dma", "dmacfg", "dma2", "dmawait"}
 AUTO_MIN_PACKETS = 2000  # smaller programs run the generic loop only (no compile per program)
 MAX_SHAPES = 96  # packet shapes with a handler of their own
@@ -402,7 +411,7 @@ INL v8f vmin8(v8f x, v8f y) {
 INL float vmax1(float x, float y) { return (x != x || y != y) ? canon(x + y) : (x > y ? x : y); }
 INL float vmin1(float x, float y) { return (x != x || y != y) ? canon(x + y) : (x < y ? x : y); }
 
-/* `_fast`'s loop over the packets translated (nat[pc] != 0): see sim_native's docstring */
+/* `_fast`'s loop over the packets with nat[pc] != 0: see sim_native's docstring */
 int64_t vexa_fast(const i64 *arg) {
   const i32 *ins = (const i32 *)arg[0], *pk = (const i32 *)arg[1], *srcs = (const i32 *)arg[2];
   const i8 *nat = (const i8 *)arg[3];  /* per packet: see H below */
@@ -455,7 +464,7 @@ int64_t vexa_fast(const i64 *arg) {
       const i64 imm = I[K_IMM];
       (void)A; (void)B; (void)C; (void)imm;
       switch (I[K_OP]) {
-%(cases)s      default: __builtin_trap();  /* not translated: nat[] excludes it */
+%(cases)s      default: __builtin_trap();  /* never: nat[] excludes other packets */
       }
       if (timing) ready[I[K_RDY] & 0xFFFF] = t1 + I[K_LAT];
     }
