@@ -315,12 +315,41 @@ class _Lowerer:
     def copy_words(self, count: int, regs: list[SSAValue], src_step: int, dst_step: int,
                    reserve: int = 0) -> list[SSAValue]:
         """`count` scalar word copies (the machine has no gather): [src, dst] registers,
-        stepped by `src_step` / `dst_step` bytes; the registers after the last one."""
+        stepped by `src_step` / `dst_step` bytes; the registers after the last one.
+
+        Software-pipelined, four words a loop body: each store writes a word loaded two
+        packets before, and each load comes before the store it shares a packet with in
+        program order (a load after a store that may alias waits a packet), so the loop
+        copies one word a packet, the store throughput. No load reads past the words."""
         def one(cr: list[SSAValue]) -> list[SSAValue]:
             self.emit(vx.StOp(self.r(vx.LdOp(cr[0], 0)), cr[1], 0))
             return self.bump(cr, [src_step, dst_step])
 
-        return self.repeat(count, regs, one, reserve=reserve)
+        if count < 6:
+            return self.repeat(count, regs, one, reserve=reserve)
+
+        def quad(cr: list[SSAValue]) -> list[SSAValue]:
+            src, dst, a, b = cr
+            c = self.r(vx.LdOp(src, 2 * src_step))
+            self.emit(vx.StOp(a, dst, 0))
+            d = self.r(vx.LdOp(src, 3 * src_step))
+            self.emit(vx.StOp(b, dst, dst_step))
+            a = self.r(vx.LdOp(src, 4 * src_step))
+            self.emit(vx.StOp(c, dst, 2 * dst_step))
+            b = self.r(vx.LdOp(src, 5 * src_step))
+            self.emit(vx.StOp(d, dst, 3 * dst_step))
+            return [*self.bump([src, dst], [4 * src_step, 4 * dst_step]), a, b]
+
+        src, dst = regs
+        first = [self.r(vx.LdOp(src, 0)), self.r(vx.LdOp(src, src_step))]
+        quads, rest = divmod(count - 2, 4)
+        src, dst, a, b = self.repeat(quads, [src, dst, *first], quad, reserve=reserve)
+        self.emit(vx.StOp(a, dst, 0))
+        self.emit(vx.StOp(b, dst, dst_step))
+        regs = self.bump([src, dst], [2 * src_step, 2 * dst_step])
+        for _ in range(rest):
+            regs = one(regs)
+        return regs
 
     def _split_row(self, regs: list[SSAValue], W: int, s: int) -> list[SSAValue]:
         """One row of W words at regs[0] into its s phases at regs[1] (phase p holds
@@ -1054,6 +1083,12 @@ class _Lowerer:
                               for rr in range(rows)]
                 carry = [i for i, c in enumerate(
                     _carried(first_use, ["vldu"] * nb + ["vld"] * rows, self.t)) if c]
+                if len(taps) > 1:
+                    # a carried value holds its register through the whole body
+                    # (vx-allocate-registers merges a loop-carried value's intervals),
+                    # next to the other taps' loads: carry the first needed that fit
+                    spare = self.t.vregs - rows * nb - (nb + rows)
+                    carry = sorted(sorted(carry, key=lambda i: first_use[i])[:max(spare, 0)])
                 rest = [i for i in range(nb + rows) if i not in carry]
 
                 def chan_pipelined(cr: list[SSAValue]) -> list[SSAValue]:
@@ -1071,12 +1106,9 @@ class _Lowerer:
                     nxt = tap_loads(qx, qw, taps[0], nxt=1, which=carry)
                     return [*self.bump([qx, qw], [xc, ws_c]), *acc, *nxt]
 
-                # pipelined when the channels loop, the carried loads (one channel past
-                # the last, never used) stay in the VTCM, and registers allow: a carried
-                # value holds its register through the whole body (vx-allocate-registers
-                # merges a loop-carried value's intervals)
-                regs_needed = rows * nb + (nb + rows) + (len(carry) if len(taps) > 1 else 0)
-                if (Cg > 2 and not loop_kh and carry and regs_needed <= self.t.vregs
+                # pipelined when the channels loop and the carried loads (one channel
+                # past the last, never used) stay in the VTCM
+                if (Cg > 2 and not loop_kh and carry
                         and self._overread_ok((X, xc + nb * V), (W, ws_c + 4))):
                     pre = tap_loads(qx0, pw, taps[0], which=carry)
                     out = self.repeat(Cg, [qx0, pw, *accs, *pre], chan_pipelined)

@@ -1,13 +1,16 @@
-"""convert-tile-to-vx's conv micro-kernel: the software-pipelined input-channel loop and
-the blocking of output channels, checked against onnxruntime, and the packing of the
-channel loop bodies after vx-schedule (two FMAs a packet: vx128 has two multiply units)."""
+"""convert-tile-to-vx's software-pipelined loops: the conv micro-kernel's input-channel
+loop (and its blocking of output channels) and the scalar word copies, checked against
+onnxruntime, and the packing of their loop bodies after vx-schedule (vx128: two FMAs a
+packet, one store a packet)."""
 
 from __future__ import annotations
 
 import re
 
+import onnx
 import pytest
-from test_convert_tile_to_vx import _check, _conv, _rand, import_model
+from onnx import helper
+from test_convert_tile_to_vx import _check, _conv, _f32, _model, _rand, import_model
 
 from vexa.dialects.vx import emit_assembly
 from vexa.lowering import pipelines
@@ -72,3 +75,27 @@ def test_channel_loop_is_packed(cfg: tuple[int, ...]) -> None:
     assert loops
     for packets, fmas in loops:
         assert packets * 2 == fmas, loops
+
+
+def _maxpool(C: int, H: int, W: int) -> onnx.ModelProto:
+    return _model([helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[3, 3],
+                                    strides=[2, 2], pads=[1, 1, 1, 1])],
+                  [_f32("x", [1, C, H, W])], [_f32("y", [1, C, H // 2, W // 2])], [])
+
+
+def test_scalar_copies_one_word_a_packet() -> None:
+    """The scalar word copies (here a strided max pool's phase split) are software-
+    pipelined: the loops copy one word a packet, and the pool still matches onnxruntime."""
+    model = _maxpool(2, 8, 64)
+    _check(model, {"x": _rand(1, 2, 8, 64)}, "vx128")
+    module = import_model(model)
+    pipelines.run_pipeline(module, [pipelines.nn_to_tile("vx128"),
+                                    pipelines.tile_to_vx("vx128")])
+    asm = emit_assembly(module, "vx128")
+    loops = []
+    for m in re.finditer(r"loopi? \w+, (\w+_end)\n", asm):
+        body = asm[m.end():asm.index("\n" + m.group(1) + ":", m.end())]
+        if "loop" not in body and re.search(r"\bst r", body):
+            loops.append((body.count("\n") + 1, len(re.findall(r"\bst r", body))))
+    assert loops
+    assert all(packets == words for packets, words in loops), loops
