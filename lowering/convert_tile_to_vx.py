@@ -1221,8 +1221,10 @@ class _Lowerer:
     # ------------------------------------------------------------------ pool
 
     def lower_pool(self, op: tile.PoolOp) -> None:
-        """Window max/sum: lanes along the last dim (phase-split when strided there), every
-        window position unrolled, outer output dims as loops."""
+        """Window max/sum: lanes along the last dim, every window position unrolled, outer
+        output dims as loops. Strided along the last dim: each output row computed at
+        unit stride into a VTCM scratch row and every s-th column copied out (Wo scalar
+        copies a row); without room for the scratch, the input split into its phases."""
         X: Buf = self.env[op.x]
         Y: Buf = self.env[op.y]
         win = [int(v) for v in op.window.get_values()]
@@ -1234,38 +1236,52 @@ class _Lowerer:
         comb = vx.VmaxF32Op if op.kind.data == "max" else vx.VaddF32Op
         r = len(X.shape)
         Wi, Wo, s = X.shape[-1], Y.shape[-1], st[-1]
-        Wp = -(-Wi // s)
+        L, V = self.lanes, self.vlen
+        # strided along the last dim: each output row at unit stride into a scratch row,
+        # every s-th column copied out (Wo scalar copies a row) -- or, without room for
+        # the scratch, the input split into its s phases (Wi copies an input row)
+        nsub = -(-((Wo - 1) * s + 1) // L)
+        room = self.t.vtcm_bytes - V - -(-self.kernel_vtcm // V) * V
+        sub = self._scratch(nsub * L) if s > 1 and nsub * V <= room else None
+        if sub is not None:
+            s_in = 1  # the column stride the vector code sees
+        else:
+            s_in = s
+        Wp = -(-Wi // s_in)
         rows = math.prod(X.shape[:-1])
-        if s > 1:
+        if s_in > 1:
             X = self._phase_split(replace(X, shape=(1, 1, rows, Wi)), s)  # keeps X.reg
-        xrow = s * Wp * 4  # bytes per input row (all phases)
+        xrow = s_in * Wp * 4  # bytes per input row (all phases)
         xstr = [0] * r
         n = xrow
         for d in range(r - 2, -1, -1):
             xstr[d] = n
             n *= self.env[op.x].shape[d]
         ystr = list(Y.strides())
-        L, V = self.lanes, self.vlen
         full, tail = divmod(Wo, L)
         y_al = self.aligned(Y, 0, *ystr[:-1])
         taps = []
         for k in np.ndindex(*win):
             off = sum(k[d] * dil[d] * xstr[d] for d in range(r - 1))
-            ph, col = divmod(k[-1] * dil[-1], s)[::-1]
+            ph, col = divmod(k[-1] * dil[-1], s_in)[::-1]
             taps.append(off + ph * Wp * 4 + col * 4)
 
-        def chunk(cr: list[SSAValue], lanes: int | None) -> list[SSAValue]:
+        def chunk(cr: list[SSAValue], lanes: int | None, al: bool) -> list[SSAValue]:
             px, py = cr
             acc = self.r(vx.VlduOp(px, taps[0]))
             for t in taps[1:]:
                 acc = self.r(comb(acc, self.r(vx.VlduOp(px, t))))
-            self.vstore(acc, py, 0, y_al, lanes)
+            self.vstore(acc, py, 0, al, lanes)
             return self.bump(cr, [V, V])
 
         def row(regs: list[SSAValue]) -> list[SSAValue]:
-            cr = self.repeat(full, regs, lambda c: chunk(c, None))
+            if sub is not None:  # unit stride into the scratch, every s-th column out
+                self.repeat(nsub, [regs[0], self.addr(sub)], lambda c: chunk(c, None, True))
+                self.copy_words(Wo, [self.addr(sub), regs[1]], 4 * s, 4)
+                return regs
+            cr = self.repeat(full, regs, lambda c: chunk(c, None, y_al))
             if tail:
-                chunk(cr, tail)
+                chunk(cr, tail, y_al)
             return regs
 
         def nest(regs: list[SSAValue], d: int) -> list[SSAValue]:
@@ -1273,7 +1289,7 @@ class _Lowerer:
                 return row(regs)
             steps = [st[d] * xstr[d], ystr[d]]
             self.repeat(Y.shape[d], regs, lambda rr: (nest(rr, d + 1), self.bump(rr, steps))[1],
-                        reserve=1 if full > 1 else 0)
+                        reserve=1 if full > 1 or sub is not None else 0)
             return regs
 
         nest([self.addr(X), self.addr(Y)], 0)
