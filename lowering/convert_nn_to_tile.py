@@ -69,7 +69,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -1459,7 +1459,10 @@ def _eval_fed(ops: FedOps, mb: MapBody, x: SSAValue | None, args: list[SSAValue]
 
 
 def _fed_step(op: Operation, pos: int | None, feeds: list[Feed]) -> Step:
-    """`_chain_step` whose other operands may be computed inline (`Feed`s)."""
+    """`_chain_step` whose other operands may be computed inline (`Feed`s); `_chain_step`
+    itself when every feed is a plain input."""
+    if all(f is LEAF for f in feeds):
+        return _chain_step(op, pos)
     ops: FedOps = [(op, pos, feeds)]
     return (lambda mb, x, others: _eval_fed(ops, mb, x, others)), sum(n for _, n in feeds)
 
@@ -1893,14 +1896,10 @@ class FunctionLowering:
                     )
                 )
             else:
-                feeds: list[Feed] = []
-                for i in range(len(op.operands)):
-                    if i != pos:
-                        feed, more = self.feed(op, i, out_shape, loc)
-                        feeds.append(feed)
-                        ins += more
-                plain = all(f is LEAF for f in feeds)
-                steps.append(_chain_step(op, pos) if plain else _fed_step(op, pos, feeds))
+                feeds, more = self.feeds(op, [i for i in range(len(op.operands)) if i != pos],
+                                         out_shape, loc)
+                ins += more
+                steps.append(_fed_step(op, pos, feeds))
             prev = op.results[0]
         return steps, ins
 
@@ -1919,16 +1918,26 @@ class FunctionLowering:
         ins: list[In] = []
         ops: FedOps = []
         for o, pos, others in _group_operands(group):
-            feeds: list[Feed] = []
-            for k in others:
-                feed, more = self.feed(o, k, out_shape, loc)
-                feeds.append(feed)
-                ins += more
+            feeds, more = self.feeds(o, others, out_shape, loc)
+            ins += more
             ops.append((o, pos, feeds))
+
         def fn(mb: MapBody, args: list[SSAValue]) -> SSAValue:
             return _eval_fed(ops, mb, None, args)
 
         return (fn, len(ins)), ins
+
+    def feeds(
+        self, op: Operation, indices: Iterable[int], out_shape: tuple[int, ...], loc: Attribute
+    ) -> tuple[list[Feed], list[In]]:
+        """`feed` of each operand in `indices`: their feeds and, in order, their inputs."""
+        feeds: list[Feed] = []
+        ins: list[In] = []
+        for i in indices:
+            feed, more = self.feed(op, i, out_shape, loc)
+            feeds.append(feed)
+            ins += more
+        return feeds, ins
 
     def bool_words(
         self, op: Operation, i: int, out_shape: tuple[int, ...], loc: Attribute
@@ -2128,15 +2137,9 @@ class FunctionLowering:
         self, head: Operation, chain: list[Operation], out: SSAValue, loc: Attribute
     ) -> Spec:
         shape = _shape(out)
-        ins: list[In] = []
-        feeds: list[Feed] = []
-        for i in range(len(head.operands)):
-            feed, more = self.feed(head, i, shape, loc)
-            feeds.append(feed)
-            ins += more
+        feeds, ins = self.feeds(head, range(len(head.operands)), shape, loc)
         steps, more = self.chain_steps(chain, head.results[0], shape, loc)
-        plain = all(f is LEAF for f in feeds)
-        steps = [_chain_step(head, None) if plain else _fed_step(head, None, feeds)] + steps
+        steps = [_fed_step(head, None, feeds)] + steps
         ins += more
         epi = make_epilogue(steps, from_acc=False)
         n_ops = len(group_ops := [head, *chain]) + sum(len(o.operands) for o in group_ops)

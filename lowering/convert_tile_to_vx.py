@@ -1243,10 +1243,7 @@ class _Lowerer:
         nsub = -(-((Wo - 1) * s + 1) // L)
         room = self.t.vtcm_bytes - V - -(-self.kernel_vtcm // V) * V
         sub = self._scratch(nsub * L) if s > 1 and nsub * V <= room else None
-        if sub is not None:
-            s_in = 1  # the column stride the vector code sees
-        else:
-            s_in = s
+        s_in = 1 if sub is not None else s  # the column stride the vector code sees
         Wp = -(-Wi // s_in)
         rows = math.prod(X.shape[:-1])
         if s_in > 1:

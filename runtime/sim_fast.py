@@ -213,6 +213,19 @@ SLOW_OPS = frozenset(("halt", "dma", "dmacfg", "dma2", "dmawait"))
 F32_NAN = np.float32(np.nan)
 
 
+# operand kinds (isa) a register read, resp. written, by its instruction
+READ_KINDS = frozenset(("rs", "vs", "qs", "vacc"))
+WRITE_KINDS = frozenset(("rd", "vd", "qd", "vacc"))
+
+
+def mem_access(target: Target) -> dict[str, tuple[int, int]]:
+    """The loads and stores that address register + immediate: mnemonic -> (bytes moved,
+    alignment required)."""
+    v = target.vlen_bytes
+    return {"ld": (4, 4), "ldf": (4, 4), "st": (4, 4), "stf": (4, 4), "vldbc": (4, 4),
+            "vld": (v, v), "vldu": (v, 1), "vst": (v, v), "vstu": (v, 1), "vstq": (v, v)}
+
+
 def scratch_shape(target: Target) -> tuple[int, int]:
     """The scratch rows `_run` gets (loop stack, DMA queue, ...); sim_native reads rows 0-2."""
     return 7, max(64, target.loop_depth, target.slots)
@@ -1440,18 +1453,14 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
     fast_lat = {"salu": lat.salu, "sld": lat.sld, "sst": 0, "branch": 0, "loop": 0,
                 "vld": lat.vld_vtcm, "vldu": lat.vld_vtcm, "vst": 0, "valu": lat.valu,
                 "vxfer": lat.vxfer, "vmpy": lat.vmpy, "dma": 0}
-    align = {"vld": target.vlen_bytes, "vst": target.vlen_bytes, "vstq": target.vlen_bytes,
-             "vldbc": 4, "ld": 4, "ldf": 4, "st": 4, "stf": 4}
-    mem_bytes = {"ld": 4, "ldf": 4, "st": 4, "stf": 4, "vldbc": 4, "vld": target.vlen_bytes,
-                 "vldu": target.vlen_bytes, "vst": target.vlen_bytes,
-                 "vstu": target.vlen_bytes, "vstq": target.vlen_bytes}
+    access = mem_access(target)
     lanes = target.vlen_bytes // 4
     # per-opcode tables; register operands go to fields A, B, C, D in assembly order
     nop = len(BY_OPCODE)
     t_cls = np.array([CLASS_ID[d.klass] for d in BY_OPCODE], dtype=np.int64)
-    t_nb = np.array([mem_bytes.get(d.mnemonic, 0) for d in BY_OPCODE], dtype=np.int64)
+    t_nb = np.array([access.get(d.mnemonic, (0, 1))[0] for d in BY_OPCODE], dtype=np.int64)
     t_lat = np.array([fast_lat[d.klass] for d in BY_OPCODE], dtype=np.int64)
-    t_al = np.array([align.get(d.mnemonic, 1) - 1 for d in BY_OPCODE], dtype=np.int64)
+    t_al = np.array([access.get(d.mnemonic, (0, 1))[1] - 1 for d in BY_OPCODE], dtype=np.int64)
     t_store = np.array([d.mem == MEM_STORE for d in BY_OPCODE])
     t_slow = np.array([d.mnemonic in SLOW_OPS for d in BY_OPCODE])
     t_loop = np.array([d.klass == "loop" for d in BY_OPCODE])
@@ -1465,8 +1474,8 @@ def decode(prog: Program, target: Target) -> tuple[np.ndarray, np.ndarray, np.nd
         kinds = [k for k in d.operands if k in KIND_FILE]
         for k, kind in enumerate(kinds):
             t_file[o, k] = KIND_FILE[kind]
-            t_read[o, k] = kind in ("rs", "vs", "qs", "vacc")
-            if kind in ("rd", "vd", "qd", "vacc"):
+            t_read[o, k] = kind in READ_KINDS
+            if kind in WRITE_KINDS:
                 assert t_wslot[o] < 0, d.mnemonic  # one written operand at most
                 t_wslot[o] = k
                 t_vacc[o] = int(kind == "vacc")

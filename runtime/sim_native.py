@@ -499,25 +499,15 @@ stop:
 """
 
 
-_WRITES = {d.mnemonic: any(k in ("rd", "vd", "qd", "vacc") for k in d.operands)
-           for d in BY_OPCODE}
-_READS = {d.mnemonic: sum(k in ("rs", "vs", "qs", "vacc") for k in d.operands) for d in BY_OPCODE}
-
-
-def _mem(m: str, vlen: int) -> tuple[int, int, bool] | None:
-    """(bytes, alignment mask, is a store) of a load/store mnemonic, else None."""
-    if m in ("ld", "ldf", "st", "stf", "vldbc"):
-        return 4, 3, m in ("st", "stf")
-    if m in ("vld", "vldu", "vst", "vstu", "vstq"):
-        return vlen, 0 if m in ("vldu", "vstu") else vlen - 1, m.startswith("vst")
-    return None
-
-
-def _handler(k: int, shape: tuple[str, ...], vlen: int) -> str:
+def _handler(k: int, shape: tuple[str, ...], target: Target) -> str:
     """The C of one packet shape (its mnemonics in execution order): `generic`'s work with
     the instruction count, the checks, the scoreboard reads and the code of each
     instruction fixed; the operands still come from the decoded rows."""
+    from vexa.runtime import sim_fast as sf
+
     code = {m: c for ms, c in _OPS for m in ms}
+    defs = {d.mnemonic: d for d in BY_OPCODE}
+    access = sf.mem_access(target)
     n = len(shape)
     out = [f"  H{k}: {{  /* {' ; '.join(shape)} */",
            "    const i32 *P = pk + pc * PKW; const i32 *I0 = ins + (i64)P[0] * KW;",
@@ -527,10 +517,9 @@ def _handler(k: int, shape: tuple[str, ...], vlen: int) -> str:
         out.append("    if (nloops >= ldepth) goto stop;")
     ends = []
     for j, m in enumerate(shape):
-        mem = _mem(m, vlen)
-        if mem is None:
+        if m not in access:
             continue
-        nb, am, _ = mem
+        nb, am = access[m][0], access[m][1] - 1
         e = f"e{j}"
         out.append(f"    const i64 {e} = ((((i64)R[I0[{j} * KW + K_B] & 0xFFFF]) + "
                    f"I0[{j} * KW + K_IMM]) & 0xFFFFFFFFLL) - vtbase + {nb};")
@@ -542,7 +531,7 @@ def _handler(k: int, shape: tuple[str, ...], vlen: int) -> str:
     out.extend(f"    if ({e} > hwm) hwm = {e};" for e in ends)
     if ends:
         out.append("    c_vr += P[PK_VR]; c_vw += P[PK_VW];")
-    ns = sum(_READS[m] for m in shape)
+    ns = sum(k in sf.READ_KINDS for m in shape for k in defs[m].operands)
     out.append("    t1 = now;")
     if ns:
         out.append("    if (timing) { const i32 *s = srcs + P[4];")
@@ -555,7 +544,7 @@ def _handler(k: int, shape: tuple[str, ...], vlen: int) -> str:
                    "C = I[K_C] & 0xFFFF, imm = I[K_IMM];")
         out.append("      (void)A; (void)B; (void)C; (void)imm;")
         out.append("      do { " + code[m].replace("\n", "\n      ") + " } while (0); }")
-    w = [j for j, m in enumerate(shape) if _WRITES[m]]
+    w = [j for j, m in enumerate(shape) if any(k in sf.WRITE_KINDS for k in defs[m].operands)]
     if w:
         out.append("    if (timing) {")
         out.extend(f"      ready[I0[{j} * KW + K_RDY] & 0xFFFF] = t1 + I0[{j} * KW + K_LAT];"
@@ -565,7 +554,7 @@ def _handler(k: int, shape: tuple[str, ...], vlen: int) -> str:
     return "\n".join(out)
 
 
-def source(shapes: tuple[tuple[str, ...], ...] = (), vlen: int = 128) -> str:
+def source(shapes: tuple[tuple[str, ...], ...], target: Target) -> str:
     """The C source: the generic loop plus a handler per packet shape in `shapes` (their
     mnemonics in execution order), with the ISA's opcodes and sim_fast's table layouts as
     constants."""
@@ -584,7 +573,7 @@ def source(shapes: tuple[tuple[str, ...], ...] = (), vlen: int = 128) -> str:
         + c.replace("\n", "\n        ") + "\n" for ms, c in _OPS)
     return (_C.replace("%(defines)s", defines).replace("%(cases)s", cases)
             .replace("%(labels)s", "".join(f", &&H{k}" for k in range(len(shapes))))
-            .replace("%(handlers)s", "\n".join(_handler(k, sh, vlen)
+            .replace("%(handlers)s", "\n".join(_handler(k, sh, target)
                                               for k, sh in enumerate(shapes))))
 
 
@@ -707,5 +696,5 @@ def load(prog: Program, target: Target) -> tuple[int, np.ndarray]:
     cache = prog.__dict__.setdefault("_native", {})
     if key not in cache:
         shapes, nat = plan(prog, target, SHAPES)
-        cache[key] = (address(source(shapes, target.vlen_bytes)), nat)
+        cache[key] = (address(source(shapes, target)), nat)
     return cache[key]
