@@ -1595,7 +1595,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     ins, pk, srcs, hist = decode(prog, target)
     if native is None:
         native = sim_native.wanted(prog)
-    nat_fn, nat = sim_native.load(prog, target) if native else (0, None)
+    nat_fn, nat, (lpi, lpl) = sim_native.load(prog, target) if native else (0, None, (None, None))
     dram = _as_u8(dram)
     vtcm = _as_u8(vtcm)
     if len(dram) % 4 or len(vtcm) % 4:
@@ -1628,7 +1628,10 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     if nat_fn:
         block = np.array([a.ctypes.data for a in (ins, pk, srcs, nat, R, V8, Q, vtcm, ready,
                                                   pkcount, pkcyc, scratch, st)]
-                         + [vlen // 4, scratch.shape[1], npk], dtype=np.int64)
+                         + [vlen // 4, scratch.shape[1], npk]
+                         + ([lpi.ctypes.data, lpl.ctypes.data] if sim_native.MEMO else [0, 0])
+                         + [sim_native.MEMO_STATS.ctypes.data],
+                         dtype=np.int64)
         naddr[:] = nat_fn, block.ctypes.data
     else:
         nat = np.zeros(max(npk, 1), dtype=np.int8)

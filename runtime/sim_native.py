@@ -34,6 +34,24 @@ memories, traps, cycles and every statistic):
 - f32 arithmetic is compiled with `-ffp-contract=off` (fma is multiply then add, two
   roundings) and no fast-math; NaN results are canonicalised as `_fast` does.
 
+MEMO, the steady-state fast-forward: ResNet-50 runs 97% of its packets in the straight-line
+bodies of innermost hardware loops, most of them hundreds of iterations long, and the
+timing model (the scoreboard reads and writes, the cycle and stall counters) was ~20% of
+the loop's time. An iteration's timing is a function of its entry state
+S = max(ready[r] - now, 0) over the entries r the body reads (an entry at or below `now`
+delays nothing, whatever its value). At each back edge of an eligible body (`loops`: all
+packets run here, no branch or loop instruction) the loop compares S with the one at the
+previous back edge; when they are equal, every later iteration repeats the one just run,
+cycle for cycle. The rest of the loop then runs its data only (`timing` off, no per-packet
+counters, and each handler dispatches the next packet itself). When the loop ends, or a
+packet inside it is refused, the timing of the k iterations run is added at once: `now`
+and the dependency stalls grow by k times the iteration's, each packet's count and stall
+cycles by k times its own, and each entry the body writes is its value at the fast-forward's
+start plus k iterations' cycles (it is written at the same point of every iteration); the
+packets already run of an unfinished iteration then get their timing replayed one by one.
+A body whose S does not settle within MEMO_TRIES back edges is run normally.
+tests/test_sim_memo.py checks it on random programs with long loops against numba.
+
 The library is cached on disk under the hash of its source, flags and compiler
 (`$VEXA_NATIVE_CACHE`, default `~/.cache/vexa/native`): the generic one compiles once per
 machine (~1 s), a large program's handlers once per set of shapes (~2-4 s).
@@ -55,7 +73,7 @@ from typing import Any
 
 import numpy as np
 
-from vexa.runtime.isa import BY_OPCODE, OPC, Program
+from vexa.runtime.isa import BY_OPCODE, MEM_STORE, OPC, Program
 from vexa.runtime.target import Target
 
 # the instructions the C loop runs (all but those that make a packet not simple)
@@ -63,7 +81,11 @@ NATIVE_OPS = frozenset(OPC) - {"halt", "dma", "dmacfg", "dma2", "dmawait"}
 AUTO_MIN_PACKETS = 2000  # smaller programs run the generic loop only (no compile per program)
 MAX_SHAPES = 96  # packet shapes with a handler of their own
 SHAPES: tuple[tuple[str, ...], ...] | None = None  # a fixed shape set instead (tests)
-VERSION = 3  # part of the cache key: bump when the C changes meaning
+VERSION = 4  # part of the cache key: bump when the C changes meaning
+MEMO = True  # fast-forward the timing of innermost loops in a steady state (see above)
+MEMO_MAXB, MEMO_MAXR, MEMO_TRIES = 1024, 512, 32  # body packets, scoreboard entries, tries
+# fast-forwards begun, iterations fast-forwarded, stops inside one (a refused packet)
+MEMO_STATS = np.zeros(3, dtype=np.int64)
 
 # C of each instruction: `I` its decoded row, A/B/C register fields, `imm`; ends in break
 # (one entry per group of mnemonics sharing the code). Used by the generic loop's switch
@@ -72,11 +94,12 @@ _OPS: list[tuple[tuple[str, ...], str]] = [
     (('vfma.f32',), r"""
 {
 float *d = VF + I[K_AL]; const float *a = VF + I[K_BL], *b = VF + I[K_CL];
-if (L == 32) {
-  st8(d, canon8(ld8(d) + ld8(a) * ld8(b)));
-  st8(d + 8, canon8(ld8(d + 8) + ld8(a + 8) * ld8(b + 8)));
-  st8(d + 16, canon8(ld8(d + 16) + ld8(a + 16) * ld8(b + 16)));
-  st8(d + 24, canon8(ld8(d + 24) + ld8(a + 24) * ld8(b + 24)));
+if (L == 32) {  /* NaN is rare: one test for the four parts */
+  v8f r0 = ld8(d) + ld8(a) * ld8(b), r1 = ld8(d + 8) + ld8(a + 8) * ld8(b + 8);
+  v8f r2 = ld8(d + 16) + ld8(a + 16) * ld8(b + 16), r3 = ld8(d + 24) + ld8(a + 24) * ld8(b + 24);
+  if (__builtin_expect(anynan4(r0, r1, r2, r3), 0)) {
+    r0 = canon8(r0); r1 = canon8(r1); r2 = canon8(r2); r3 = canon8(r3); }
+  st8(d, r0); st8(d + 8, r1); st8(d + 16, r2); st8(d + 24, r3);
 } else { VLOOP(canon8(z + x * y), canon(z + x * y)) }
 break; }
 """),
@@ -373,6 +396,9 @@ for (i64 j = 0; j < vlen; j++) d[j] = 1 - x[j]; break; }
 _C = r"""
 #include <stdint.h>
 #include <string.h>
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
 typedef int64_t i64; typedef uint64_t u64; typedef int32_t i32; typedef uint32_t u32;
 typedef uint8_t u8; typedef int8_t i8;
 /* vector registers are 32-byte aligned (the wrapper allocates them so; vlen is a power of
@@ -386,6 +412,17 @@ INL v8f canon8(v8f x) {
   v8i m = (x == x); v8i nan = { 0x7FC00000, 0x7FC00000, 0x7FC00000, 0x7FC00000,
                                 0x7FC00000, 0x7FC00000, 0x7FC00000, 0x7FC00000 };
   return (v8f)(((v8i)x & m) | (nan & ~m)); }
+/* whether a lane of r0..r3 may be NaN: their sum is NaN if one is (or for inf - inf,
+   which only costs the canonicalisation that changes nothing) */
+typedef u64 v4u __attribute__((vector_size(32)));
+INL int anynan4(v8f r0, v8f r1, v8f r2, v8f r3) {
+  v8f s = (r0 + r1) + (r2 + r3);
+#ifdef __AVX__
+  return _mm256_movemask_ps(_mm256_cmp_ps((__m256)s, (__m256)s, _CMP_UNORD_Q)) != 0;
+#else
+  v4u m = (v4u)(s != s); return ((m[0] | m[1]) | (m[2] | m[3])) != 0;
+#endif
+}
 INL v8f ld8(const float *p) { return *(const v8f *)__builtin_assume_aligned(p, 32); }
 INL void st8(float *p, v8f v) { *(v8f *)__builtin_assume_aligned(p, 32) = v; }
 INL void splat(i32 *d, i32 w, i64 L) {
@@ -393,6 +430,13 @@ INL void splat(i32 *d, i32 w, i64 L) {
     for (i64 q = 0; q < L; q += 8) *(v8i *)__builtin_assume_aligned(d + q, 32) = v; }
   else for (i64 q = 0; q < L; q++) d[q] = w; }
 INL i32 wrap(i64 v) { return (i32)(u32)(u64)v; }
+/* the state after ffm more iterations of the fast-forwarded body `inf` (tops .. tope) */
+#define FF_MATERIALIZE { \
+  const i64 nr_ = inf[1], nw_ = inf[2 + nr_], nb_ = tope - tops; const i32 *ww_ = inf + 3 + nr_; \
+  now = now_b + ffm * delta; sdep = sdep_b + ffm * dsdep; \
+  for (i64 j = 0; j < nw_; j++) ready[ww_[j]] = rb[j] + ffm * delta; \
+  for (i64 k = 0; k < nb_; k++) { pkcount[tops + k] += ffm; pkcyc[tops + k] += ffm * stl[k]; } \
+  mst[1] += ffm; ff = 0; timing = 1; }
 
 /* d = op(a, b) lane by lane over L f32 lanes; 8 at a time when L is a multiple of 8 */
 #define VLOOP(EXPR8, EXPR1) \
@@ -425,11 +469,22 @@ int64_t vexa_fast(const i64 *arg) {
   i64 pc = st[S_PC], now = st[S_NOW], icount = st[S_ICOUNT], sdep = st[S_SDEP];
   i64 sbr = st[S_SBR], c_vr = st[S_VR], c_vw = st[S_VW], hwm = st[S_HWM];
   i64 tops = st[S_TOPS], tope = st[S_TOPE], topr = st[S_TOPR], nloops = st[S_NLOOPS];
-  const int timing = st[S_TIMING] != 0;
+  int timing = st[S_TIMING] != 0;  /* 0 while fast-forwarding (below) */
   const i64 maxi = st[S_MAXI], vtbase = st[S_VTBASE], vtend = st[S_VTEND];
   const i64 ldepth = st[S_LDEPTH], brt = st[S_BRT];
   i64 run = 0, t1 = 0, n = 0, next_pc = 0;
   int taken = 0;
+  /* steady-state fast-forward of innermost loops (see MEMO in sim_native's docstring):
+     lpi[s] >= 0 for the first packet of an eligible body, lpl + lpi[s] is its
+     { end, nr, reads[nr], nw, writes[nw] } */
+  const i32 *lpi = (const i32 *)arg[16], *lpl = (const i32 *)arg[17];
+  i64 *mst = (i64 *)arg[18];  /* MEMO_STATS: fast-forwards, iterations fast-forwarded */
+  const int memo = timing && lpi != 0;
+  int ff = 0;
+  i64 trk = -1, tries = 0, ffm = 0, now_p = 0, sdep_p = 0, delta = 0, dsdep = 0;
+  i64 now_b = 0, sdep_b = 0;
+  const i32 *inf = 0;
+  i64 Sp[MEMO_MAXR], rb[MEMO_MAXR], pkp[MEMO_MAXB], stl[MEMO_MAXB];
   /* nat[pc]: 0 not here (back to `_run`), 1 the generic loop body, 2 + k shape handler k */
   static void *const H[] = { &&stop, &&generic%(labels)s };
   for (;;) {
@@ -472,18 +527,51 @@ int64_t vexa_fast(const i64 *arg) {
 %(handlers)s
   tail:
     icount += n;
-    pkcount[pc] += 1;
-    i64 nxt = now + 1;
-    if (timing) {
-      sdep += t1 - now; nxt = t1 + 1;
-      if (taken) { nxt += brt; sbr += brt; }
-    }
-    if (nxt - now != 1) pkcyc[pc] += nxt - now - 1;
-    now = nxt;
     run += 1;
+    if (!ff) {
+      pkcount[pc] += 1;
+      i64 nxt = now + 1;
+      if (timing) {
+        sdep += t1 - now; nxt = t1 + 1;
+        if (taken) { nxt += brt; sbr += brt; }
+      }
+      if (nxt - now != 1) pkcyc[pc] += nxt - now - 1;
+      now = nxt;
+    }
     while (next_pc == tope) {
       topr -= 1;
-      if (topr > 0) { next_pc = tops; break; }
+      if (topr > 0) {
+        next_pc = tops;
+        if (ff) ffm += 1;
+        else if (memo && lpi[tops] >= 0 && lpl[lpi[tops]] == tope
+                 && (trk != tops || tries <= MEMO_TRIES)) {
+          /* a back edge of an eligible body: the next iteration starts at `now`; its
+             timing is a function of S = max(ready[r] - now, 0) over the body's reads r */
+          const i32 *li = lpl + lpi[tops]; const i64 nr = li[1], nb = tope - tops;
+          int same = trk == tops;
+          for (i64 j = 0; same && j < nr; j++) {
+            i64 r = ready[li[2 + j]] - now; if (r < 0) r = 0;
+            same = r == Sp[j];
+          }
+          if (same) {
+            /* S repeats: the iteration just run repeats to the loop's end; run the data
+               only and add its timing per iteration when the loop ends (or stops) */
+            const i64 nw = li[2 + nr]; const i32 *ww = li + 3 + nr;
+            delta = now - now_p; dsdep = sdep - sdep_p;
+            for (i64 k = 0; k < nb; k++) stl[k] = pkcyc[tops + k] - pkp[k];
+            for (i64 j = 0; j < nw; j++) rb[j] = ready[ww[j]];
+            now_b = now; sdep_b = sdep; ffm = 0; ff = 1; timing = 0; inf = li; mst[0] += 1;
+          } else {  /* (after MEMO_TRIES + 1 snapshots, not this activation) */
+            if (trk != tops) tries = 0;
+            trk = tops; tries += 1; now_p = now; sdep_p = sdep;
+            for (i64 j = 0; j < nr; j++) { i64 r = ready[li[2 + j]] - now; Sp[j] = r < 0 ? 0 : r; }
+            for (i64 k = 0; k < nb; k++) pkp[k] = pkcyc[tops + k];
+          }
+        }
+        break;
+      }
+      if (ff) { ffm += 1; FF_MATERIALIZE }
+      trk = -1;
       nloops -= 1;
       if (nloops > 0) { tops = ls[nloops - 1]; tope = le[nloops - 1]; topr = lr[nloops - 1]; }
       else tope = -1;
@@ -491,6 +579,21 @@ int64_t vexa_fast(const i64 *arg) {
     pc = next_pc;
   }
 stop:
+  if (ff) {
+    /* stopped inside a fast-forwarded body: the timing of the whole iterations run, then
+       of the packets run of this one (tops .. pc - 1) */
+    FF_MATERIALIZE
+    mst[2] += 1;
+    for (i64 p = tops; p < pc; p++) {
+      const i32 *P = pk + p * PKW; i64 t = now;
+      for (i64 s = P[4]; s < P[5]; s++) if (ready[srcs[s]] > t) t = ready[srcs[s]];
+      for (i64 i = P[0]; i < P[1]; i++) {
+        const i32 *I = ins + i * KW; ready[I[K_RDY] & 0xFFFF] = t + I[K_LAT]; }
+      sdep += t - now;
+      if (t != now) pkcyc[p] += t - now;
+      now = t + 1; pkcount[p] += 1;
+    }
+  }
   st[S_PC] = pc; st[S_NOW] = now; st[S_ICOUNT] = icount; st[S_SDEP] = sdep; st[S_SBR] = sbr;
   st[S_VR] = c_vr; st[S_VW] = c_vw; st[S_HWM] = hwm; st[S_TOPS] = tops; st[S_TOPE] = tope;
   st[S_TOPR] = topr; st[S_NLOOPS] = nloops;
@@ -529,8 +632,12 @@ def _handler(k: int, shape: tuple[str, ...], target: Target) -> str:
         out.append(f"    if ({cond}) goto stop;")
         ends.append(e)
     out.extend(f"    if ({e} > hwm) hwm = {e};" for e in ends)
-    if ends:
-        out.append("    c_vr += P[PK_VR]; c_vw += P[PK_VW];")
+    vr = sum(access[m][0] for m in shape if m in access and defs[m].mem != MEM_STORE)
+    vw = sum(access[m][0] for m in shape if m in access and defs[m].mem == MEM_STORE)
+    if vr:
+        out.append(f"    c_vr += {vr};")
+    if vw:
+        out.append(f"    c_vw += {vw};")
     ns = sum(k in sf.READ_KINDS for m in shape for k in defs[m].operands)
     out.append("    t1 = now;")
     if ns:
@@ -550,6 +657,10 @@ def _handler(k: int, shape: tuple[str, ...], target: Target) -> str:
         out.extend(f"      ready[I0[{j} * KW + K_RDY] & 0xFFFF] = t1 + I0[{j} * KW + K_LAT];"
                    for j in w)
         out.append("    }")
+    # while fast-forwarding, the next packet of the body is dispatched from here: one
+    # indirect jump per handler predicts far better than the shared one at `tail`
+    out.append("    if (ff && next_pc != tope) { icount += n; run += 1; pc = next_pc; "
+               "goto *H[nat[pc]]; }")
     out.append("    goto tail; }")
     return "\n".join(out)
 
@@ -567,6 +678,7 @@ def source(shapes: tuple[tuple[str, ...], ...], target: Target) -> str:
               "KW", "K_OP", "K_A", "K_B", "K_C", "K_D", "K_IMM", "K_LAT", "K_RDY", "K_AL",
               "K_BL", "K_CL"):
         names[k] = getattr(sf, k)
+    names.update(MEMO_MAXB=MEMO_MAXB, MEMO_MAXR=MEMO_MAXR, MEMO_TRIES=MEMO_TRIES)
     defines = "\n".join(f"#define {k} {v}" for k, v in names.items())
     cases = "".join(
         "".join(f"      case O_{m.replace('.', '_').upper()}:" for m in ms) + "\n        "
@@ -611,6 +723,46 @@ def plan(prog: Program, target: Target, shapes: tuple[tuple[str, ...], ...] | No
         if key[p] in index:
             nat[p] = index[key[p]]
     return shapes, nat
+
+
+def loops(prog: Program, target: Target, nat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The innermost hardware-loop bodies the C loop may fast-forward (MEMO): `lpi`, per
+    packet, -1 or the offset in `lpl` of the body starting there, as
+    [end packet, nr, nr scoreboard entries read, nw, nw entries written]. A body is eligible
+    when the C loop runs all its packets (nat != 0), none has a branch or loop instruction
+    (so it is straight-line and always writes the same entries), and it fits the C loop's
+    buffers."""
+    from vexa.runtime import sim_fast as sf
+
+    ins, pk, srcs, _ = sf.decode(prog, target)
+    npk = len(pk)
+    lpi = np.full(max(npk, 1), -1, dtype=np.int32)
+    lpl: list[int] = []
+    ctl = np.zeros(max(OPC.values()) + 1, dtype=bool)
+    for d in BY_OPCODE:
+        ctl[OPC[d.mnemonic]] = d.klass in ("branch", "loop")
+    loop_ops = [OPC[m] for m in ("loop", "loopi")]
+    dummy = target.gprs + target.vregs + target.qregs  # read padding: never written
+    if npk == 0 or len(ins) == 0:
+        return lpi, np.zeros(1, dtype=np.int32)
+    pctl = np.add.reduceat(ctl[ins[:, sf.K_OP]].astype(np.int64), pk[:, 0].astype(np.int64))
+    pctl[pk[:, 1] <= pk[:, 0]] = 0
+    for i in np.flatnonzero(np.isin(ins[:, sf.K_OP], loop_ops)):
+        p = int(np.searchsorted(pk[:, 0], i, side="right")) - 1
+        s, e = p + 1, int(ins[i, sf.K_D])
+        if not (s < e <= npk and e - s <= MEMO_MAXB) or lpi[s] >= 0:
+            continue
+        if (nat[s:e] == 0).any() or pctl[s:e].any():
+            continue
+        reads = sorted({int(srcs[j]) for q in range(s, e) for j in range(pk[q, 4], pk[q, 5])}
+                       - {dummy})
+        writes = sorted({int(ins[j, sf.K_RDY]) & 0xFFFF
+                         for j in range(pk[s, 0], pk[e - 1, 1])})
+        if len(reads) > MEMO_MAXR or len(writes) > MEMO_MAXR:
+            continue
+        lpi[s] = len(lpl)
+        lpl.extend([e, len(reads), *reads, len(writes), *writes])
+    return lpi, np.array(lpl or [0], dtype=np.int32)
 
 
 # ------------------------------------------------------------------------- build and load
@@ -688,13 +840,13 @@ def wanted(prog: Program) -> bool:
     return os.environ.get("VEXA_SIM_NATIVE", "1") != "0" and compiler() is not None
 
 
-def load(prog: Program, target: Target) -> tuple[int, np.ndarray]:
-    """(address of the C loop for `prog`, its `nat` table); cached on the program object
-    like `sim_fast.decode`."""
+def load(prog: Program, target: Target) -> tuple[int, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """(address of the C loop for `prog`, its `nat` table, its `loops` tables); cached on
+    the program object like `sim_fast.decode`."""
     key = ("sim_native", VERSION, target.name, target.gprs, target.vregs, target.qregs,
            target.vlen_bytes, target.latency)
     cache = prog.__dict__.setdefault("_native", {})
     if key not in cache:
         shapes, nat = plan(prog, target, SHAPES)
-        cache[key] = (address(source(shapes, target)), nat)
+        cache[key] = (address(source(shapes, target)), nat, loops(prog, target, nat))
     return cache[key]

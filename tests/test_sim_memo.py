@@ -1,0 +1,142 @@
+"""The C loop's steady-state fast-forward (sim_native MEMO) changes nothing but speed.
+
+Once an innermost hardware loop's scoreboard state repeats from one iteration to the next,
+the C loop runs the rest of the loop without its timing model and adds the repeating
+iteration's cycles when the loop ends or stops. These random programs (test_sim_differential's
+generator with hardware loops of up to 60 iterations: pointer walks that leave VTCM for
+DRAM and the end of memory, misaligned accesses, nested loops sharing an end label, an
+instruction budget that runs out inside a loop) run three ways: numba alone, the C loop
+with the fast-forward, and without it. Registers, memories, trap, cycles and every
+statistic must agree bit for bit, and the fast-forward must have run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vexa.runtime import sim_fast, sim_native
+from vexa.runtime.assembler import assemble
+from vexa.runtime.machine import make_memory
+
+from test_sim_differential import ProgramGenerator, compare, targets
+
+pytestmark = pytest.mark.skipif(sim_native.compiler() is None, reason="no C compiler")
+
+N = 600
+
+
+class LongLoops(ProgramGenerator):
+    """Hardware loops of 3 to 60 iterations (the base generator's run 0 to 3), a third of
+    them walking a pointer through DRAM (refused by the C loop: `_run` runs those packets)
+    and a third through VTCM (off its end: a trap inside the loop)."""
+
+    def block(self, depth: int = 0) -> None:
+        if depth < 2 and self.hw_depth < self.t.loop_depth and self.chance(0.6):
+            self.hw_loop(depth)
+        else:
+            super().block(depth)
+
+    def hw_loop(self, depth: int) -> None:
+        end = self.label()
+        count = 3 + self.r(58)
+        if self.chance(0.3):
+            self.lines.append(f"    li r8, {count - self.r(2)}")
+            self.lines.append(f"    loop r8, {end}")
+        else:
+            self.lines.append(f"    loopi {count}, {end}")
+        self.hw_depth += 1
+        walk = self.r(3)
+        if walk:
+            base = "r1" if walk == 1 else "r4"
+            step = self.vlen * (1 if walk == 1 else 1 + self.r(4))
+            self.fixed([(f"vld v{self.r(self.t.vregs)}, {base}, 0", "vld"),
+                        (f"addi {base}, {base}, {step}", "salu")])
+        self.packets(1 + self.r(3))
+        if depth < 1 and self.hw_depth < self.t.loop_depth and self.chance(0.3):
+            # an inner loop ending at the same label as this one
+            self.lines.append(f"    loopi {3 + self.r(20)}, {end}")
+            self.packets(1 + self.r(2))
+        elif depth < 1 and self.chance(0.3):
+            self.block(depth + 1)
+            self.packets(1)
+        self.hw_depth -= 1
+        self.lines.append(f"{end}:")
+        self.lines.append("    li r1, D0")
+        self.lines.append("    li r4, VT")
+
+
+def _case(seed: int, tmp) -> tuple[str, object, int]:  # noqa: ANN001
+    rng = np.random.default_rng(seed)
+    ts = targets(tmp)
+    target = ts[seed % 3]
+    # most programs stop on the instruction budget, many inside a loop
+    budget = 20_000 if seed % 4 == 0 else 200 + int(rng.integers(3_000))
+    return LongLoops(target, rng).program(trap=seed % 25 == 3), target, budget
+
+
+def _run(prog, target, native: bool, budget: int):  # noqa: ANN001, ANN202
+    dram, vtcm = make_memory(prog, target)
+    raw = sim_fast.simulate(prog, target, dram, vtcm, True, budget, native=native)
+    return raw, dram, vtcm
+
+
+@pytest.mark.parametrize("part", range(2))
+def test_memo_matches_numba(part: int, tmp_path_factory: pytest.TempPathFactory,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp = tmp_path_factory.getbasetemp()
+    before = sim_native.MEMO_STATS.copy()
+    stops = 0
+    for seed in range(70_000 + part * N, 70_000 + (part + 1) * N):
+        text, target, budget = _case(seed, tmp)
+        base = _run(assemble(text, target), target, False, budget)
+        compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
+        with monkeypatch.context() as mp:
+            mp.setattr(sim_native, "MEMO", False)
+            compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
+        stops += base[0].trap[0] != 0 or base[0].counters[sim_fast.C_INS] >= budget - 8
+    ff, iters, inside = sim_native.MEMO_STATS - before
+    assert ff > N // 2 and iters > 5 * N  # the fast-forward ran, often and far
+    assert inside > N // 40  # and packets were refused in the middle of one
+    assert stops > N // 10  # and programs stopped inside loops
+
+
+def test_loop_table() -> None:
+    """`loops` lists straight-line innermost bodies only, with their reads and writes."""
+    from vexa.runtime.target import load_target
+
+    target = load_target("vx128")
+    text = """
+.vtcm
+A: .zero 4096
+.text
+main:
+    li r1, A
+    loopi 50, L1
+    { vld v1, r1, 0 ; addi r1, r1, 128 }
+    vfma.f32 v2, v1, v1
+L1:
+    loopi 5, L3
+    li r2, 3
+    loopi 7, L2
+    vadd.f32 v3, v3, v2
+L2:
+    bne r2, r0, L3
+L3:
+    halt
+"""
+    prog = assemble(text, target)
+    _, nat = sim_native.plan(prog, target)
+    lpi, lpl = sim_native.loops(prog, target, nat)
+    starts = [int(p) for p in np.flatnonzero(lpi >= 0)]
+    ins, pk, _, _ = sim_fast.decode(prog, target)
+    assert len(starts) == 2  # the first loop and the inner `L2` loop; not the outer one
+    g = target.gprs
+    body = lpl[lpi[starts[0]]:]
+    end, nr = body[0], body[1]
+    reads = set(body[2:2 + nr].tolist())
+    assert end == starts[0] + 2
+    assert reads == {1, g + 1, g + 2}  # r1, v1, v2
+    nw = body[2 + nr]
+    writes = set(body[3 + nr:3 + nr + nw].tolist())
+    assert {1, g + 1, g + 2} <= writes
