@@ -42,13 +42,16 @@ S = max(ready[r] - now, 0) over the entries r the body reads (an entry at or bel
 delays nothing, whatever its value). At each back edge of an eligible body (`loops`: all
 packets run here, no branch or loop instruction) the loop compares S with the one at the
 previous back edge; when they are equal, every later iteration repeats the one just run,
-cycle for cycle. The rest of the loop then runs its data only (`timing` off, no per-packet
-counters, and each handler dispatches the next packet itself). When the loop ends, or a
-packet inside it is refused, the timing of the k iterations run is added at once: `now`
+cycle for cycle. The rest of the loop then runs its data only, in a second set of shape
+handlers (F{k}: memory checks and data; each dispatches the next packet of the body
+itself). The instruction budget is checked for a whole iteration at its back edge (the
+last iteration it does not cover runs normally), and the instruction, packet and VTCM
+byte counts grow per iteration. When the loop ends, or a packet inside it is refused,
+the timing of the k iterations run is added at once: `now`
 and the dependency stalls grow by k times the iteration's, each packet's count and stall
 cycles by k times its own, and each entry the body writes is its value at the fast-forward's
 start plus k iterations' cycles (it is written at the same point of every iteration); the
-packets already run of an unfinished iteration then get their timing replayed one by one.
+packets already run of an unfinished iteration then get their timing and counts replayed.
 A body whose S does not settle within MEMO_TRIES back edges is run normally.
 tests/test_sim_memo.py checks it on random programs with long loops against numba.
 
@@ -81,11 +84,12 @@ NATIVE_OPS = frozenset(OPC) - {"halt", "dma", "dmacfg", "dma2", "dmawait"}
 AUTO_MIN_PACKETS = 2000  # smaller programs run the generic loop only (no compile per program)
 MAX_SHAPES = 96  # packet shapes with a handler of their own
 SHAPES: tuple[tuple[str, ...], ...] | None = None  # a fixed shape set instead (tests)
-VERSION = 4  # part of the cache key: bump when the C changes meaning
+VERSION = 5  # part of the cache key: bump when the C changes meaning
 MEMO = True  # fast-forward the timing of innermost loops in a steady state (see above)
 MEMO_MAXB, MEMO_MAXR, MEMO_TRIES = 1024, 512, 32  # body packets, scoreboard entries, tries
-# fast-forwards begun, iterations fast-forwarded, stops inside one (a refused packet)
-MEMO_STATS = np.zeros(3, dtype=np.int64)
+# fast-forwards begun, iterations fast-forwarded, stops inside one (a refused packet),
+# packets of the whole iterations fast-forwarded
+MEMO_STATS = np.zeros(4, dtype=np.int64)
 
 # C of each instruction: `I` its decoded row, A/B/C register fields, `imm`; ends in break
 # (one entry per group of mnemonics sharing the code). Used by the generic loop's switch
@@ -436,7 +440,7 @@ INL i32 wrap(i64 v) { return (i32)(u32)(u64)v; }
   now = now_b + ffm * delta; sdep = sdep_b + ffm * dsdep; \
   for (i64 j = 0; j < nw_; j++) ready[ww_[j]] = rb[j] + ffm * delta; \
   for (i64 k = 0; k < nb_; k++) { pkcount[tops + k] += ffm; pkcyc[tops + k] += ffm * stl[k]; } \
-  mst[1] += ffm; ff = 0; timing = 1; }
+  mst[1] += ffm; mst[3] += ffm * nb_; ff = 0; timing = 1; trk = -1; }
 
 /* d = op(a, b) lane by lane over L f32 lanes; 8 at a time when L is a multiple of 8 */
 #define VLOOP(EXPR8, EXPR1) \
@@ -482,14 +486,16 @@ int64_t vexa_fast(const i64 *arg) {
   const int memo = timing && lpi != 0;
   int ff = 0;
   i64 trk = -1, tries = 0, ffm = 0, now_p = 0, sdep_p = 0, delta = 0, dsdep = 0;
-  i64 now_b = 0, sdep_b = 0;
+  i64 now_b = 0, sdep_b = 0, ib_n = 0, ib_vr = 0, ib_vw = 0;
   const i32 *inf = 0;
   i64 Sp[MEMO_MAXR], rb[MEMO_MAXR], pkp[MEMO_MAXB], stl[MEMO_MAXB];
   /* nat[pc]: 0 not here (back to `_run`), 1 the generic loop body, 2 + k shape handler k */
   static void *const H[] = { &&stop, &&generic%(labels)s };
+  /* while fast-forwarding: the data-only handlers (the generic body checks `ff`) */
+  static void *const FH[] = { &&stop, &&generic%(flabels)s };
   for (;;) {
     if (pc < 0 || pc >= npk) break;
-    goto *H[nat[pc]];
+    goto *(ff ? FH : H)[nat[pc]];
   generic: {
     const i32 *P = pk + pc * PKW;
     const i64 a0 = P[0], b0 = P[1];
@@ -505,7 +511,7 @@ int64_t vexa_fast(const i64 *arg) {
       if (end > top) top = end;
     }
     hwm = top;
-    c_vr += P[PK_VR]; c_vw += P[PK_VW];
+    if (!ff) { c_vr += P[PK_VR]; c_vw += P[PK_VW]; }  /* (per iteration when ff) */
     t1 = now;
     if (timing) {
       const i64 s0 = P[4], s1 = P[5];
@@ -526,9 +532,9 @@ int64_t vexa_fast(const i64 *arg) {
     goto tail; }
 %(handlers)s
   tail:
-    icount += n;
-    run += 1;
     if (!ff) {
+      icount += n;
+      run += 1;
       pkcount[pc] += 1;
       i64 nxt = now + 1;
       if (timing) {
@@ -539,10 +545,15 @@ int64_t vexa_fast(const i64 *arg) {
       now = nxt;
     }
     while (next_pc == tope) {
+      /* an iteration of a fast-forwarded body: its instructions, packets, VTCM bytes */
+      if (ff) { ffm += 1; icount += ib_n; run += tope - tops; c_vr += ib_vr; c_vw += ib_vw; }
       topr -= 1;
       if (topr > 0) {
         next_pc = tops;
-        if (ff) ffm += 1;
+        if (ff) {
+          /* the budget for a whole iteration, or on without the fast-forward */
+          if (icount + ib_n > maxi) FF_MATERIALIZE
+        }
         else if (memo && lpi[tops] >= 0 && lpl[lpi[tops]] == tope
                  && (trk != tops || tries <= MEMO_TRIES)) {
           /* a back edge of an eligible body: the next iteration starts at `now`; its
@@ -560,7 +571,12 @@ int64_t vexa_fast(const i64 *arg) {
             delta = now - now_p; dsdep = sdep - sdep_p;
             for (i64 k = 0; k < nb; k++) stl[k] = pkcyc[tops + k] - pkp[k];
             for (i64 j = 0; j < nw; j++) rb[j] = ready[ww[j]];
-            now_b = now; sdep_b = sdep; ffm = 0; ff = 1; timing = 0; inf = li; mst[0] += 1;
+            ib_n = ib_vr = ib_vw = 0;
+            for (i64 k = 0; k < nb; k++) {
+              const i32 *P = pk + (tops + k) * PKW;
+              ib_n += P[1] - P[0]; ib_vr += P[PK_VR]; ib_vw += P[PK_VW]; }
+            if (icount + ib_n <= maxi) {  /* (else the budget ends in the next iteration) */
+              now_b = now; sdep_b = sdep; ffm = 0; ff = 1; timing = 0; inf = li; mst[0] += 1; }
           } else {  /* (after MEMO_TRIES + 1 snapshots, not this activation) */
             if (trk != tops) tries = 0;
             trk = tops; tries += 1; now_p = now; sdep_p = sdep;
@@ -570,7 +586,7 @@ int64_t vexa_fast(const i64 *arg) {
         }
         break;
       }
-      if (ff) { ffm += 1; FF_MATERIALIZE }
+      if (ff) FF_MATERIALIZE
       trk = -1;
       nloops -= 1;
       if (nloops > 0) { tops = ls[nloops - 1]; tope = le[nloops - 1]; topr = lr[nloops - 1]; }
@@ -592,6 +608,7 @@ stop:
       sdep += t - now;
       if (t != now) pkcyc[p] += t - now;
       now = t + 1; pkcount[p] += 1;
+      icount += P[1] - P[0]; run += 1; c_vr += P[PK_VR]; c_vw += P[PK_VW];
     }
   }
   st[S_PC] = pc; st[S_NOW] = now; st[S_ICOUNT] = icount; st[S_SDEP] = sdep; st[S_SBR] = sbr;
@@ -608,7 +625,6 @@ def _handler(k: int, shape: tuple[str, ...], target: Target) -> str:
     instruction fixed; the operands still come from the decoded rows."""
     from vexa.runtime import sim_fast as sf
 
-    code = {m: c for ms, c in _OPS for m in ms}
     defs = {d.mnemonic: d for d in BY_OPCODE}
     access = sf.mem_access(target)
     n = len(shape)
@@ -618,20 +634,7 @@ def _handler(k: int, shape: tuple[str, ...], target: Target) -> str:
            f"    if (icount + {n} > maxi) goto stop;"]
     if any(m in ("loop", "loopi") for m in shape):
         out.append("    if (nloops >= ldepth) goto stop;")
-    ends = []
-    for j, m in enumerate(shape):
-        if m not in access:
-            continue
-        nb, am = access[m][0], access[m][1] - 1
-        e = f"e{j}"
-        out.append(f"    const i64 {e} = ((((i64)R[I0[{j} * KW + K_B] & 0xFFFF]) + "
-                   f"I0[{j} * KW + K_IMM]) & 0xFFFFFFFFLL) - vtbase + {nb};")
-        cond = f"({e} < {nb}) | ({e} > vtend)"
-        if am:
-            cond = f"(({e} & {am}) != 0) | " + cond
-        out.append(f"    if ({cond}) goto stop;")
-        ends.append(e)
-    out.extend(f"    if ({e} > hwm) hwm = {e};" for e in ends)
+    out.extend(_checks(shape, access))
     vr = sum(access[m][0] for m in shape if m in access and defs[m].mem != MEM_STORE)
     vw = sum(access[m][0] for m in shape if m in access and defs[m].mem == MEM_STORE)
     if vr:
@@ -645,24 +648,67 @@ def _handler(k: int, shape: tuple[str, ...], target: Target) -> str:
         out.extend(f"      if (ready[s[{j}]] > t1) t1 = ready[s[{j}]];" for j in range(ns))
         out.append("    }")
     out.append("    next_pc = pc + 1; taken = 0;")
-    for j, m in enumerate(shape):
-        out.append(f"    {{ const i32 *I = I0 + {j} * KW;")
-        out.append("      const i64 A = I[K_A] & 0xFFFF, B = I[K_B] & 0xFFFF, "
-                   "C = I[K_C] & 0xFFFF, imm = I[K_IMM];")
-        out.append("      (void)A; (void)B; (void)C; (void)imm;")
-        out.append("      do { " + code[m].replace("\n", "\n      ") + " } while (0); }")
+    out.extend(_code(shape))
     w = [j for j, m in enumerate(shape) if any(k in sf.WRITE_KINDS for k in defs[m].operands)]
     if w:
         out.append("    if (timing) {")
         out.extend(f"      ready[I0[{j} * KW + K_RDY] & 0xFFFF] = t1 + I0[{j} * KW + K_LAT];"
                    for j in w)
         out.append("    }")
-    # while fast-forwarding, the next packet of the body is dispatched from here: one
-    # indirect jump per handler predicts far better than the shared one at `tail`
-    out.append("    if (ff && next_pc != tope) { icount += n; run += 1; pc = next_pc; "
-               "goto *H[nat[pc]]; }")
     out.append("    goto tail; }")
     return "\n".join(out)
+
+
+def _ff_handler(k: int, shape: tuple[str, ...], target: Target) -> str | None:
+    """The fast-forward variant of shape k's handler (label F{k}): the memory checks and
+    the data only (the timing and the counters go per iteration, see MEMO); the next
+    packet of the body is dispatched from here, an indirect jump per handler that predicts
+    far better than the shared one. None for a shape with a branch or loop instruction
+    (never in a fast-forwarded body)."""
+    from vexa.runtime import sim_fast as sf
+
+    defs = {d.mnemonic: d for d in BY_OPCODE}
+    if any(defs[m].klass in ("branch", "loop") for m in shape):
+        return None
+    return "\n".join([
+        f"  F{k}: {{  /* {' ; '.join(shape)} */",
+        "    const i32 *I0 = ins + (i64)pk[pc * PKW] * KW;",
+        *_checks(shape, sf.mem_access(target)),
+        *_code(shape),
+        "    if (pc + 1 != tope) { pc += 1; goto *FH[nat[pc]]; }",
+        "    next_pc = pc + 1; goto tail; }"])
+
+
+def _checks(shape: tuple[str, ...], access: dict[str, tuple[int, int]]) -> list[str]:
+    """A handler's memory checks (in VTCM, aligned, or `goto stop`) and high-water mark."""
+    out, ends = [], []
+    for j, m in enumerate(shape):
+        if m not in access:
+            continue
+        nb, am = access[m][0], access[m][1] - 1
+        e = f"e{j}"
+        out.append(f"    const i64 {e} = ((((i64)R[I0[{j} * KW + K_B] & 0xFFFF]) + "
+                   f"I0[{j} * KW + K_IMM]) & 0xFFFFFFFFLL) - vtbase + {nb};")
+        cond = f"({e} < {nb}) | ({e} > vtend)"
+        if am:
+            cond = f"(({e} & {am}) != 0) | " + cond
+        out.append(f"    if ({cond}) goto stop;")
+        ends.append(e)
+    out.extend(f"    if ({e} > hwm) hwm = {e};" for e in ends)
+    return out
+
+
+def _code(shape: tuple[str, ...]) -> list[str]:
+    """The code of a handler's instructions, in order (from `_OPS`)."""
+    code = {m: c for ms, c in _OPS for m in ms}
+    out = []
+    for j, m in enumerate(shape):
+        out.append(f"    {{ const i32 *I = I0 + {j} * KW;")
+        out.append("      const i64 A = I[K_A] & 0xFFFF, B = I[K_B] & 0xFFFF, "
+                   "C = I[K_C] & 0xFFFF, imm = I[K_IMM];")
+        out.append("      (void)A; (void)B; (void)C; (void)imm;")
+        out.append("      do { " + code[m].replace("\n", "\n      ") + " } while (0); }")
+    return out
 
 
 def source(shapes: tuple[tuple[str, ...], ...], target: Target) -> str:
@@ -683,10 +729,14 @@ def source(shapes: tuple[tuple[str, ...], ...], target: Target) -> str:
     cases = "".join(
         "".join(f"      case O_{m.replace('.', '_').upper()}:" for m in ms) + "\n        "
         + c.replace("\n", "\n        ") + "\n" for ms, c in _OPS)
+    ff = [_ff_handler(k, sh, target) for k, sh in enumerate(shapes)]
     return (_C.replace("%(defines)s", defines).replace("%(cases)s", cases)
             .replace("%(labels)s", "".join(f", &&H{k}" for k in range(len(shapes))))
-            .replace("%(handlers)s", "\n".join(_handler(k, sh, target)
-                                              for k, sh in enumerate(shapes))))
+            .replace("%(flabels)s", "".join(f", &&F{k}" if f else ", &&stop"
+                                            for k, f in enumerate(ff)))
+            .replace("%(handlers)s", "\n".join(
+                [_handler(k, sh, target) for k, sh in enumerate(shapes)]
+                + [f for f in ff if f])))
 
 
 def plan(prog: Program, target: Target, shapes: tuple[tuple[str, ...], ...] | None = None,

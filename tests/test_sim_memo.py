@@ -27,9 +27,9 @@ N = 600
 
 
 class LongLoops(ProgramGenerator):
-    """Hardware loops of 3 to 60 iterations (the base generator's run 0 to 3), a third of
-    them walking a pointer through DRAM (refused by the C loop: `_run` runs those packets)
-    and a third through VTCM (off its end: a trap inside the loop)."""
+    """Hardware loops of 3 to 60 iterations (the base generator's run 0 to 3), some of
+    them walking a pointer through DRAM (refused by the C loop: `_run` runs those packets),
+    others through VTCM, up or down (out of it: refused packets, traps, inside the loop)."""
 
     def block(self, depth: int = 0) -> None:
         if depth < 2 and self.hw_depth < self.t.loop_depth and self.chance(0.6):
@@ -46,10 +46,12 @@ class LongLoops(ProgramGenerator):
         else:
             self.lines.append(f"    loopi {count}, {end}")
         self.hw_depth += 1
-        walk = self.r(3)
+        walk = self.r(4)
         if walk:
             base = "r1" if walk == 1 else "r4"
-            step = self.vlen * (1 if walk == 1 else 1 + self.r(4))
+            step = self.vlen * (1 if walk == 1 else 1 + self.r(4) if walk == 2 else -1)
+            if walk == 3:  # down from the end of VT2: below VTCM after 16 iterations
+                self.lines.insert(len(self.lines) - 1, f"    addi r4, r4, {15 * self.vlen}")
             self.fixed([(f"vld v{self.r(self.t.vregs)}, {base}, 0", "vld"),
                         (f"addi {base}, {base}, {step}", "salu")])
         self.packets(1 + self.r(3))
@@ -95,7 +97,7 @@ def test_memo_matches_numba(part: int, tmp_path_factory: pytest.TempPathFactory,
             mp.setattr(sim_native, "MEMO", False)
             compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
         stops += base[0].trap[0] != 0 or base[0].counters[sim_fast.C_INS] >= budget - 8
-    ff, iters, inside = sim_native.MEMO_STATS - before
+    ff, iters, inside, _ = sim_native.MEMO_STATS - before
     assert ff > N // 2 and iters > 5 * N  # the fast-forward ran, often and far
     assert inside > N // 40  # and packets were refused in the middle of one
     assert stops > N // 10  # and programs stopped inside loops
