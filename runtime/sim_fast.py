@@ -1595,7 +1595,8 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
     ins, pk, srcs, hist = decode(prog, target)
     if native is None:
         native = sim_native.wanted(prog)
-    nat_fn, nat, (lpi, lpl) = sim_native.load(prog, target) if native else (0, None, (None, None))
+    nat_fn, nat, (lpi, lpl), crows = (sim_native.load(prog, target) if native
+                                      else (0, None, (None, None), None))
     dram = _as_u8(dram)
     vtcm = _as_u8(vtcm)
     if len(dram) % 4 or len(vtcm) % 4:
@@ -1630,7 +1631,7 @@ def simulate(prog: Program, target: Target, dram: np.ndarray, vtcm: np.ndarray,
                                                   pkcount, pkcyc, scratch, st)]
                          + [vlen // 4, scratch.shape[1], npk]
                          + ([lpi.ctypes.data, lpl.ctypes.data] if sim_native.MEMO else [0, 0])
-                         + [sim_native.MEMO_STATS.ctypes.data],
+                         + [sim_native.MEMO_STATS.ctypes.data, crows.ctypes.data],
                          dtype=np.int64)
         naddr[:] = nat_fn, block.ctypes.data
     else:

@@ -69,6 +69,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -84,7 +85,7 @@ NATIVE_OPS = frozenset(OPC) - {"halt", "dma", "dmacfg", "dma2", "dmawait"}
 AUTO_MIN_PACKETS = 2000  # smaller programs run the generic loop only (no compile per program)
 MAX_SHAPES = 96  # packet shapes with a handler of their own
 SHAPES: tuple[tuple[str, ...], ...] | None = None  # a fixed shape set instead (tests)
-VERSION = 5  # part of the cache key: bump when the C changes meaning
+VERSION = 6  # part of the cache key: bump when the C changes meaning
 MEMO = True  # fast-forward the timing of innermost loops in a steady state (see above)
 MEMO_MAXB, MEMO_MAXR, MEMO_TRIES = 1024, 512, 32  # body packets, scoreboard entries, tries
 # fast-forwards begun, iterations fast-forwarded, stops inside one (a refused packet),
@@ -97,7 +98,7 @@ MEMO_STATS = np.zeros(4, dtype=np.int64)
 _OPS: list[tuple[tuple[str, ...], str]] = [
     (('vfma.f32',), r"""
 {
-float *d = VF + I[K_AL]; const float *a = VF + I[K_BL], *b = VF + I[K_CL];
+float *d = VF + c->al; const float *a = VF + c->bl, *b = VF + c->cl;
 if (L == 32) {  /* NaN is rare: one test for the four parts */
   v8f r0 = ld8(d) + ld8(a) * ld8(b), r1 = ld8(d + 8) + ld8(a + 8) * ld8(b + 8);
   v8f r2 = ld8(d + 16) + ld8(a + 16) * ld8(b + 16), r3 = ld8(d + 24) + ld8(a + 24) * ld8(b + 24);
@@ -108,57 +109,57 @@ if (L == 32) {  /* NaN is rare: one test for the four parts */
 break; }
 """),
     (('vadd.f32',), r"""
-{ float *d = VF + I[K_AL]; const float *a = VF + I[K_BL], *b = VF + I[K_CL];
+{ float *d = VF + c->al; const float *a = VF + c->bl, *b = VF + c->cl;
 VLOOP(canon8(x + y), canon(x + y)) break; }
 """),
     (('vsub.f32',), r"""
-{ float *d = VF + I[K_AL]; const float *a = VF + I[K_BL], *b = VF + I[K_CL];
+{ float *d = VF + c->al; const float *a = VF + c->bl, *b = VF + c->cl;
 VLOOP(canon8(x - y), canon(x - y)) break; }
 """),
     (('vmul.f32',), r"""
-{ float *d = VF + I[K_AL]; const float *a = VF + I[K_BL], *b = VF + I[K_CL];
+{ float *d = VF + c->al; const float *a = VF + c->bl, *b = VF + c->cl;
 VLOOP(canon8(x * y), canon(x * y)) break; }
 """),
     (('vmax.f32',), r"""
-{ float *d = VF + I[K_AL]; const float *a = VF + I[K_BL], *b = VF + I[K_CL];
+{ float *d = VF + c->al; const float *a = VF + c->bl, *b = VF + c->cl;
 VLOOP(vmax8(x, y), vmax1(x, y)) break; }
 """),
     (('vmin.f32',), r"""
-{ float *d = VF + I[K_AL]; const float *a = VF + I[K_BL], *b = VF + I[K_CL];
+{ float *d = VF + c->al; const float *a = VF + c->bl, *b = VF + c->cl;
 VLOOP(vmin8(x, y), vmin1(x, y)) break; }
 """),
     (('vld', 'vldu'), r"""
 {
 const u8 *m = M + (((((i64)R[B]) + imm) & 0xFFFFFFFFLL) - vtbase);
-if (vlen == 128) memcpy(V + 4 * I[K_AL], m, 128); else memcpy(V + 4 * I[K_AL], m, vlen);
+if (vlen == 128) memcpy(V + 4 * c->al, m, 128); else memcpy(V + 4 * c->al, m, vlen);
 break; }
 """),
     (('vst', 'vstu'), r"""
 {
 u8 *m = M + (((((i64)R[B]) + imm) & 0xFFFFFFFFLL) - vtbase);
-if (vlen == 128) memcpy(m, V + 4 * I[K_AL], 128); else memcpy(m, V + 4 * I[K_AL], vlen);
+if (vlen == 128) memcpy(m, V + 4 * c->al, 128); else memcpy(m, V + 4 * c->al, vlen);
 break; }
 """),
     (('vstq',), r"""
 {
 u8 *m = M + (((((i64)R[B]) + imm) & 0xFFFFFFFFLL) - vtbase);
-const u8 *v = V + 4 * I[K_AL], *q = Q + C * vlen;
+const u8 *v = V + 4 * c->al, *q = Q + C * vlen;
 for (i64 j = 0; j < vlen; j++) if (q[j]) m[j] = v[j];
 break; }
 """),
     (('vldbc',), r"""
 {
 i32 w; memcpy(&w, M + (((((i64)R[B]) + imm) & 0xFFFFFFFFLL) - vtbase), 4);
-splat(VI + I[K_AL], w, L); break; }
+splat(VI + c->al, w, L); break; }
 """),
     (('vsplat',), r"""
-splat(VI + I[K_AL], R[B], L); break;
+splat(VI + c->al, R[B], L); break;
 """),
     (('vsplati',), r"""
-splat(VI + I[K_AL], (i32)imm, L); break;
+splat(VI + c->al, (i32)imm, L); break;
 """),
     (('vmov',), r"""
-memmove(V + 4 * I[K_AL], V + 4 * I[K_BL], vlen); break;
+memmove(V + 4 * c->al, V + 4 * c->bl, vlen); break;
 """),
     (("ld", "ldf"), r"""
 memcpy(&R[A], M + (((((i64)R[B]) + imm) & 0xFFFFFFFFLL) - vtbase), 4); break;
@@ -264,72 +265,75 @@ else {  /* the stack has room: checked before the packet */
 break; }
 """),
     (('vadd.i32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 for (i64 q = 0; q < L; q++) d[q] = (i32)((u32)a[q] + (u32)b[q]); break; }
 """),
     (('vsub.i32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 for (i64 q = 0; q < L; q++) d[q] = (i32)((u32)a[q] - (u32)b[q]); break; }
 """),
     (('vmax.i32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 for (i64 q = 0; q < L; q++) d[q] = a[q] > b[q] ? a[q] : b[q]; break; }
 """),
     (('vmin.i32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 for (i64 q = 0; q < L; q++) d[q] = a[q] < b[q] ? a[q] : b[q]; break; }
 """),
     (('vand',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 for (i64 q = 0; q < L; q++) d[q] = a[q] & b[q]; break; }
 """),
     (('vor',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 for (i64 q = 0; q < L; q++) d[q] = a[q] | b[q]; break; }
 """),
     (('vxor',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 for (i64 q = 0; q < L; q++) d[q] = a[q] ^ b[q]; break; }
 """),
     (('vshli.i32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl;
 for (i64 q = 0; q < L; q++) d[q] = wrap((i64)((u64)(i64)a[q] << (imm & 63))); break; }
 """),
     (('vshri.i32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl;
 for (i64 q = 0; q < L; q++) d[q] = wrap((i64)(((u64)(u32)a[q]) >> (imm & 63))); break; }
 """),
     (('vsrai.i32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl;
 for (i64 q = 0; q < L; q++) d[q] = wrap(((i64)a[q]) >> (imm & 63)); break; }
 """),
     (('vcvt.f32.i32',), r"""
-{ float *d = VF + I[K_AL]; const i32 *a = VI + I[K_BL];
+{ float *d = VF + c->al; const i32 *a = VI + c->bl;
 for (i64 q = 0; q < L; q++) d[q] = (float)a[q]; break; }
 """),
     (('vcvt.i32.f32',), r"""
-{ i32 *d = VI + I[K_AL]; const float *a = VF + I[K_BL];
+{ i32 *d = VI + c->al; const float *a = VF + c->bl;
 for (i64 q = 0; q < L; q++) { double x = a[q];
   d[q] = x != x ? 0 : x >= 2147483647.0 ? 2147483647
        : x <= -2147483648.0 ? (i32)(-2147483647 - 1) : (i32)(i64)x; }
 break; }
 """),
     (('vabs.f32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl;
 for (i64 q = 0; q < L; q++) d[q] = a[q] & 0x7FFFFFFF; break; }
 """),
     (('vneg.f32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl;
 for (i64 q = 0; q < L; q++) d[q] = (i32)((u32)a[q] ^ 0x80000000u); break; }
 """),
     (('vsel',), r"""
-{ u8 *d = V + 4 * I[K_AL]; const u8 *q8 = Q + B * vlen;
-const u8 *x = V + C * vlen, *y = V + (I[K_D] & 0xFFFF) * vlen; u8 tmp[4096];
-for (i64 j = 0; j < vlen; j++) tmp[j] = q8[j] ? x[j] : y[j];
+{ u8 *d = V + 4 * c->al; const u8 *q8 = Q + B * vlen;
+const u8 *x = V + C * vlen, *y = V + c->d * vlen; u8 tmp[4096];
+if ((vlen & 31) == 0) for (i64 j = 0; j < vlen; j += 32) {  /* predicate bytes are 0 or 1 */
+  v32u q, a, b; memcpy(&q, q8 + j, 32); memcpy(&a, x + j, 32); memcpy(&b, y + j, 32);
+  v32u m = (v32u)(q != 0); v32u r = (a & m) | (b & ~m); memcpy(tmp + j, &r, 32); }
+else for (i64 j = 0; j < vlen; j++) tmp[j] = q8[j] ? x[j] : y[j];
 memcpy(d, tmp, vlen); break; }
 """),
     (('vror',), r"""
-{ u8 *d = V + 4 * I[K_AL]; const u8 *x = V + B * vlen; u8 tmp[4096];
+{ u8 *d = V + 4 * c->al; const u8 *x = V + B * vlen; u8 tmp[4096];
 i64 k = ((i64)(u32)R[C]) % vlen;
 for (i64 j = 0; j < vlen; j++) tmp[j] = x[(j + k) % vlen];
 memcpy(d, tmp, vlen); break; }
@@ -338,11 +342,11 @@ memcpy(d, tmp, vlen); break; }
 R[A] = VI[B * L + imm]; break;
 """),
     (('vmul.i32',), r"""
-{ i32 *d = VI + I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ i32 *d = VI + c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 for (i64 q = 0; q < L; q++) d[q] = wrap((i64)a[q] * (i64)b[q]); break; }
 """),
     (('vdmpy.i8',), r"""
-{ i32 *d = VI + I[K_AL]; const i8 *a = (const i8 *)(V + B * vlen);
+{ i32 *d = VI + c->al; const i8 *a = (const i8 *)(V + B * vlen);
 const i8 *b = (const i8 *)(V + C * vlen);
 for (i64 q = 0; q < L; q++) { i64 sum = d[q];
   for (int j = 0; j < 4; j++) sum += (i64)a[4 * q + j] * (i64)b[4 * q + j];
@@ -350,7 +354,7 @@ for (i64 q = 0; q < L; q++) { i64 sum = d[q];
 break; }
 """),
     (('vrecip.f32', 'vrsqrt.f32'), r"""
-{ i32 *d = VI + I[K_AL]; const float *a = VF + I[K_BL];
+{ i32 *d = VI + c->al; const float *a = VF + c->bl;
 const int rs = I[K_OP] == O_VRSQRT_F32;
 for (i64 q = 0; q < L; q++) { double x = a[q]; float r;
   if (rs) r = x < 0.0 ? __builtin_nanf("") : x == 0.0 ? (float)(1.0 / x)
@@ -361,7 +365,7 @@ for (i64 q = 0; q < L; q++) { double x = a[q]; float r;
 break; }
 """),
     (('vpack.i32.i8',), r"""
-{ u8 *d = V + 4 * I[K_AL]; const i32 *a = VI + I[K_BL], *b = VI + I[K_CL];
+{ u8 *d = V + 4 * c->al; const i32 *a = VI + c->bl, *b = VI + c->cl;
 u8 tmp[4096]; memset(tmp, 0, vlen);
 for (i64 q = 0; q < L; q++) {
   i32 x = a[q] > 127 ? 127 : a[q] < -128 ? -128 : a[q];
@@ -409,6 +413,10 @@ typedef uint8_t u8; typedef int8_t i8;
    two >= 16): 8-lane operations on whole registers use aligned vector types */
 typedef float v8f __attribute__((vector_size(32)));
 typedef i32 v8i __attribute__((vector_size(32)));
+typedef u8 v32u __attribute__((vector_size(32)));
+/* an instruction's operands for the data path (sim_native.compact): a fifth of a decoded
+   row, so a loop body's operands stay in the L1 cache */
+typedef struct { i32 imm; uint16_t al, bl, cl, d, a, b, c, op; } crow;
 #define INL static inline __attribute__((always_inline))
 %(defines)s
 INL float canon(float x) { union { u32 u; float f; } c = { 0x7FC00000u }; return x == x ? x : c.f; }
@@ -482,7 +490,8 @@ int64_t vexa_fast(const i64 *arg) {
      lpi[s] >= 0 for the first packet of an eligible body, lpl + lpi[s] is its
      { end, nr, reads[nr], nw, writes[nw] } */
   const i32 *lpi = (const i32 *)arg[16], *lpl = (const i32 *)arg[17];
-  i64 *mst = (i64 *)arg[18];  /* MEMO_STATS: fast-forwards, iterations fast-forwarded */
+  i64 *mst = (i64 *)arg[18];
+  const crow *cr = (const crow *)arg[19];  /* MEMO_STATS: fast-forwards, iterations fast-forwarded */
   const int memo = timing && lpi != 0;
   int ff = 0;
   i64 trk = -1, tries = 0, ffm = 0, now_p = 0, sdep_p = 0, delta = 0, dsdep = 0;
@@ -520,10 +529,9 @@ int64_t vexa_fast(const i64 *arg) {
     next_pc = pc + 1;
     taken = 0;
     for (i64 i = a0; i < b0; i++) {
-      const i32 *I = ins + i * KW;
-      const i64 A = I[K_A] & 0xFFFF, B = I[K_B] & 0xFFFF, C = I[K_C] & 0xFFFF;
-      const i64 imm = I[K_IMM];
-      (void)A; (void)B; (void)C; (void)imm;
+      const i32 *I = ins + i * KW; const crow *c = cr + i;
+      const i64 A = c->a, B = c->b, C = c->c, imm = c->imm;
+      (void)A; (void)B; (void)C; (void)imm; (void)c;
       switch (I[K_OP]) {
 %(cases)s      default: __builtin_trap();  /* never: nat[] excludes other packets */
       }
@@ -630,6 +638,7 @@ def _handler(k: int, shape: tuple[str, ...], target: Target) -> str:
     n = len(shape)
     out = [f"  H{k}: {{  /* {' ; '.join(shape)} */",
            "    const i32 *P = pk + pc * PKW; const i32 *I0 = ins + (i64)P[0] * KW;",
+           "    const crow *c0 = cr + P[0];",
            f"    n = {n};",
            f"    if (icount + {n} > maxi) goto stop;"]
     if any(m in ("loop", "loopi") for m in shape):
@@ -672,7 +681,7 @@ def _ff_handler(k: int, shape: tuple[str, ...], target: Target) -> str | None:
         return None
     return "\n".join([
         f"  F{k}: {{  /* {' ; '.join(shape)} */",
-        "    const i32 *I0 = ins + (i64)pk[pc * PKW] * KW;",
+        "    const i64 i0 = pk[pc * PKW]; const i32 *I0 = ins + i0 * KW; const crow *c0 = cr + i0;",
         *_checks(shape, sf.mem_access(target)),
         *_code(shape),
         "    if (pc + 1 != tope) { pc += 1; goto *FH[nat[pc]]; }",
@@ -687,8 +696,8 @@ def _checks(shape: tuple[str, ...], access: dict[str, tuple[int, int]]) -> list[
             continue
         nb, am = access[m][0], access[m][1] - 1
         e = f"e{j}"
-        out.append(f"    const i64 {e} = ((((i64)R[I0[{j} * KW + K_B] & 0xFFFF]) + "
-                   f"I0[{j} * KW + K_IMM]) & 0xFFFFFFFFLL) - vtbase + {nb};")
+        out.append(f"    const i64 {e} = ((((i64)R[c0[{j}].b]) + c0[{j}].imm) & 0xFFFFFFFFLL)"
+                   f" - vtbase + {nb};")
         cond = f"({e} < {nb}) | ({e} > vtend)"
         if am:
             cond = f"(({e} & {am}) != 0) | " + cond
@@ -703,10 +712,9 @@ def _code(shape: tuple[str, ...]) -> list[str]:
     code = {m: c for ms, c in _OPS for m in ms}
     out = []
     for j, m in enumerate(shape):
-        out.append(f"    {{ const i32 *I = I0 + {j} * KW;")
-        out.append("      const i64 A = I[K_A] & 0xFFFF, B = I[K_B] & 0xFFFF, "
-                   "C = I[K_C] & 0xFFFF, imm = I[K_IMM];")
-        out.append("      (void)A; (void)B; (void)C; (void)imm;")
+        out.append(f"    {{ const i32 *I = I0 + {j} * KW; const crow *c = c0 + {j};")
+        out.append("      const i64 A = c->a, B = c->b, C = c->c, imm = c->imm;")
+        out.append("      (void)I; (void)A; (void)B; (void)C; (void)imm;")
         out.append("      do { " + code[m].replace("\n", "\n      ") + " } while (0); }")
     return out
 
@@ -815,6 +823,27 @@ def loops(prog: Program, target: Target, nat: np.ndarray) -> tuple[np.ndarray, n
     return lpi, np.array(lpl or [0], dtype=np.int32)
 
 
+def compact(prog: Program, target: Target) -> np.ndarray | None:
+    """The C loop's operand rows (`crow`: imm, the lane offsets of fields A, B, C, field D,
+    the register numbers A, B, C, the opcode; 20 bytes against a decoded row's 96), or None
+    when an offset does not fit 16 bits (a machine with more than 65,535 f32 lanes of
+    vector registers: numba runs it)."""
+    from vexa.runtime import sim_fast as sf
+
+    ins = sf.decode(prog, target)[0]
+    cols = [ins[:, sf.K_AL] & 0xFFFFFF, ins[:, sf.K_BL] & 0xFFFFFF, ins[:, sf.K_CL] & 0xFFFFFF,
+            ins[:, sf.K_D] & 0xFFFF, ins[:, sf.K_A] & 0xFFFF, ins[:, sf.K_B] & 0xFFFF,
+            ins[:, sf.K_C] & 0xFFFF, ins[:, sf.K_OP]]
+    if len(ins) and max(int(c.max()) for c in cols) > 0xFFFF:
+        return None
+    rows = np.zeros((max(len(ins), 1), 5), dtype=np.int32)
+    rows[:len(ins), 0] = ins[:, sf.K_IMM]
+    half = rows.view(np.uint16)  # little-endian: the struct's layout
+    for k, c in enumerate(cols):
+        half[:len(ins), 2 + k] = c
+    return rows
+
+
 # ------------------------------------------------------------------------- build and load
 
 
@@ -890,13 +919,19 @@ def wanted(prog: Program) -> bool:
     return os.environ.get("VEXA_SIM_NATIVE", "1") != "0" and compiler() is not None
 
 
-def load(prog: Program, target: Target) -> tuple[int, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """(address of the C loop for `prog`, its `nat` table, its `loops` tables); cached on
-    the program object like `sim_fast.decode`."""
+def load(prog: Program, target: Target,
+         ) -> tuple[int, np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """(address of the C loop for `prog`, its `nat` table, its `loops` tables, its operand
+    rows); address 0 when the C loop cannot run it. Cached on the program object like
+    `sim_fast.decode`."""
     key = ("sim_native", VERSION, target.name, target.gprs, target.vregs, target.qregs,
            target.vlen_bytes, target.latency)
     cache = prog.__dict__.setdefault("_native", {})
     if key not in cache:
         shapes, nat = plan(prog, target, SHAPES)
-        cache[key] = (address(source(shapes, target)), nat, loops(prog, target, nat))
+        rows = compact(prog, target)
+        if rows is None or sys.byteorder != "little":
+            cache[key] = (0, nat, loops(prog, target, nat), np.zeros((1, 5), np.int32))
+        else:
+            cache[key] = (address(source(shapes, target)), nat, loops(prog, target, nat), rows)
     return cache[key]
