@@ -5,12 +5,15 @@ the C loop runs the rest of the loop without its timing model and adds the repea
 iteration's cycles when the loop ends or stops. These random programs (test_sim_differential's
 generator with hardware loops of up to 60 iterations: pointer walks that leave VTCM for
 DRAM and the end of memory, misaligned accesses, nested loops sharing an end label, an
-instruction budget that runs out inside a loop) run three ways: numba alone, the C loop
-with the fast-forward, and without it. Registers, memories, trap, cycles and every
+instruction budget that runs out inside a loop) run four ways: numba alone, the C loop
+with the fast-forward (generic body only; shape handlers and their fast-forward variants
+for the programs' common packet shapes), and without it. Registers, memories, trap, cycles and every
 statistic must agree bit for bit, and the fast-forward must have run.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -87,19 +90,31 @@ def _run(prog, target, native: bool, budget: int):  # noqa: ANN001, ANN202
 def test_memo_matches_numba(part: int, tmp_path_factory: pytest.TempPathFactory,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     tmp = tmp_path_factory.getbasetemp()
+    cases = [_case(seed, tmp) for seed in range(70_000 + part * N, 70_000 + (part + 1) * N)]
+    # a handler (and a fast-forward handler) for the 64 most common shapes of these
+    # programs, as large programs get them (one compile); small ones run the generic body
+    union: Counter[tuple[str, ...]] = Counter()
+    with monkeypatch.context() as mp:
+        mp.setattr(sim_native, "AUTO_MIN_PACKETS", 0)
+        mp.setattr(sim_native, "MAX_SHAPES", 10**6)
+        for text, target, _ in cases:
+            union.update(sim_native.plan(assemble(text, target), target)[0])
+    shapes = tuple(sh for sh, _ in union.most_common(64))
     before = sim_native.MEMO_STATS.copy()
     stops = 0
-    for seed in range(70_000 + part * N, 70_000 + (part + 1) * N):
-        text, target, budget = _case(seed, tmp)
+    for seed, (text, target, budget) in enumerate(cases, 70_000 + part * N):
         base = _run(assemble(text, target), target, False, budget)
         compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
+        with monkeypatch.context() as mp:
+            mp.setattr(sim_native, "SHAPES", shapes)
+            compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
         with monkeypatch.context() as mp:
             mp.setattr(sim_native, "MEMO", False)
             compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
         stops += base[0].trap[0] != 0 or base[0].counters[sim_fast.C_INS] >= budget - 8
     ff, iters, inside, _ = sim_native.MEMO_STATS - before
-    assert ff > N // 2 and iters > 5 * N  # the fast-forward ran, often and far
-    assert inside > N // 40  # and packets were refused in the middle of one
+    assert ff > N and iters > 10 * N  # the fast-forward ran (two ways), often and far
+    assert inside > N // 20  # and packets were refused in the middle of one
     assert stops > N // 10  # and programs stopped inside loops
 
 
