@@ -491,8 +491,8 @@ int64_t vexa_fast(const i64 *arg) {
      lpi[s] >= 0 for the first packet of an eligible body, lpl + lpi[s] is its
      { end, nr, reads[nr], nw, writes[nw] } */
   const i32 *lpi = (const i32 *)arg[16], *lpl = (const i32 *)arg[17];
-  i64 *mst = (i64 *)arg[18];
-  const crow *cr = (const crow *)arg[19];  /* MEMO_STATS: fast-forwards, iterations fast-forwarded */
+  i64 *mst = (i64 *)arg[18];  /* MEMO_STATS */
+  const crow *cr = (const crow *)arg[19];  /* the operand rows (`compact`) */
   const int memo = timing && lpi != 0;
   int ff = 0;
   i64 trk = -1, tries = 0, ffm = 0, now_p = 0, sdep_p = 0, delta = 0, dsdep = 0;

@@ -274,28 +274,41 @@ class ProgramGenerator:
 
     def hw_loop(self, depth: int) -> None:
         end = self.label()
-        count = self.r(4)
+        count = self.trip_count()
         if self.chance(0.3):
             self.lines.append(f"    li r8, {count - self.r(2)}")
             self.lines.append(f"    loop r8, {end}")
         else:
             self.lines.append(f"    loopi {count}, {end}")
         self.hw_depth += 1
-        walk = self.chance(0.5)
-        if walk:
-            self.fixed([(f"vld v{self.r(self.t.vregs)}, r1, 0", "vld"),
-                        (f"addi r1, r1, {self.vlen}", "salu")])
-        self.packets(1 + self.r(2))
+        self.loop_walk()
+        self.packets(1 + self.r(self.LOOP_BODY))
         if depth < 1 and self.hw_depth < self.t.loop_depth and self.chance(0.3):
             # an inner loop ending at the same label as this one
-            self.lines.append(f"    loopi {1 + self.r(3)}, {end}")
+            self.lines.append(f"    loopi {self.inner_trip_count()}, {end}")
             self.packets(1 + self.r(2))
         elif depth < 1 and self.chance(0.3):
             self.block(depth + 1)
             self.packets(1)
         self.hw_depth -= 1
         self.lines.append(f"{end}:")
-        self.lines.append("    li r1, D0")
+        self.lines.extend(self.LOOP_RESTORE)
+
+    # a hardware loop's trip counts, pointer walk, body and what it restores (test_sim_memo
+    # makes them longer)
+    LOOP_BODY = 2
+    LOOP_RESTORE = ("    li r1, D0",)
+
+    def trip_count(self) -> int:
+        return self.r(4)
+
+    def inner_trip_count(self) -> int:
+        return 1 + self.r(3)
+
+    def loop_walk(self) -> None:
+        if self.chance(0.5):
+            self.fixed([(f"vld v{self.r(self.t.vregs)}, r1, 0", "vld"),
+                        (f"addi r1, r1, {self.vlen}", "salu")])
 
     def branch_loop(self, depth: int) -> None:
         top = self.label()

@@ -13,16 +13,14 @@ statistic must agree bit for bit, and the fast-forward must have run.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import pytest
 
 from vexa.runtime import sim_fast, sim_native
 from vexa.runtime.assembler import assemble
-from vexa.runtime.machine import make_memory
 
 from test_sim_differential import ProgramGenerator, compare, targets
+from test_sim_native import _run, common_shapes
 
 pytestmark = pytest.mark.skipif(sim_native.compiler() is None, reason="no C compiler")
 
@@ -40,15 +38,16 @@ class LongLoops(ProgramGenerator):
         else:
             super().block(depth)
 
-    def hw_loop(self, depth: int) -> None:
-        end = self.label()
-        count = 3 + self.r(58)
-        if self.chance(0.3):
-            self.lines.append(f"    li r8, {count - self.r(2)}")
-            self.lines.append(f"    loop r8, {end}")
-        else:
-            self.lines.append(f"    loopi {count}, {end}")
-        self.hw_depth += 1
+    LOOP_BODY = 3
+    LOOP_RESTORE = ("    li r1, D0", "    li r4, VT")
+
+    def trip_count(self) -> int:
+        return 3 + self.r(58)
+
+    def inner_trip_count(self) -> int:
+        return 3 + self.r(20)
+
+    def loop_walk(self) -> None:
         walk = self.r(4)
         if walk:
             base = "r1" if walk == 1 else "r4"
@@ -57,18 +56,6 @@ class LongLoops(ProgramGenerator):
                 self.lines.insert(len(self.lines) - 1, f"    addi r4, r4, {15 * self.vlen}")
             self.fixed([(f"vld v{self.r(self.t.vregs)}, {base}, 0", "vld"),
                         (f"addi {base}, {base}, {step}", "salu")])
-        self.packets(1 + self.r(3))
-        if depth < 1 and self.hw_depth < self.t.loop_depth and self.chance(0.3):
-            # an inner loop ending at the same label as this one
-            self.lines.append(f"    loopi {3 + self.r(20)}, {end}")
-            self.packets(1 + self.r(2))
-        elif depth < 1 and self.chance(0.3):
-            self.block(depth + 1)
-            self.packets(1)
-        self.hw_depth -= 1
-        self.lines.append(f"{end}:")
-        self.lines.append("    li r1, D0")
-        self.lines.append("    li r4, VT")
 
 
 def _case(seed: int, tmp) -> tuple[str, object, int]:  # noqa: ANN001
@@ -80,12 +67,6 @@ def _case(seed: int, tmp) -> tuple[str, object, int]:  # noqa: ANN001
     return LongLoops(target, rng).program(trap=seed % 25 == 3), target, budget
 
 
-def _run(prog, target, native: bool, budget: int):  # noqa: ANN001, ANN202
-    dram, vtcm = make_memory(prog, target)
-    raw = sim_fast.simulate(prog, target, dram, vtcm, True, budget, native=native)
-    return raw, dram, vtcm
-
-
 @pytest.mark.parametrize("part", range(2))
 def test_memo_matches_numba(part: int, tmp_path_factory: pytest.TempPathFactory,
                             monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,24 +74,18 @@ def test_memo_matches_numba(part: int, tmp_path_factory: pytest.TempPathFactory,
     cases = [_case(seed, tmp) for seed in range(70_000 + part * N, 70_000 + (part + 1) * N)]
     # a handler (and a fast-forward handler) for the 64 most common shapes of these
     # programs, as large programs get them (one compile); small ones run the generic body
-    union: Counter[tuple[str, ...]] = Counter()
-    with monkeypatch.context() as mp:
-        mp.setattr(sim_native, "AUTO_MIN_PACKETS", 0)
-        mp.setattr(sim_native, "MAX_SHAPES", 10**6)
-        for text, target, _ in cases:
-            union.update(sim_native.plan(assemble(text, target), target)[0])
-    shapes = tuple(sh for sh, _ in union.most_common(64))
+    shapes = common_shapes(cases)
     before = sim_native.MEMO_STATS.copy()
     stops = 0
     for seed, (text, target, budget) in enumerate(cases, 70_000 + part * N):
-        base = _run(assemble(text, target), target, False, budget)
-        compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
+        base = _run(assemble(text, target), target, True, False, budget)
+        compare(seed, text, [base, _run(assemble(text, target), target, True, True, budget)])
         with monkeypatch.context() as mp:
             mp.setattr(sim_native, "SHAPES", shapes)
-            compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
+            compare(seed, text, [base, _run(assemble(text, target), target, True, True, budget)])
         with monkeypatch.context() as mp:
             mp.setattr(sim_native, "MEMO", False)
-            compare(seed, text, [base, _run(assemble(text, target), target, True, budget)])
+            compare(seed, text, [base, _run(assemble(text, target), target, True, True, budget)])
         stops += base[0].trap[0] != 0 or base[0].counters[sim_fast.C_INS] >= budget - 8
     ff, iters, inside, _ = sim_native.MEMO_STATS - before
     assert ff > N and iters > 10 * N  # the fast-forward ran (two ways), often and far

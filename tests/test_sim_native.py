@@ -32,6 +32,17 @@ def _run(prog, target, timing, native, max_instructions=20_000):  # noqa: ANN001
     return raw, dram, vtcm
 
 
+def common_shapes(cases, n: int = 64) -> tuple[tuple[str, ...], ...]:  # noqa: ANN001
+    """The n most common packet shapes of the programs of (text, target, ...) cases."""
+    union: Counter[tuple[str, ...]] = Counter()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sim_native, "AUTO_MIN_PACKETS", 0)
+        mp.setattr(sim_native, "MAX_SHAPES", 10**6)
+        for text, target, *_ in cases:
+            union.update(sim_native.plan(assemble(text, target), target)[0])
+    return tuple(sh for sh, _ in union.most_common(n))
+
+
 @pytest.mark.parametrize("part", range(3))
 def test_native_matches_numba(part: int, tmp_path_factory: pytest.TempPathFactory,
                               monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,13 +50,7 @@ def test_native_matches_numba(part: int, tmp_path_factory: pytest.TempPathFactor
     cases = [case(seed, tmp) for seed in range(50_000 + part * N, 50_000 + (part + 1) * N)]
     # one library with a handler for each of the 64 most common shapes of these programs
     # (one compile; a packet of another shape runs the generic body)
-    union: Counter[tuple[str, ...]] = Counter()
-    for text, target, _ in cases:
-        monkeypatch.setattr(sim_native, "AUTO_MIN_PACKETS", 0)
-        monkeypatch.setattr(sim_native, "MAX_SHAPES", 10**6)
-        union.update(sim_native.plan(assemble(text, target), target)[0])
-    monkeypatch.undo()
-    shapes = tuple(sh for sh, _ in union.most_common(64))
+    shapes = common_shapes(cases)
     shaped = 0
     for seed, (text, target, timing) in enumerate(cases, 50_000 + part * N):
         base = _run(assemble(text, target), target, timing, native=False)
