@@ -335,8 +335,9 @@ memcpy(d, tmp, vlen); break; }
 """),
     (('vror',), r"""
 { u8 *d = V + 4 * c->al; const u8 *x = V + B * vlen; u8 tmp[4096];
-i64 k = ((i64)(u32)R[C]) % vlen;
-for (i64 j = 0; j < vlen; j++) tmp[j] = x[(j + k) % vlen];
+i64 k = ((i64)(u32)R[C]) % vlen;  /* tmp[j] = x[(j + k) % vlen], without a division */
+for (i64 j = 0; j < vlen - k; j++) tmp[j] = x[j + k];
+for (i64 j = vlen - k; j < vlen; j++) tmp[j] = x[j + k - vlen];
 memcpy(d, tmp, vlen); break; }
 """),
     (('vextr',), r"""
