@@ -89,8 +89,8 @@ SHAPES: tuple[tuple[str, ...], ...] | None = None  # a fixed shape set instead (
 VERSION = 6  # part of the cache key: bump when the C changes meaning
 MEMO = True  # fast-forward the timing of innermost loops in a steady state (see above)
 MEMO_MAXB, MEMO_MAXR, MEMO_TRIES = 1024, 512, 32  # body packets, scoreboard entries, tries
-# fast-forwards begun, iterations fast-forwarded, stops inside one (a refused packet),
-# packets of the whole iterations fast-forwarded
+# diagnostics (tests; not exact across threads): fast-forwards begun, iterations
+# fast-forwarded, stops inside one (a refused packet), packets of the whole iterations
 MEMO_STATS = np.zeros(4, dtype=np.int64)
 
 # C of each instruction: `I` its decoded row, A/B/C register fields, `imm`; ends in break
@@ -100,12 +100,11 @@ _OPS: list[tuple[tuple[str, ...], str]] = [
     (('vfma.f32',), r"""
 {
 float *d = VF + c->al; const float *a = VF + c->bl, *b = VF + c->cl;
-if (L == 32) {  /* NaN is rare: one test for the four parts */
-  v8f r0 = ld8(d) + ld8(a) * ld8(b), r1 = ld8(d + 8) + ld8(a + 8) * ld8(b + 8);
-  v8f r2 = ld8(d + 16) + ld8(a + 16) * ld8(b + 16), r3 = ld8(d + 24) + ld8(a + 24) * ld8(b + 24);
-  if (__builtin_expect(anynan4(r0, r1, r2, r3), 0)) {
-    r0 = canon8(r0); r1 = canon8(r1); r2 = canon8(r2); r3 = canon8(r3); }
-  st8(d, r0); st8(d + 8, r1); st8(d + 16, r2); st8(d + 24, r3);
+if (L == 32) {
+  st8(d, canon8(ld8(d) + ld8(a) * ld8(b)));
+  st8(d + 8, canon8(ld8(d + 8) + ld8(a + 8) * ld8(b + 8)));
+  st8(d + 16, canon8(ld8(d + 16) + ld8(a + 16) * ld8(b + 16)));
+  st8(d + 24, canon8(ld8(d + 24) + ld8(a + 24) * ld8(b + 24)));
 } else { VLOOP(canon8(z + x * y), canon(z + x * y)) }
 break; }
 """),
@@ -406,9 +405,6 @@ for (i64 j = 0; j < vlen; j++) d[j] = 1 - x[j]; break; }
 _C = r"""
 #include <stdint.h>
 #include <string.h>
-#ifdef __AVX__
-#include <immintrin.h>
-#endif
 typedef int64_t i64; typedef uint64_t u64; typedef int32_t i32; typedef uint32_t u32;
 typedef uint8_t u8; typedef int8_t i8;
 /* vector registers are 32-byte aligned (the wrapper allocates them so; vlen is a power of
@@ -418,7 +414,7 @@ typedef i32 v8i __attribute__((vector_size(32)));
 typedef u8 v32u __attribute__((vector_size(32)));
 /* an instruction's operands for the data path (sim_native.compact): a fifth of a decoded
    row, so a loop body's operands stay in the L1 cache */
-typedef struct { i32 imm; uint16_t al, bl, cl, d, a, b, c, op; } crow;
+typedef struct { i32 imm; uint16_t al, bl, cl, d, a, b, c; } crow;
 #define INL static inline __attribute__((always_inline))
 %(defines)s
 INL float canon(float x) { union { u32 u; float f; } c = { 0x7FC00000u }; return x == x ? x : c.f; }
@@ -426,17 +422,6 @@ INL v8f canon8(v8f x) {
   v8i m = (x == x); v8i nan = { 0x7FC00000, 0x7FC00000, 0x7FC00000, 0x7FC00000,
                                 0x7FC00000, 0x7FC00000, 0x7FC00000, 0x7FC00000 };
   return (v8f)(((v8i)x & m) | (nan & ~m)); }
-/* whether a lane of r0..r3 may be NaN: their sum is NaN if one is (or for inf - inf,
-   which only costs the canonicalisation that changes nothing) */
-typedef u64 v4u __attribute__((vector_size(32)));
-INL int anynan4(v8f r0, v8f r1, v8f r2, v8f r3) {
-  v8f s = (r0 + r1) + (r2 + r3);
-#ifdef __AVX__
-  return _mm256_movemask_ps(_mm256_cmp_ps((__m256)s, (__m256)s, _CMP_UNORD_Q)) != 0;
-#else
-  v4u m = (v4u)(s != s); return ((m[0] | m[1]) | (m[2] | m[3])) != 0;
-#endif
-}
 INL v8f ld8(const float *p) { return *(const v8f *)__builtin_assume_aligned(p, 32); }
 INL void st8(float *p, v8f v) { *(v8f *)__builtin_assume_aligned(p, 32) = v; }
 INL void splat(i32 *d, i32 w, i64 L) {
@@ -632,7 +617,8 @@ stop:
 def _handler(k: int, shape: tuple[str, ...], target: Target) -> str:
     """The C of one packet shape (its mnemonics in execution order): `generic`'s work with
     the instruction count, the checks, the scoreboard reads and the code of each
-    instruction fixed; the operands still come from the decoded rows."""
+    instruction fixed; the operands still come from the program's rows (`compact`), the
+    scoreboard entries and latencies from the decoded ones."""
     from vexa.runtime import sim_fast as sf
 
     defs = {d.mnemonic: d for d in BY_OPCODE}
@@ -827,20 +813,20 @@ def loops(prog: Program, target: Target, nat: np.ndarray) -> tuple[np.ndarray, n
 
 def compact(prog: Program, target: Target) -> np.ndarray | None:
     """The C loop's operand rows (`crow`: imm, the lane offsets of fields A, B, C, field D,
-    the register numbers A, B, C, the opcode; 20 bytes against a decoded row's 96), or None
-    when an offset does not fit 16 bits (a machine with more than 65,535 f32 lanes of
-    vector registers: numba runs it)."""
+    the register numbers A, B, C; 20 bytes against a decoded row's 96), or None when an
+    offset does not fit 16 bits (a machine with more than 65,535 f32 lanes of vector
+    registers) or the host is big-endian (the struct's layout): then numba runs it."""
     from vexa.runtime import sim_fast as sf
 
     ins = sf.decode(prog, target)[0]
     cols = [ins[:, sf.K_AL] & 0xFFFFFF, ins[:, sf.K_BL] & 0xFFFFFF, ins[:, sf.K_CL] & 0xFFFFFF,
             ins[:, sf.K_D] & 0xFFFF, ins[:, sf.K_A] & 0xFFFF, ins[:, sf.K_B] & 0xFFFF,
-            ins[:, sf.K_C] & 0xFFFF, ins[:, sf.K_OP]]
-    if len(ins) and max(int(c.max()) for c in cols) > 0xFFFF:
+            ins[:, sf.K_C] & 0xFFFF]
+    if sys.byteorder != "little" or (len(ins) and max(int(c.max()) for c in cols) > 0xFFFF):
         return None
     rows = np.zeros((max(len(ins), 1), 5), dtype=np.int32)
     rows[:len(ins), 0] = ins[:, sf.K_IMM]
-    half = rows.view(np.uint16)  # little-endian: the struct's layout
+    half = rows.view(np.uint16)  # the struct's layout (two bytes of padding at its end)
     for k, c in enumerate(cols):
         half[:len(ins), 2 + k] = c
     return rows
@@ -932,8 +918,7 @@ def load(prog: Program, target: Target,
     if key not in cache:
         shapes, nat = plan(prog, target, SHAPES)
         rows = compact(prog, target)
-        if rows is None or sys.byteorder != "little":
-            cache[key] = (0, nat, loops(prog, target, nat), np.zeros((1, 5), np.int32))
-        else:
-            cache[key] = (address(source(shapes, target)), nat, loops(prog, target, nat), rows)
+        addr = 0 if rows is None else address(source(shapes, target))
+        cache[key] = (addr, nat, loops(prog, target, nat),
+                      np.zeros((1, 5), np.int32) if rows is None else rows)
     return cache[key]
